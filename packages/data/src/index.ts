@@ -1,2 +1,6 @@
 export * from './contract.js';
+export { DataError } from './errors.js';
+export { datasetNames, ORIGINALS, rowsOf, type Split } from './layout.js';
+export { defaultDatasetPath } from './paths.js';
 export * from './preprocess.js';
+export { type BatchRange, type Dataset3D, openDataset, type SplitData } from './reader.js';
