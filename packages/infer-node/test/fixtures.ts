@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+interface ExpectedJson {
+  raw_eighths: number[][];
+  probabilities: number[][];
+  argmax: number[];
+}
+
+/** tiny.onnx's reference: raw samples and float64 numpy probabilities (scripts/make-test-model.py). */
+export function tinyExpected(): { raw: Float64Array[]; probabilities: number[][]; argmax: number[] } {
+  const doc = JSON.parse(readFileSync(fixture('tiny-expected.json'), 'utf8')) as ExpectedJson;
+  return {
+    raw: doc.raw_eighths.map((row) => Float64Array.from(row, (v) => v / 8)),
+    probabilities: doc.probabilities,
+    argmax: doc.argmax,
+  };
+}
+
+/** Largest |a − b| over two equally long sequences. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`lengths differ: ${a.length} vs ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
+  return max;
+}
