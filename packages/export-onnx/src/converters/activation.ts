@@ -1,0 +1,66 @@
+import { applyActivation, SUPPORTED_ACTIVATIONS } from '../activations.js';
+import { mapAxis } from '../layout.js';
+import { type Converter, single } from './types.js';
+
+export const activationConverter: Converter = {
+  classNames: ['Activation'],
+  doc: { onnx: 'the activation’s nodes', options: `activation: ${SUPPORTED_ACTIVATIONS.join(', ')}` },
+  convert(args) {
+    return applyActivation(args.graph, args.layer, args.config.string('activation'), single(args));
+  },
+};
+
+/** Activation layers with their own options; all work in the layout their input already has. */
+export const advancedActivationConverter: Converter = {
+  classNames: ['ReLU', 'LeakyReLU', 'ELU', 'ThresholdedReLU', 'Softmax'],
+  doc: {
+    onnx: 'Relu / Clip, LeakyRelu, Elu, ThresholdedRelu, Softmax',
+    options: 'ReLU maxValue, LeakyReLU alpha, ELU alpha, ThresholdedReLU theta, Softmax axis',
+  },
+  convert(args) {
+    const { graph, layer, config } = args;
+    const input = single(args);
+    const { name, layout } = graph.native(input);
+    let out: string;
+    switch (layer.className) {
+      case 'ReLU': {
+        if (!config.has('maxValue')) {
+          out = graph.addNode('Relu', [name], {}, layer.name);
+          break;
+        }
+        const min = graph.addFloatInitializer(`${layer.name}/min`, [], new Float32Array([0]));
+        const max = graph.addFloatInitializer(
+          `${layer.name}/max`,
+          [],
+          new Float32Array([config.number('maxValue')]),
+        );
+        out = graph.addNode('Clip', [name, min, max], {}, layer.name);
+        break;
+      }
+      case 'LeakyReLU':
+        out = graph.addNode(
+          'LeakyRelu',
+          [name],
+          { alpha: { float: config.number('alpha', 0.3) } },
+          layer.name,
+        );
+        break;
+      case 'ELU':
+        out = graph.addNode('Elu', [name], { alpha: { float: config.number('alpha', 1) } }, layer.name);
+        break;
+      case 'ThresholdedReLU':
+        out = graph.addNode(
+          'ThresholdedRelu',
+          [name],
+          { alpha: { float: config.number('theta', 1) } },
+          layer.name,
+        );
+        break;
+      default: {
+        const axis = mapAxis(config.number('axis', 1), input.shape.length, layout);
+        out = graph.addNode('Softmax', [name], { axis }, layer.name);
+      }
+    }
+    return graph.value(args.outputShape, layout, out);
+  },
+};

@@ -1,0 +1,31 @@
+import { applyActivation } from '../activations.js';
+import { type Converter, single } from './types.js';
+
+/** Dense → Gemm on [N, in]; on higher ranks MatMul (+ Add) over the last (channel) axis. */
+export const denseConverter: Converter = {
+  classNames: ['Dense'],
+  doc: { onnx: 'Gemm, or MatMul + Add above rank 2 (+ activation)', options: 'useBias, fused activation' },
+  convert(args) {
+    const { graph, layer, config, weights } = args;
+    const input = single(args);
+    const kernel = weights.required('kernel');
+    const w = graph.addFloatInitializer(`${layer.name}/kernel`, kernel.shape, kernel.data);
+    const bias = config.boolean('useBias', true) ? weights.required('bias') : undefined;
+    const b = bias && graph.addFloatInitializer(`${layer.name}/bias`, bias.shape, bias.data);
+    const x = graph.in(input, 'channelsLast');
+    let out: string;
+    if (input.shape.length === 2) {
+      out = graph.addNode('Gemm', b === undefined ? [x, w] : [x, w, b], {}, layer.name);
+    } else {
+      const product = graph.addNode(
+        'MatMul',
+        [x, w],
+        {},
+        b === undefined ? layer.name : `${layer.name}/matmul`,
+      );
+      out = b === undefined ? product : graph.addNode('Add', [product, b], {}, layer.name);
+    }
+    const value = graph.value(args.outputShape, 'channelsLast', out);
+    return applyActivation(graph, layer, config.string('activation', 'linear'), value);
+  },
+};

@@ -1,0 +1,37 @@
+import { unsupportedOption } from '../errors.js';
+import { range } from '../layout.js';
+import { type Converter, single } from './types.js';
+
+const GLOBAL_POOLS: Record<string, 'ReduceMean' | 'ReduceMax'> = {
+  GlobalAveragePooling2D: 'ReduceMean',
+  GlobalMaxPooling2D: 'ReduceMax',
+  GlobalAveragePooling3D: 'ReduceMean',
+  GlobalMaxPooling3D: 'ReduceMax',
+};
+
+/**
+ * Global pooling as a reduction over the spatial axes of whichever layout the input has (no Transpose).
+ * tfjs 4.22 ships only the 1D/2D classes; the 3D names follow Keras semantics for custom-registered layers.
+ */
+export const globalPoolingConverter: Converter = {
+  classNames: Object.keys(GLOBAL_POOLS),
+  doc: { onnx: 'ReduceMean / ReduceMax', options: 'channelsLast only; keepDims false' },
+  convert(args) {
+    const { graph, layer, config } = args;
+    config.oneOf('dataFormat', ['channelsLast'], 'channelsLast');
+    if (config.boolean('keepDims', false) || config.boolean('keepdims', false)) {
+      throw unsupportedOption(layer, 'keepDims', 'true');
+    }
+    const input = single(args);
+    const { name, layout } = graph.native(input);
+    const rank = input.shape.length;
+    const axes = layout === 'channelsFirst' ? range(2, rank) : range(1, rank - 1);
+    const out = graph.addNode(
+      GLOBAL_POOLS[layer.className] as string,
+      [name],
+      { axes, keepdims: 0 },
+      layer.name,
+    );
+    return graph.value(args.outputShape, 'channelsLast', out);
+  },
+};

@@ -1,0 +1,32 @@
+// The registry: tfjs layer class name → converter. One file per layer family.
+import { activationConverter, advancedActivationConverter } from './activation.js';
+import { batchNormalizationConverter } from './batch-normalization.js';
+import { convolutionConverter } from './convolution.js';
+import { denseConverter } from './dense.js';
+import { dropoutConverter } from './dropout.js';
+import { flattenConverter } from './flatten.js';
+import { globalPoolingConverter } from './global-pooling.js';
+import { inputConverter } from './input.js';
+import { mergeConverter } from './merge.js';
+import { poolingConverter } from './pooling.js';
+import type { Converter } from './types.js';
+
+export const CONVERTERS: readonly Converter[] = [
+  inputConverter,
+  convolutionConverter,
+  poolingConverter,
+  globalPoolingConverter,
+  batchNormalizationConverter,
+  flattenConverter,
+  denseConverter,
+  dropoutConverter,
+  activationConverter,
+  advancedActivationConverter,
+  mergeConverter,
+];
+
+export const REGISTRY: ReadonlyMap<string, Converter> = new Map(
+  CONVERTERS.flatMap((c) => c.classNames.map((name) => [name, c] as const)),
+);
+
+export type { ConvertArgs, Converter } from './types.js';

@@ -1,0 +1,19 @@
+/** Every failure of the exporter: one line naming the file, layer or option at fault. */
+export class ExportError extends Error {
+  override name = 'ExportError';
+}
+
+/** Identifies a layer in error messages: `layer 'conv3d_1' (Conv3D)`. */
+export interface LayerRef {
+  name: string;
+  className: string;
+}
+
+export function unsupportedOption(layer: LayerRef, option: string, detail: string): ExportError {
+  return new ExportError(`layer '${layer.name}' (${layer.className}): ${option} ${detail} is not supported`);
+}
+
+/** Keeps a message on one line: tfjs and fs errors sometimes span several. */
+export function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,76 @@
+// File-to-file export: a training run folder (or a model.json) → an .onnx file, written atomically.
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { ExportError, oneLine } from './errors.js';
+import { convertModel, type ExportOptions, type ExportSummary } from './export-model.js';
+import { loadLayersModelFromDisk } from './model-files.js';
+
+export interface ExportFileResult extends ExportSummary {
+  out: string;
+  modelJson: string;
+  /** Test accuracy written into the metadata, if any. */
+  testAccuracy?: number;
+}
+
+/** `input` is a run folder holding model.json, or a model.json path. */
+export async function resolveModelInput(input: string): Promise<{ modelJson: string; runDir: string }> {
+  const info = await stat(input).catch(() => {
+    throw new ExportError(`${input}: not found (expected a training run folder or a model.json)`);
+  });
+  if (info.isDirectory()) return { modelJson: join(input, 'model.json'), runDir: input };
+  return { modelJson: input, runDir: dirname(input) };
+}
+
+/** The `testAccuracy` of a run's metrics.json, or undefined when the run has no metrics.json. */
+export async function readTestAccuracy(runDir: string): Promise<number | undefined> {
+  const path = join(runDir, 'metrics.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ExportError(`${path}: cannot read (${oneLine((error as Error).message)})`);
+  }
+  let metrics: unknown;
+  try {
+    metrics = JSON.parse(text);
+  } catch (error) {
+    throw new ExportError(`${path}: not valid JSON (${oneLine((error as Error).message)})`);
+  }
+  const value = (metrics as { testAccuracy?: unknown } | null)?.testAccuracy;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new ExportError(`${path}: 'testAccuracy' must be a number in [0, 1], got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export async function exportModelFile(
+  input: string,
+  out: string,
+  options: ExportOptions = {},
+): Promise<ExportFileResult> {
+  const { modelJson, runDir } = await resolveModelInput(input);
+  const testAccuracy = options.testAccuracy ?? (await readTestAccuracy(runDir));
+  const model = await loadLayersModelFromDisk(modelJson);
+  try {
+    const { bytes, summary } = convertModel(model, { ...options, testAccuracy });
+    await writeAtomically(out, bytes);
+    return { ...summary, out, modelJson, ...(testAccuracy === undefined ? {} : { testAccuracy }) };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Writes `<out>.tmp-<pid>` then renames it, so `out` is either the old file or the complete new one. */
+async function writeAtomically(out: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${out}.tmp-${process.pid}`;
+  try {
+    await mkdir(dirname(out), { recursive: true });
+    await writeFile(tmp, bytes);
+    await rename(tmp, out);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw new ExportError(`${out}: cannot write (${oneLine((error as Error).message)})`);
+  }
+}

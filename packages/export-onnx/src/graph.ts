@@ -1,0 +1,114 @@
+// Graph under construction: nodes, initializers, and every tfjs tensor's ONNX names per layout.
+import { type Layout, toChannelsFirstPerm, toChannelsLastPerm } from './layout.js';
+import {
+  type AttributeProto,
+  AttributeType,
+  DataType,
+  type NodeProto,
+  type TensorProto,
+} from './proto/index.js';
+
+/** Shape as tfjs reports it: channels-last, batch (and any unknown dim) null. */
+export type Shape = readonly (number | null)[];
+
+/** One tfjs tensor in the graph. It is produced in `native` layout; other layouts are added on demand. */
+export interface Value {
+  shape: Shape;
+  native: Layout;
+  names: Partial<Record<Layout, string>>;
+}
+
+export type AttributeValue = number | readonly number[] | { float: number };
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+export class GraphBuilder {
+  readonly nodes: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
+  private readonly used = new Set<string>();
+
+  /** Reserves a name that no other value, initializer or node uses yet. */
+  uniqueName(base: string): string {
+    let name = base;
+    for (let i = 1; this.used.has(name); i++) name = `${base}_${i}`;
+    this.used.add(name);
+    return name;
+  }
+
+  /** Adds a node with one output named after `outputBase`; returns that output's name. */
+  addNode(
+    opType: string,
+    inputs: readonly string[],
+    attrs: Record<string, AttributeValue>,
+    outputBase: string,
+  ) {
+    const output = this.uniqueName(outputBase);
+    this.nodes.push({
+      name: this.uniqueName(`${outputBase}/${opType}`),
+      op_type: opType,
+      input: [...inputs],
+      output: [output],
+      attribute: Object.entries(attrs).map(([name, value]) => toAttribute(name, value)),
+    });
+    return output;
+  }
+
+  addFloatInitializer(base: string, dims: readonly number[], data: Float32Array): string {
+    const name = this.uniqueName(base);
+    this.initializers.push({
+      name,
+      dims: [...dims],
+      data_type: DataType.FLOAT,
+      raw_data: float32Bytes(data),
+    });
+    return name;
+  }
+
+  /** A new value whose only name so far is `name`, in `layout`. */
+  value(shape: Shape, layout: Layout, name: string): Value {
+    return {
+      shape,
+      native: shape.length <= 2 ? 'channelsLast' : layout,
+      names: namesFor(shape, layout, name),
+    };
+  }
+
+  /** The value's name in `layout`, inserting one Transpose (shared by all consumers) when needed. */
+  in(value: Value, layout: Layout): string {
+    const existing = value.names[layout];
+    if (existing !== undefined) return existing;
+    const rank = value.shape.length;
+    const from = layout === 'channelsFirst' ? 'channelsLast' : 'channelsFirst';
+    const source = value.names[from] as string;
+    const perm = layout === 'channelsFirst' ? toChannelsFirstPerm(rank) : toChannelsLastPerm(rank);
+    const suffix = layout === 'channelsFirst' ? 'to_channels_first' : 'to_channels_last';
+    const name = this.addNode('Transpose', [source], { perm }, `${source}/${suffix}`);
+    value.names[layout] = name;
+    return name;
+  }
+
+  /** The value's name in the layout it was produced in: elementwise consumers need no Transpose. */
+  native(value: Value): { name: string; layout: Layout } {
+    return { name: value.names[value.native] as string, layout: value.native };
+  }
+}
+
+function namesFor(shape: Shape, layout: Layout, name: string): Partial<Record<Layout, string>> {
+  return shape.length <= 2 ? { channelsLast: name, channelsFirst: name } : { [layout]: name };
+}
+
+function toAttribute(name: string, value: AttributeValue): AttributeProto {
+  if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
+  if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
+  return { name, type: AttributeType.INTS, ints: [...value] };
+}
+
+function float32Bytes(data: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN)
+    return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  // ONNX raw_data is little-endian whatever the host.
+  const out = new Uint8Array(data.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i] as number, true);
+  return out;
+}

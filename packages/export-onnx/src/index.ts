@@ -1,0 +1,21 @@
+export { CONVERTERS, type Converter, REGISTRY } from './converters/index.js';
+export { supportedLayersMarkdown } from './docs.js';
+export { ExportError } from './errors.js';
+export {
+  type ExportFileResult,
+  exportModelFile,
+  readTestAccuracy,
+  resolveModelInput,
+} from './export-file.js';
+export {
+  BATCH_DIM,
+  convertModel,
+  type ExportOptions,
+  type ExportResult,
+  type ExportSummary,
+  exportModel,
+  IR_VERSION,
+  OPSET_VERSION,
+} from './export-model.js';
+export { loadLayersModelFromDisk } from './model-files.js';
+export { decodeModel } from './proto/index.js';

@@ -1,0 +1,91 @@
+// Typed reads of a tfjs layer's getConfig() and weights, failing with the layer's name and class.
+import type * as tf from '@tensorflow/tfjs';
+import { ExportError, type LayerRef, unsupportedOption } from './errors.js';
+
+export class LayerConfig {
+  constructor(
+    readonly ref: LayerRef,
+    private readonly raw: Readonly<Record<string, unknown>>,
+  ) {}
+
+  has(key: string): boolean {
+    return this.raw[key] !== undefined && this.raw[key] !== null;
+  }
+
+  number(key: string, fallback?: number): number {
+    const value = this.raw[key] ?? fallback;
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw this.invalid(key, 'a number');
+    return value;
+  }
+
+  /** A per-spatial-dimension option: tfjs stores a number or an array of `n` numbers. */
+  numbers(key: string, n: number, fallback?: readonly number[]): number[] {
+    const value = this.raw[key] ?? fallback;
+    const list = typeof value === 'number' ? Array<number>(n).fill(value) : value;
+    if (!Array.isArray(list) || list.length !== n || !list.every((v) => Number.isInteger(v) && v > 0)) {
+      throw this.invalid(key, `${n} positive integers`);
+    }
+    return list as number[];
+  }
+
+  string(key: string, fallback?: string): string {
+    const value = this.raw[key] ?? fallback;
+    if (typeof value !== 'string') throw this.invalid(key, 'a string');
+    return value;
+  }
+
+  boolean(key: string, fallback?: boolean): boolean {
+    const value = this.raw[key] ?? fallback;
+    if (typeof value !== 'boolean') throw this.invalid(key, 'a boolean');
+    return value;
+  }
+
+  /** A string option restricted to the values this exporter implements. */
+  oneOf<T extends string>(key: string, allowed: readonly T[], fallback?: T): T {
+    const value = this.string(key, fallback);
+    if (!(allowed as readonly string[]).includes(value)) throw unsupportedOption(this.ref, key, `'${value}'`);
+    return value as T;
+  }
+
+  private invalid(key: string, expected: string): ExportError {
+    return new ExportError(
+      `layer '${this.ref.name}' (${this.ref.className}): config '${key}' = ${JSON.stringify(this.raw[key])}, expected ${expected}`,
+    );
+  }
+}
+
+export interface WeightData {
+  shape: number[];
+  data: Float32Array;
+}
+
+/** A layer's weights by their short name ('kernel', 'bias', 'gamma', 'moving_mean', ...). */
+export class LayerWeights {
+  private readonly byName = new Map<string, WeightData>();
+
+  constructor(
+    readonly ref: LayerRef,
+    layer: tf.layers.Layer,
+  ) {
+    const tensors = layer.getWeights();
+    layer.weights.forEach((variable, i) => {
+      const tensor = tensors[i] as tf.Tensor;
+      if (tensor.dtype !== 'float32')
+        throw unsupportedOption(ref, `weight '${variable.name}' dtype`, tensor.dtype);
+      const short = variable.originalName.slice(variable.originalName.lastIndexOf('/') + 1);
+      this.byName.set(short, { shape: [...tensor.shape], data: tensor.dataSync() as Float32Array });
+    });
+  }
+
+  optional(name: string): WeightData | undefined {
+    return this.byName.get(name);
+  }
+
+  required(name: string): WeightData {
+    const weight = this.byName.get(name);
+    if (weight === undefined) {
+      throw new ExportError(`layer '${this.ref.name}' (${this.ref.className}): weight '${name}' is missing`);
+    }
+    return weight;
+  }
+}

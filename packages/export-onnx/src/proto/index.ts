@@ -1,0 +1,76 @@
+// protobufjs runtime for the ONNX subset, plus plain TypeScript shapes of the messages we build.
+import protobuf from 'protobufjs';
+import { ONNX_PROTO_SUBSET } from './onnx-schema.js';
+
+/** AttributeProto.AttributeType values (onnx.proto). */
+export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
+/** TensorProto.DataType values (onnx.proto). */
+export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+
+export interface AttributeProto {
+  name: string;
+  type: number;
+  f?: number;
+  i?: number;
+  s?: Uint8Array;
+  floats?: number[];
+  ints?: number[];
+}
+
+export interface TensorProto {
+  name: string;
+  dims: number[];
+  data_type: number;
+  raw_data: Uint8Array;
+}
+
+export interface NodeProto {
+  name: string;
+  op_type: string;
+  input: string[];
+  output: string[];
+  attribute: AttributeProto[];
+}
+
+export interface DimensionProto {
+  dim_value?: number;
+  dim_param?: string;
+}
+
+export interface ValueInfoProto {
+  name: string;
+  type: { tensor_type: { elem_type: number; shape: { dim: DimensionProto[] } } };
+}
+
+export interface GraphProto {
+  name: string;
+  node: NodeProto[];
+  initializer: TensorProto[];
+  input: ValueInfoProto[];
+  output: ValueInfoProto[];
+}
+
+export interface ModelProto {
+  ir_version: number;
+  opset_import: { domain: string; version: number }[];
+  producer_name: string;
+  producer_version: string;
+  doc_string?: string;
+  graph: GraphProto;
+  metadata_props: { key: string; value: string }[];
+}
+
+const root = protobuf.parse(ONNX_PROTO_SUBSET, { keepCase: true }).root;
+// Resolving up front makes protobufjs pick packed encoding for repeated scalars (proto3 default).
+root.resolveAll();
+const ModelType = root.lookupType('onnx.ModelProto');
+
+export function encodeModel(model: ModelProto): Uint8Array {
+  return ModelType.encode(model).finish();
+}
+
+/** Decodes an ONNX file into plain objects (int64 as numbers, bytes as Uint8Array). */
+export function decodeModel(bytes: Uint8Array): ModelProto {
+  const message = ModelType.decode(bytes);
+  return ModelType.toObject(message, { longs: Number, defaults: false, arrays: true }) as ModelProto;
+}

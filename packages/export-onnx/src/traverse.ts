@@ -1,0 +1,120 @@
+// Walks a tfjs LayersModel (Sequential or functional) in dependency order and converts every layer call.
+import type * as tf from '@tensorflow/tfjs';
+import { REGISTRY } from './converters/index.js';
+import { ExportError, type LayerRef, oneLine } from './errors.js';
+import { GraphBuilder, type Shape, type Value } from './graph.js';
+import { LayerConfig, LayerWeights } from './layer-config.js';
+
+export interface GraphEndpoint {
+  name: string;
+  /** tfjs shape: channels-last, batch null. */
+  shape: Shape;
+}
+
+export interface ConvertedGraph {
+  graph: GraphBuilder;
+  inputs: GraphEndpoint[];
+  outputs: GraphEndpoint[];
+}
+
+export function convertLayers(model: tf.LayersModel): ConvertedGraph {
+  const graph = new GraphBuilder();
+  const values = new Map<number, Value>();
+  const inputs = model.inputs.map((tensor) => {
+    const value = convertCall(graph, tensor.sourceLayer, [], [], tensor.shape);
+    values.set(tensor.id, value);
+    return { name: value.names.channelsLast as string, shape: tensor.shape };
+  });
+  // Reserved before any layer is converted so the graph outputs carry the output layers' own names.
+  const outputNames = model.outputs.map((tensor) => graph.uniqueName(tensor.sourceLayer.name));
+
+  const pending = model.layers.filter((layer) => !isInputLayer(layer));
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const layer of pending) {
+      for (const node of layer.inboundNodes) {
+        const [firstOut] = node.outputTensors;
+        if (firstOut === undefined || values.has(firstOut.id)) continue;
+        const args = node.inputTensors.map((t) => values.get(t.id));
+        if (!args.every((v): v is Value => v !== undefined)) continue;
+        if (node.outputTensors.length !== 1) {
+          throw new ExportError(
+            `layer '${layer.name}' (${layer.getClassName()}): multiple outputs are not supported`,
+          );
+        }
+        const shapes = node.inputTensors.map((t) => t.shape);
+        values.set(firstOut.id, convertCall(graph, layer, args, shapes, firstOut.shape));
+        progress = true;
+      }
+    }
+  }
+
+  const inputNames = new Set(inputs.map((e) => e.name));
+  const renamed = new Map<string, string>();
+  const outputs = model.outputs.map((tensor, i) => {
+    const value = values.get(tensor.id);
+    if (value === undefined) {
+      throw new ExportError(`model output '${tensor.name}' does not depend on the model inputs only`);
+    }
+    const name = outputNames[i] as string;
+    const source = graph.in(value, 'channelsLast');
+    const earlier = renamed.get(source);
+    if (earlier !== undefined || inputNames.has(source)) {
+      graph.nodes.push({
+        name: `${name}/Identity`,
+        op_type: 'Identity',
+        input: [earlier ?? source],
+        output: [name],
+        attribute: [],
+      });
+    } else {
+      rename(graph, source, name);
+      renamed.set(source, name);
+    }
+    return { name, shape: tensor.shape };
+  });
+  return { graph, inputs, outputs };
+}
+
+function isInputLayer(layer: tf.layers.Layer): boolean {
+  return layer.getClassName() === 'InputLayer';
+}
+
+function convertCall(
+  graph: GraphBuilder,
+  layer: tf.layers.Layer,
+  inputs: readonly Value[],
+  inputShapes: readonly Shape[],
+  outputShape: Shape,
+): Value {
+  const ref: LayerRef = { name: layer.name, className: layer.getClassName() };
+  const converter = REGISTRY.get(ref.className);
+  if (converter === undefined) {
+    throw new ExportError(
+      `layer '${ref.name}' (${ref.className}): layer class ${ref.className} is not supported (see the README's supported layers)`,
+    );
+  }
+  try {
+    return converter.convert({
+      graph,
+      layer: ref,
+      config: new LayerConfig(ref, layer.getConfig() as Record<string, unknown>),
+      weights: new LayerWeights(ref, layer),
+      inputs,
+      inputShapes,
+      outputShape,
+    });
+  } catch (error) {
+    if (error instanceof ExportError) throw error;
+    throw new ExportError(`layer '${ref.name}' (${ref.className}): ${oneLine(String(error))}`);
+  }
+}
+
+/** Renames a node output everywhere it appears. */
+function rename(graph: GraphBuilder, from: string, to: string): void {
+  for (const node of graph.nodes) {
+    node.input = node.input.map((n) => (n === from ? to : n));
+    node.output = node.output.map((n) => (n === from ? to : n));
+  }
+}
