@@ -1,0 +1,20 @@
+// AVX-512 build: 12×32 tiles keep 24 of the 32 zmm registers as accumulators.
+#include <utility>
+
+#include "gemm_ops.h"
+
+#if defined(__x86_64__)
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx2,fma")
+
+namespace kernels_avx512 {
+constexpr int VW = 16;
+constexpr int MR = 12;
+constexpr int NV = 2;
+#include "gemm_kernels.h"
+}  // namespace kernels_avx512
+
+const GemmOps gemm_avx512 = {"avx512", kernels_avx512::NR, &kernels_avx512::gather_gemm_rows, &kernels_avx512::gather_gemm_reduce_rows,
+                            &kernels_avx512::gather_gemm_scatter_rows};
+#pragma GCC pop_options
+#endif

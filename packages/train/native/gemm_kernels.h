@@ -1,0 +1,127 @@
+// Register-blocked "gather GEMM" kernels, written once with GCC vector extensions and compiled
+// once per instruction set (gemm_generic.cc, gemm_avx2.cc, gemm_avx512.cc) so a CPU only ever
+// runs code it supports. Included inside a per-ISA namespace; VW (floats per vector), MR (rows
+// per micro-tile) and NV (vectors per micro-tile row) come from the including file.
+//
+// Every convolution pass is one product  out[r][j] = sum_t rows[r][off[t]] * B[t][j]  where
+// rows[] are pointers and off[] offsets: pointing rows at output voxels and off[] at the filter
+// taps turns the input tensor into an implicit im2col matrix without materialising it.
+
+typedef float vec __attribute__((vector_size(VW * 4)));
+
+static constexpr int NR = VW * NV;
+
+static inline vec load(const float* p) {
+  vec v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline void store(float* p, vec v) { __builtin_memcpy(p, &v, sizeof v); }
+
+// out (R × NR, row-major) = sum over t < T of rows[r][off[t]] * B[t*ldb + 0..NR).
+template <int R>
+static void tile(int T, const float* const* rows, const int* off, const float* B, long ldb, float* out) {
+  vec acc[R][NV];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v) acc[r][v] = vec{};
+  for (int t = 0; t < T; ++t) {
+    vec b[NV];
+    for (int v = 0; v < NV; ++v) b[v] = load(B + t * ldb + v * VW);
+    const int o = off[t];
+    for (int r = 0; r < R; ++r) {
+      const float a = rows[r][o];
+      for (int v = 0; v < NV; ++v) acc[r][v] += a * b[v];
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < NV; ++v) store(out + r * NR + v * VW, acc[r][v]);
+}
+
+template <int... Rs>
+struct TileTable {
+  typedef void (*Fn)(int, const float* const*, const int*, const float*, long, float*);
+  static constexpr Fn fns[sizeof...(Rs)] = {&tile<Rs>...};
+};
+
+template <int... Is>
+static constexpr auto make_table(std::integer_sequence<int, Is...>) {
+  return TileTable<(Is + 1)...>{};
+}
+
+static void run_tile(int rowsInTile, int T, const float* const* rows, const int* off, const float* B, long ldb,
+                     float* out) {
+  using Table = decltype(make_table(std::make_integer_sequence<int, MR>{}));
+  Table::fns[rowsInTile - 1](T, rows, off, B, ldb, out);
+}
+
+// Forward pass (also plain GEMM): for each output row m, out[m][0..N) = sum_k A(m,k) B[k][..].
+// rowBase[m] locates row m's window in A; off[k] the tap k inside it. B is K × ldb (ldb a
+// multiple of NR, zero padded). Rows [m0, m1) only, so callers can split rows across threads.
+static void gather_gemm_rows(long m0, long m1, const float* A, const long* rowBase, const int* off, int K,
+                             const float* B, long ldb, int N, float* C, long ldc) {
+  alignas(64) float out[MR * NR];
+  const float* rows[MR];
+  for (long m = m0; m < m1; m += MR) {
+    const int R = static_cast<int>(m1 - m < MR ? m1 - m : MR);
+    for (int r = 0; r < R; ++r) rows[r] = A + rowBase[m + r];
+    for (int n0 = 0; n0 < N; n0 += NR) {
+      run_tile(R, K, rows, off, B + n0, ldb, out);
+      const int w = N - n0 < NR ? N - n0 : NR;
+      for (int r = 0; r < R; ++r) {
+        float* c = C + (m + r) * ldc + n0;
+        for (int j = 0; j < w; ++j) c[j] = out[r * NR + j];
+      }
+    }
+  }
+}
+
+// Filter gradient: dW[k][n] += sum_{m in [m0,m1)} A(m,k) dY[m][n]. Here the tile rows are taps k
+// and the reduction runs over output voxels m, in blocks so the dY block stays in cache.
+static void gather_gemm_reduce_rows(long m0, long m1, const float* A, const long* rowBase, const int* off, int K,
+                                    const float* dY, long ldy, int N, float* dW, long ldw) {
+  constexpr long MB = 256;
+  alignas(64) float out[MR * NR];
+  const float* rows[MR];
+  int boff[MB];
+  for (long mb = m0; mb < m1; mb += MB) {
+    const int T = static_cast<int>(m1 - mb < MB ? m1 - mb : MB);
+    // Window bases fit in int for any tensor tfjs can hold in one Float32Array per sample block.
+    const long base0 = rowBase[mb];
+    for (int t = 0; t < T; ++t) boff[t] = static_cast<int>(rowBase[mb + t] - base0);
+    for (int k = 0; k < K; k += MR) {
+      const int R = K - k < MR ? K - k : MR;
+      for (int r = 0; r < R; ++r) rows[r] = A + base0 + off[k + r];
+      for (int n0 = 0; n0 < N; n0 += NR) {
+        run_tile(R, T, rows, boff, dY + mb * ldy + n0, ldy, out);
+        const int w = N - n0 < NR ? N - n0 : NR;
+        for (int r = 0; r < R; ++r) {
+          float* d = dW + (k + r) * ldw + n0;
+          for (int j = 0; j < w; ++j) d[j] += out[r * NR + j];
+        }
+      }
+    }
+  }
+}
+
+// Input gradient: for each output row m, dA(m,k) = sum_n dY[m][n] WT[n][k], scattered back
+// (col2im) into dX at rowBase[m] + off[k]. Rows [m0, m1) must not share dX elements with rows
+// another thread handles (callers split by sample).
+static void gather_gemm_scatter_rows(long m0, long m1, const float* dY, int N, const float* WT, long ldwt,
+                                     const int* ident, float* dX, const long* rowBase, const int* off, int K) {
+  alignas(64) float out[MR * NR];
+  const float* rows[MR];
+  for (long m = m0; m < m1; m += MR) {
+    const int R = static_cast<int>(m1 - m < MR ? m1 - m : MR);
+    for (int r = 0; r < R; ++r) rows[r] = dY + (m + r) * N;
+    for (int k0 = 0; k0 < K; k0 += NR) {
+      run_tile(R, N, rows, ident, WT + k0, ldwt, out);
+      const int w = K - k0 < NR ? K - k0 : NR;
+      for (int r = 0; r < R; ++r) {
+        float* d = dX + rowBase[m + r];
+        const int* o = off + k0;
+        for (int j = 0; j < w; ++j) d[o[j]] += out[r * NR + j];
+      }
+    }
+  }
+}

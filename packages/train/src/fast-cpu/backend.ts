@@ -1,0 +1,19 @@
+import * as tf from '@tensorflow/tfjs';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { FAST_KERNELS } from './kernels.js';
+import type { NativeLoad } from './native-addon.js';
+
+/**
+ * Registers `name` as tfjs's cpu backend with the kernels in FAST_KERNELS replaced by native ones.
+ * Every other kernel, and every configuration a fast kernel does not claim, is the stock cpu
+ * kernel, so the layers, their weights and saved models are exactly those of the cpu backend.
+ * Without the native addon all kernels stay stock.
+ */
+export function registerFastCpuBackend(name: string, native: NativeLoad): void {
+  tf.registerBackend(name, () => new MathBackendCPU(), -1);
+  for (const config of tf.getKernelsForBackend('cpu')) {
+    const factory = FAST_KERNELS[config.kernelName];
+    const kernelFunc = native.ok && factory ? factory(native.kernels, config.kernelFunc) : config.kernelFunc;
+    tf.registerKernel({ ...config, backendName: name, kernelFunc });
+  }
+}

@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs';
+import { registerFastCpuBackend } from './backend.js';
+import { loadNativeKernels } from './native-addon.js';
+
+export interface FastCpuInfo {
+  /** The tfjs backend name now active. */
+  backend: string;
+  /** Which kernels run, e.g. 'native-avx512-2threads', or 'stock-cpu' when the addon is missing. */
+  kernels: string;
+  /** Why the native kernels are not in use (set only when kernels is 'stock-cpu'). */
+  fallbackReason?: string;
+}
+
+export const FAST_CPU_BACKEND = 'conv3d-cpu';
+
+let registered: Omit<FastCpuInfo, 'backend'> | undefined;
+
+/**
+ * Registers (once) and activates the fast CPU backend: tfjs's cpu backend with Conv3D,
+ * MaxPool3D, their gradients and MatMul replaced by multithreaded SIMD C++ kernels. If the
+ * native addon cannot load, the backend still works with the stock cpu kernels and says why.
+ */
+export async function useFastCpuBackend(): Promise<FastCpuInfo> {
+  if (registered === undefined) {
+    const native = loadNativeKernels();
+    registerFastCpuBackend(FAST_CPU_BACKEND, native);
+    registered = native.ok
+      ? { kernels: `native-${native.isa}-${native.threads}threads` }
+      : { kernels: 'stock-cpu', fallbackReason: `native addon unavailable: ${native.reason}` };
+  }
+  if (!(await tf.setBackend(FAST_CPU_BACKEND))) {
+    throw new Error(`tfjs could not initialise the '${FAST_CPU_BACKEND}' backend`);
+  }
+  return { backend: FAST_CPU_BACKEND, ...registered };
+}

@@ -1,0 +1,230 @@
+import type {
+  _FusedMatMulAttrs,
+  BatchMatMulAttrs,
+  Conv3DAttrs,
+  Conv3DBackpropFilterV2Attrs,
+  Conv3DBackpropInputV2Attrs,
+  KernelFunc,
+  MaxPool3DAttrs,
+  MaxPool3DGradAttrs,
+  TensorInfo,
+} from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { convGeometry, hasPlainPadding, poolGeometry } from './geometry.js';
+import type { NativeKernels } from './native-addon.js';
+
+type Shape5 = [number, number, number, number, number];
+type KernelArgs = Parameters<KernelFunc>[0];
+/** Builds a kernel that runs natively when it can and calls `stock` (tfjs's cpu kernel) otherwise. */
+type KernelFactory = (native: NativeKernels, stock: KernelFunc) => KernelFunc;
+
+function valuesOf(args: KernelArgs, t: TensorInfo): Float32Array {
+  return (args.backend as MathBackendCPU).data.get(t.dataId).values as Float32Array;
+}
+
+function output(args: KernelArgs, shape: number[], values: Float32Array): TensorInfo {
+  return (args.backend as MathBackendCPU).makeTensorInfo(shape, 'float32', values);
+}
+
+function nativeable(t: TensorInfo | undefined, rank: number): t is TensorInfo {
+  return (
+    t !== undefined && t.dtype === 'float32' && t.shape.length === rank && tf.util.sizeFromShape(t.shape) > 0
+  );
+}
+
+/** The named inputs when all are non-empty float32 tensors of the given rank (else null: stock kernel). */
+function nativeInputs<K extends string>(
+  args: KernelArgs,
+  names: K[],
+  rank: number,
+): Record<K, TensorInfo> | null {
+  const picked = {} as Record<K, TensorInfo>;
+  for (const name of names) {
+    const t = args.inputs[name];
+    if (!nativeable(t, rank)) return null;
+    picked[name] = t;
+  }
+  return picked;
+}
+
+const conv3d: KernelFactory = (native, stock) => (args) => {
+  const inputs = nativeInputs(args, ['x', 'filter'], 5);
+  const attrs = args.attrs as unknown as Conv3DAttrs;
+  if (inputs === null || attrs.dataFormat === 'NCDHW') return stock(args);
+  const { x, filter } = inputs;
+  const info = tf.backend_util.computeConv3DInfo(
+    x.shape as Shape5,
+    filter.shape as Shape5,
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+  );
+  if (!hasPlainPadding(info)) return stock(args);
+  const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
+  native.conv3d(valuesOf(args, x), valuesOf(args, filter), y, convGeometry(info));
+  return output(args, info.outShape, y);
+};
+
+const conv3dBackpropFilter: KernelFactory = (native, stock) => (args) => {
+  const inputs = nativeInputs(args, ['x', 'dy'], 5);
+  if (inputs === null) return stock(args);
+  const { x, dy } = inputs;
+  const attrs = args.attrs as unknown as Conv3DBackpropFilterV2Attrs;
+  const info = tf.backend_util.computeConv3DInfo(
+    x.shape as Shape5,
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+  );
+  if (!hasPlainPadding(info)) return stock(args);
+  const dw = new Float32Array(tf.util.sizeFromShape(attrs.filterShape));
+  native.conv3dBackpropFilter(valuesOf(args, x), valuesOf(args, dy), dw, convGeometry(info));
+  return output(args, attrs.filterShape, dw);
+};
+
+const conv3dBackpropInput: KernelFactory = (native, stock) => (args) => {
+  const inputs = nativeInputs(args, ['dy', 'filter'], 5);
+  if (inputs === null) return stock(args);
+  const { dy, filter } = inputs;
+  const attrs = args.attrs as unknown as Conv3DBackpropInputV2Attrs;
+  const info = tf.backend_util.computeConv3DInfo(
+    attrs.inputShape,
+    filter.shape as Shape5,
+    attrs.strides,
+    1,
+    attrs.pad,
+  );
+  if (!hasPlainPadding(info)) return stock(args);
+  const dx = new Float32Array(tf.util.sizeFromShape(attrs.inputShape));
+  native.conv3dBackpropInput(valuesOf(args, dy), valuesOf(args, filter), dx, convGeometry(info));
+  return output(args, attrs.inputShape, dx);
+};
+
+const maxPool3d: KernelFactory = (native, stock) => (args) => {
+  const inputs = nativeInputs(args, ['x'], 5);
+  const attrs = args.attrs as unknown as MaxPool3DAttrs;
+  if (inputs === null || attrs.dataFormat === 'NCDHW') return stock(args);
+  const { x } = inputs;
+  const info = tf.backend_util.computePool3DInfo(
+    x.shape as Shape5,
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  if (!hasPlainPadding(info) || tf.util.sizeFromShape(info.outShape) === 0) return stock(args);
+  const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
+  native.maxPool3d(valuesOf(args, x), y, poolGeometry(info));
+  return output(args, info.outShape, y);
+};
+
+const maxPool3dGrad: KernelFactory = (native, stock) => (args) => {
+  const inputs = nativeInputs(args, ['dy', 'input'], 5);
+  if (inputs === null) return stock(args);
+  const { dy, input } = inputs;
+  const attrs = args.attrs as unknown as MaxPool3DGradAttrs;
+  const info = tf.backend_util.computePool3DInfo(
+    input.shape as Shape5,
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  // tfjs's cpu kernel encodes argmax positions with the window height where the width belongs;
+  // its gradient only equals a true max-pool gradient when the two are equal, so only then is
+  // the native argmax the same function.
+  if (!hasPlainPadding(info) || info.filterHeight !== info.filterWidth) return stock(args);
+  const dx = new Float32Array(tf.util.sizeFromShape(input.shape));
+  native.maxPool3dGrad(valuesOf(args, dy), valuesOf(args, input), dx, poolGeometry(info));
+  return output(args, input.shape, dx);
+};
+
+interface MatMulPlan {
+  outShape: number[];
+  geometry: Int32Array;
+}
+
+/** Rank-2 or equal-rank-3 operands whose batch sizes match or broadcast from 1; else null. */
+function planMatMul(
+  a: TensorInfo,
+  b: TensorInfo,
+  transposeA: boolean,
+  transposeB: boolean,
+): MatMulPlan | null {
+  const rank = a.shape.length;
+  if (rank !== b.shape.length || (rank !== 2 && rank !== 3)) return null;
+  const dim = (t: TensorInfo, fromEnd: number): number => t.shape[t.shape.length - fromEnd] ?? 0;
+  const [batchA, batchB] = rank === 3 ? [dim(a, 3), dim(b, 3)] : [1, 1];
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
+  const [a0, a1, b0, b1] = [dim(a, 2), dim(a, 1), dim(b, 2), dim(b, 1)];
+  const [m, k] = transposeA ? [a1, a0] : [a0, a1];
+  const [kb, n] = transposeB ? [b1, b0] : [b0, b1];
+  if (k !== kb) return null;
+  const batch = Math.max(batchA, batchB);
+  return {
+    outShape: rank === 3 ? [batch, m, n] : [m, n],
+    geometry: Int32Array.from([
+      batch,
+      m,
+      k,
+      n,
+      transposeA ? 1 : 0,
+      transposeB ? 1 : 0,
+      batchA === 1 ? 0 : m * k,
+      batchB === 1 ? 0 : k * n,
+      0,
+      0,
+    ]),
+  };
+}
+
+const NO_BIAS = new Float32Array(0);
+
+const batchMatMul: KernelFactory = (native, stock) => (args) => {
+  const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
+  const inputs = nativeInputs(args, ['a', 'b'], args.inputs.a?.shape.length ?? 0);
+  const plan = inputs && planMatMul(inputs.a, inputs.b, transposeA, transposeB);
+  if (!inputs || !plan) return stock(args);
+  const { a, b } = inputs;
+  const c = new Float32Array(tf.util.sizeFromShape(plan.outShape));
+  native.matMul(valuesOf(args, a), valuesOf(args, b), NO_BIAS, c, plan.geometry);
+  return output(args, plan.outShape, c);
+};
+
+const fusedMatMul: KernelFactory = (native, stock) => (args) => {
+  const { bias, preluActivationWeights } = args.inputs;
+  const { transposeA, transposeB, activation } = args.attrs as unknown as _FusedMatMulAttrs;
+  const inputs = nativeInputs(args, ['a', 'b'], args.inputs.a?.shape.length ?? 0);
+  const plan = inputs && planMatMul(inputs.a, inputs.b, transposeA, transposeB);
+  if (!inputs || !plan || preluActivationWeights !== undefined) return stock(args);
+  if (activation !== 'linear' && activation !== 'relu') return stock(args);
+  const n = plan.outShape[plan.outShape.length - 1];
+  if (bias !== undefined && !(nativeable(bias, 1) && bias.shape[0] === n)) return stock(args);
+  const { a, b } = inputs;
+  plan.geometry[8] = bias === undefined ? 0 : 1;
+  plan.geometry[9] = activation === 'relu' ? 1 : 0;
+  const c = new Float32Array(tf.util.sizeFromShape(plan.outShape));
+  native.matMul(
+    valuesOf(args, a),
+    valuesOf(args, b),
+    bias ? valuesOf(args, bias) : NO_BIAS,
+    c,
+    plan.geometry,
+  );
+  return output(args, plan.outShape, c);
+};
+
+/** The kernels this backend replaces, by tfjs kernel name. */
+export const FAST_KERNELS: Readonly<Record<string, KernelFactory>> = {
+  Conv3D: conv3d,
+  Conv3DBackpropFilterV2: conv3dBackpropFilter,
+  Conv3DBackpropInputV2: conv3dBackpropInput,
+  MaxPool3D: maxPool3d,
+  MaxPool3DGrad: maxPool3dGrad,
+  BatchMatMul: batchMatMul,
+  _FusedMatMul: fusedMatMul,
+};

@@ -1,0 +1,43 @@
+import { createRequire } from 'node:module';
+
+/** The C++ kernels in native/ (built by `npm run build`); every output is allocated by the caller. */
+export interface NativeKernels {
+  configure(isa: string, threads: number): { isa: string; threads: number };
+  conv3d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array): void;
+  conv3dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
+  conv3dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  maxPool3d(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
+  maxPool3dGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  matMul(a: Float32Array, b: Float32Array, bias: Float32Array, c: Float32Array, geometry: Int32Array): void;
+}
+
+export type NativeLoad =
+  | { ok: true; kernels: NativeKernels; isa: string; threads: number }
+  | { ok: false; reason: string };
+
+// src/fast-cpu and dist/fast-cpu are both two levels below the package root, where node-gyp builds.
+const ADDON_PATH = '../../build/Release/conv3d_cpu.node';
+
+/**
+ * Loads the addon (once per process) and picks its instruction set (the best the CPU has, or CONV3D_CPU_ISA=
+ * generic|avx2|avx512) and thread count (all cores, or CONV3D_CPU_THREADS). Never throws: a
+ * missing or broken build comes back as a reason.
+ */
+export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeLoad {
+  loaded ??= load(env);
+  return loaded;
+}
+
+let loaded: NativeLoad | undefined;
+
+function load(env: NodeJS.ProcessEnv): NativeLoad {
+  try {
+    const kernels = createRequire(import.meta.url)(ADDON_PATH) as NativeKernels;
+    const threads = Number.parseInt(env.CONV3D_CPU_THREADS ?? '0', 10);
+    const chosen = kernels.configure(env.CONV3D_CPU_ISA ?? '', Number.isFinite(threads) ? threads : 0);
+    return { ok: true, kernels, ...chosen };
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { ok: false, reason: message ?? 'unknown error' };
+  }
+}

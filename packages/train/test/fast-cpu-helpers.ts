@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
+
+/** Seeded uniform values in [-1, 1) (mulberry32), so every run tests the same numbers. */
+export function randomArray(shape: number[], seed: number): Float32Array {
+  const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  let s = seed >>> 0;
+  for (let i = 0; i < out.length; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+export interface Computed {
+  shape: number[];
+  values: Float32Array;
+}
+
+/** Runs `compute` on `backend` and copies its tensors out. */
+export async function runOn(backend: string, compute: () => tf.Tensor[]): Promise<Computed[]> {
+  if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} did not initialise`);
+  const tensors = tf.tidy(compute);
+  const out = tensors.map((t) => ({ shape: t.shape, values: Float32Array.from(t.dataSync()) }));
+  tf.dispose(tensors);
+  return out;
+}
+
+export const RELATIVE_TOLERANCE = 1e-5;
+
+/** max |a - e| <= 1e-5 * max |e| for each named tensor, with equal shapes. */
+export function expectClose(actual: Computed[], expected: Computed[], names: string[]): void {
+  expect(actual.length).toBe(expected.length);
+  for (const [i, e] of expected.entries()) {
+    const a = actual[i];
+    const name = names[i] ?? `output ${i}`;
+    expect(a?.shape, name).toEqual(e.shape);
+    let scale = 0;
+    let diff = 0;
+    for (let j = 0; j < e.values.length; j++) {
+      const ev = e.values[j] ?? 0;
+      scale = Math.max(scale, Math.abs(ev));
+      diff = Math.max(diff, Math.abs((a?.values[j] ?? Number.NaN) - ev));
+    }
+    expect(Number.isFinite(scale), `${name}: reference not finite`).toBe(true);
+    expect(diff, `${name}: max abs diff ${diff} vs max |cpu| ${scale}`).toBeLessThanOrEqual(
+      RELATIVE_TOLERANCE * scale,
+    );
+  }
+}
