@@ -1,0 +1,163 @@
+// Benchmark of @conv3d/infer-node on the seed architecture (seeded random weights), in one run:
+// - predict() on 100 raw vectors (preprocessing included) vs raw onnxruntime-node on the preprocessed tensor;
+// - the same against the same model in PyTorch CPU (bench/torch_predict.py, Debian's python3-torch);
+// - batch-1 latency including preprocessing; cold load() in fresh processes.
+// Run: npm run bench -w @conv3d/infer-node (builds first). Medians; writes artifacts/bench/results.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { preprocessBatch } from '@conv3d/data';
+import { load } from '@conv3d/infer-node';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+
+// Runs compiled, from build/bench/predict.js.
+const PKG = fileURLToPath(new URL('../..', import.meta.url));
+const OUT = join(PKG, 'artifacts', 'bench');
+const PYTHON = '/usr/bin/python3';
+const BATCH = 100;
+const RUNS = Number(process.env.CONV3D_BENCH_RUNS ?? 30);
+// onnxruntime's CPU EP uses one thread per core by default; PyTorch gets as many.
+const THREADS = availableParallelism();
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const ms = (x: number): string => `${x.toFixed(3)} ms`;
+
+/** Seeded sparse raw vectors in [0, 1] with max 1, like 3D MNIST rows. */
+function rawBatch(count: number, seed: number): Float64Array {
+  const out = new Float64Array(count * 4096);
+  let state = seed;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 4294967296;
+  };
+  for (let s = 0; s < count; s++) {
+    for (let i = 0; i < 4096; i++) if (next() < 0.12) out[s * 4096 + i] = next();
+    out[s * 4096 + Math.floor(next() * 4096)] = 1;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  execFileSync(PYTHON, [join(PKG, 'scripts', 'make-test-model.py'), '--seed-arch', OUT], {
+    stdio: 'inherit',
+  });
+  const modelPath = join(OUT, 'seed-model.onnx');
+
+  const raw = rawBatch(BATCH, 42);
+  const tensorData = preprocessBatch(raw, BATCH);
+  const classifier = await load(modelPath, { device: 'cpu' });
+  // The reference: onnxruntime-node with the session options load() uses, fed the preprocessed tensor.
+  const session = await InferenceSession.create(readFileSync(modelPath), {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+  });
+  const feed = { input: new Tensor('float32', tensorData, [BATCH, 16, 16, 16, 3]) };
+
+  for (let i = 0; i < 5; i++) {
+    await classifier.predict(raw);
+    await session.run(feed);
+  }
+  // Interleaved, so drifting machine load hits both sides alike.
+  const ours: number[] = [];
+  const ort: number[] = [];
+  const prep: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    let t = performance.now();
+    await classifier.predict(raw);
+    ours.push(performance.now() - t);
+    t = performance.now();
+    await session.run(feed);
+    ort.push(performance.now() - t);
+    t = performance.now();
+    preprocessBatch(raw, BATCH);
+    prep.push(performance.now() - t);
+  }
+
+  const one = raw.subarray(0, 4096);
+  for (let i = 0; i < 50; i++) await classifier.predict(one);
+  const single: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t = performance.now();
+    await classifier.predict(one);
+    single.push(performance.now() - t);
+  }
+
+  const inputFile = join(OUT, 'input.f32');
+  const torchOut = join(OUT, 'torch-probs.f32');
+  writeFileSync(inputFile, tensorData);
+  const torch = JSON.parse(
+    execFileSync(PYTHON, [
+      join(PKG, 'bench', 'torch_predict.py'),
+      join(OUT, 'seed-model.npz'),
+      inputFile,
+      String(BATCH),
+      String(RUNS),
+      torchOut,
+      String(THREADS),
+    ]).toString(),
+  ) as { median_ms: number; threads: number };
+  const torchBytes = readFileSync(torchOut);
+  const torchProbs = new Float32Array(
+    torchBytes.buffer.slice(torchBytes.byteOffset, torchBytes.byteOffset + torchBytes.byteLength),
+  );
+  const predictions = await classifier.predict(raw);
+  let maxDiff = 0;
+  predictions.forEach((p, s) => {
+    p.probabilities.forEach((v, c) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - (torchProbs[s * 10 + c] as number)));
+    });
+  });
+  await classifier.dispose();
+  await session.release();
+
+  // Cold load: a fresh process each time; load() timed apart from importing the package.
+  const coldScript = `const t0 = performance.now(); const { load } = await import('@conv3d/infer-node');
+const t1 = performance.now(); const c = await load(${JSON.stringify(modelPath)}, { device: 'auto' });
+const t2 = performance.now(); console.log(JSON.stringify({ import: t1 - t0, load: t2 - t1, provider: c.provider }));`;
+  const cold = Array.from({ length: 5 }, () =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', coldScript], { cwd: PKG }).toString(),
+    ),
+  ) as { import: number; load: number; provider: string }[];
+
+  const results = {
+    batch: BATCH,
+    runs: RUNS,
+    predictBatchMs: median(ours),
+    rawOrtBatchMs: median(ort),
+    preprocessBatchMs: median(prep),
+    ratioVsRawOrt: median(ours) / median(ort),
+    torchBatchMs: torch.median_ms,
+    torchThreads: torch.threads,
+    throughputVsTorch: torch.median_ms / median(ours),
+    maxAbsDiffVsTorch: maxDiff,
+    batch1LatencyMs: median(single),
+    coldLoadMs: median(cold.map((c) => c.load)),
+    coldImportMs: median(cold.map((c) => c.import)),
+    coldLoadProvider: cold[0]?.provider,
+  };
+  console.log(`predict, ${BATCH} raw vectors (incl. preprocessing): ${ms(results.predictBatchMs)}`);
+  console.log(`  raw onnxruntime-node, preprocessed tensor:   ${ms(results.rawOrtBatchMs)}`);
+  console.log(`  preprocessBatch alone:                        ${ms(results.preprocessBatchMs)}`);
+  console.log(`  ratio vs raw onnxruntime: ${results.ratioVsRawOrt.toFixed(3)} (target ≤ 1.10)`);
+  console.log(`PyTorch CPU (${torch.threads} threads), same batch: ${ms(results.torchBatchMs)}`);
+  console.log(
+    `  throughput vs PyTorch: ${results.throughputVsTorch.toFixed(2)}× (target ≥ 2); max |Δp| ${maxDiff.toExponential(2)}`,
+  );
+  console.log(`batch-1 latency incl. preprocessing: ${ms(results.batch1LatencyMs)} (target ≤ 1 ms)`);
+  console.log(
+    `cold load(): ${ms(results.coldLoadMs)} (target ≤ 300 ms; import ${ms(results.coldImportMs)}; provider ${results.coldLoadProvider})`,
+  );
+  const file = join(OUT, 'results.json');
+  writeFileSync(`${file}.tmp-${process.pid}`, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(`${file}.tmp-${process.pid}`, file);
+}
+
+await main();
