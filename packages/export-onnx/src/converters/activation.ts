@@ -1,4 +1,5 @@
 import { applyActivation, SUPPORTED_ACTIVATIONS } from '../activations.js';
+import { unsupportedOption } from '../errors.js';
 import { mapAxis } from '../layout.js';
 import { type Converter, single } from './types.js';
 
@@ -15,7 +16,7 @@ export const advancedActivationConverter: Converter = {
   classNames: ['ReLU', 'LeakyReLU', 'ELU', 'ThresholdedReLU', 'Softmax'],
   doc: {
     onnx: 'Relu / Clip, LeakyRelu, Elu, ThresholdedRelu, Softmax',
-    options: 'ReLU maxValue, LeakyReLU alpha, ELU alpha, ThresholdedReLU theta, Softmax axis',
+    options: 'ReLU maxValue, LeakyReLU alpha, ELU alpha, ThresholdedReLU theta, Softmax on the last axis',
   },
   convert(args) {
     const { graph, layer, config } = args;
@@ -57,8 +58,12 @@ export const advancedActivationConverter: Converter = {
         );
         break;
       default: {
-        const axis = mapAxis(config.number('axis', 1), input.shape.length, layout);
-        out = graph.addNode('Softmax', [name], { axis }, layer.name);
+        // tfjs 4.22 computes Softmax along the last axis only (others throw at predict time).
+        const rank = input.shape.length;
+        const axis = config.number('axis', 1);
+        if (axis !== -1 && axis !== rank - 1)
+          throw unsupportedOption(layer, 'axis', `${axis} (not the last axis)`);
+        out = graph.addNode('Softmax', [name], { axis: mapAxis(-1, rank, layout) }, layer.name);
       }
     }
     return graph.value(args.outputShape, layout, out);

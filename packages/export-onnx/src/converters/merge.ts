@@ -4,7 +4,6 @@ import type { Converter } from './types.js';
 
 const MERGES: Record<string, string> = {
   Add: 'Sum',
-  Subtract: 'Sub',
   Multiply: 'Mul',
   Average: 'Mean',
   Maximum: 'Max',
@@ -16,7 +15,7 @@ const MERGES: Record<string, string> = {
 export const mergeConverter: Converter = {
   classNames: Object.keys(MERGES),
   doc: {
-    onnx: 'Sum, Sub, Mul, Mean, Max, Min, Concat',
+    onnx: 'Sum, Mul, Mean, Max, Min, Concat',
     options: 'inputs of equal shape (no broadcasting); Concatenate axis',
   },
   convert(args) {
@@ -38,7 +37,7 @@ export const mergeConverter: Converter = {
       throw unsupportedOption(layer, 'broadcasting', `of ${JSON.stringify(mismatch.shape)} to ${shape}`);
     }
     const op = MERGES[layer.className] as string;
-    // Mul is binary in ONNX: chain it; the others are variadic (Sub takes exactly two, as does tfjs).
+    // Mul is binary in ONNX: chain it; the others are variadic.
     let out = names[0] as string;
     if (op === 'Mul') {
       names.slice(1).forEach((name, i) => {

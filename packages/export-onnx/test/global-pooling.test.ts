@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, expect, it } from 'vitest';
+import { opCount } from './helpers/onnx.js';
+import { expectParity } from './helpers/parity.js';
+import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
+
+beforeAll(useCpuBackend);
+
+/** Keras' GlobalAveragePooling3D, which tfjs 4.22 lacks, as a user would register it. */
+class GlobalAveragePooling3D extends tf.layers.Layer {
+  static className = 'GlobalAveragePooling3D';
+  override computeOutputShape(shape: tf.Shape): tf.Shape {
+    return [shape[0] as number, shape[4] as number];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
+    return tf.mean(x, [1, 2, 3]);
+  }
+}
+tf.serialization.registerClass(GlobalAveragePooling3D);
+
+it.each([
+  ['GlobalAveragePooling2D', tf.layers.globalAveragePooling2d],
+  ['GlobalMaxPooling2D', tf.layers.globalMaxPooling2d],
+] as const)('%s after Conv2D reduces channels-first data without a Transpose back', async (_, make) => {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ filters: 4, kernelSize: 3, inputShape: [7, 6, 2], activation: 'relu' }),
+      make({}),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  randomizeWeights(model, 11);
+  const { bytes } = await expectParity(model);
+  expect(opCount(bytes, 'Transpose')).toBe(1);
+});
+
+it('GlobalAveragePooling2D straight on the channels-last input needs no Transpose at all', async () => {
+  const model = tf.sequential({ layers: [tf.layers.globalAveragePooling2d({ inputShape: [5, 4, 3] })] });
+  const { bytes } = await expectParity(model);
+  expect(opCount(bytes, 'Transpose')).toBe(0);
+});
+
+it('GlobalAveragePooling3D (custom-registered, Keras semantics) after Conv3D', async () => {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv3d({ filters: 4, kernelSize: 2, inputShape: [5, 6, 4, 2], activation: 'relu' }),
+      new GlobalAveragePooling3D({}),
+      tf.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  randomizeWeights(model, 12);
+  const { bytes } = await expectParity(model);
+  expect(opCount(bytes, 'ReduceMean')).toBe(1);
+});
