@@ -6,14 +6,10 @@ import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
 beforeAll(useCpuBackend);
 
-type ConvCase = {
-  padding: 'valid' | 'same';
-  kernelSize: number[];
-  strides?: number[];
-  dilationRate?: number[];
-  useBias?: boolean;
-  activation?: string;
-};
+type ConvCase = Pick<
+  Parameters<typeof tf.layers.conv3d>[0],
+  'padding' | 'kernelSize' | 'strides' | 'dilationRate' | 'useBias' | 'activation'
+>;
 
 // Odd, unequal input sizes make 'same' padding asymmetric (more at the end), which is where exporters slip.
 const CASES_3D: ConvCase[] = [

@@ -28,7 +28,7 @@ describe('Flatten', () => {
 });
 
 describe('Dense', () => {
-  it.each(['linear', 'relu', 'softmax', 'sigmoid', 'tanh'])(
+  it.each(['linear', 'relu', 'softmax', 'sigmoid', 'tanh'] as const)(
     'Gemm with bias, activation %s',
     async (activation) => {
       const model = tf.sequential({ layers: [tf.layers.dense({ units: 7, inputShape: [9], activation })] });

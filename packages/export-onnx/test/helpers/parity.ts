@@ -24,7 +24,7 @@ export async function expectParity(
   opts: { batch?: number; seed?: number; input?: Float32Array; export?: ExportOptions } = {},
 ): Promise<ParityResult> {
   const batch = opts.batch ?? 3;
-  const shape = [batch, ...(model.inputs[0]?.shape.slice(1) as number[])];
+  const shape = [batch, ...((model.inputs[0] as tf.SymbolicTensor).shape.slice(1) as number[])];
   const input =
     opts.input ??
     new Rng(opts.seed ?? 7).floats(

@@ -15,18 +15,19 @@ export function randomizeWeights(model: tf.LayersModel, seed: number): void {
   const rng = new Rng(seed);
   for (const layer of model.layers) {
     const values = layer.weights.map((w) => {
-      const n = w.shape.reduce((a, b) => a * b, 1);
+      const shape = w.shape as number[];
+      const n = shape.reduce((a, b) => a * b, 1);
       const short = w.originalName.slice(w.originalName.lastIndexOf('/') + 1);
       let data: Float32Array;
       if (short === 'moving_variance') data = rng.floats(n, 0.3, 2);
       else if (short === 'gamma') data = rng.floats(n, 0.5, 1.5);
-      else if (w.shape.length <= 1) data = rng.floats(n, -0.3, 0.3);
+      else if (shape.length <= 1) data = rng.floats(n, -0.3, 0.3);
       else {
-        const fanIn = n / (w.shape[w.shape.length - 1] as number);
+        const fanIn = n / (shape[shape.length - 1] as number);
         const limit = Math.sqrt(3 / fanIn);
         data = rng.floats(n, -limit, limit);
       }
-      return tf.tensor(data, w.shape);
+      return tf.tensor(data, shape);
     });
     if (values.length > 0) layer.setWeights(values);
     tf.dispose(values);
