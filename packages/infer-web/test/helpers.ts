@@ -1,0 +1,75 @@
+// Shared test inputs and the independent reference: onnxruntime-node (CPU) on the same preprocessing.
+import { readFileSync } from 'node:fs';
+import { SAMPLE_SHAPE, VOXELS } from '@conv3d/data/contract';
+import { preprocessBatch } from '@conv3d/data/preprocess';
+import * as ortNode from 'onnxruntime-node';
+import { TEST_MODEL } from '../src/node/paths.js';
+
+/**
+ * Seeded 3D-MNIST-like raw vectors: point counts in a random sub-box of the grid, divided by the sample's max
+ * (so max is exactly 1). Varying boxes and densities spread the test model's predictions over several classes.
+ */
+export function syntheticVectors(count: number, seed: number): number[][] {
+  let state = seed >>> 0;
+  const next = (): number => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return Array.from({ length: count }, () => {
+    const box = [0, 1, 2].map(() => {
+      const from = Math.floor(next() * 10);
+      return [from, from + 4 + Math.floor(next() * (12 - from))] as const;
+    });
+    const density = 0.1 + next() * 0.5;
+    const counts = Array.from({ length: VOXELS }, (_, i) => {
+      const xyz = [i % 16, Math.floor(i / 16) % 16, Math.floor(i / 256)];
+      const inside = xyz.every((c, axis) => c >= (box[axis]?.[0] ?? 0) && c < (box[axis]?.[1] ?? 0));
+      return inside && next() < density ? Math.floor(next() * 40) + 1 : 0;
+    });
+    const max = Math.max(...counts);
+    return counts.map((c) => c / max);
+  });
+}
+
+/** Class probabilities from onnxruntime-node's CPU provider for raw vectors. */
+export async function referenceProbabilities(vectors: readonly number[][], modelPath = TEST_MODEL) {
+  const session = await ortNode.InferenceSession.create(readFileSync(modelPath));
+  try {
+    const input = preprocessBatch(vectors.flat(), vectors.length);
+    const feeds = {
+      [session.inputNames[0] as string]: new ortNode.Tensor('float32', input, [
+        vectors.length,
+        ...SAMPLE_SHAPE,
+      ]),
+    };
+    const out = await session.run(feeds);
+    const data = out[session.outputNames[0] as string]?.data as Float32Array;
+    const classes = data.length / vectors.length;
+    return vectors.map((_, i) => Array.from(data.subarray(i * classes, (i + 1) * classes)));
+  } finally {
+    await session.release();
+  }
+}
+
+export function argmax(row: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if ((row[i] as number) > (row[best] as number)) best = i;
+  return best;
+}
+
+/** Largest absolute difference between two equally shaped probability tables. */
+export function maxAbsDiff(a: readonly number[][], b: readonly number[][]): number {
+  let worst = 0;
+  a.forEach((row, i) => {
+    row.forEach((v, j) => {
+      worst = Math.max(worst, Math.abs(v - (b[i]?.[j] ?? Number.NaN)));
+    });
+  });
+  return worst;
+}
+
+export const IN_CI = process.env.CI === 'true';
