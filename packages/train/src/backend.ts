@@ -1,0 +1,101 @@
+// Picks the tfjs backend for a run. The optional tfjs-node packages may be absent (offline installs leave them
+// out) or present but broken (installed without their native library: requiring them throws "native addon
+// module ... can not be found"), so each candidate is *tried*, never tested for presence.
+import * as tf from '@tensorflow/tfjs';
+
+export const BACKENDS = ['tfjs-node-gpu', 'tfjs-node', 'fast-cpu', 'cpu'] as const;
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendPreference = 'auto' | BackendName;
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', ...BACKENDS];
+
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
+/** Loads one candidate and makes it the active tfjs backend; throws when it cannot. */
+export type BackendLoader = () => Promise<void>;
+
+export interface BackendAttempt {
+  name: BackendName;
+  /** Why the candidate was skipped (one line). */
+  error: string;
+}
+
+export interface BackendChoice {
+  requested: BackendPreference;
+  name: BackendName;
+  /** The tfjs backend that actually runs ('tensorflow', 'cpu', ...). */
+  tfBackend: string;
+  /** Candidates tried before `name`, in order, with the reason each was skipped. */
+  skipped: BackendAttempt[];
+}
+
+// Non-literal specifiers: the optional packages are usually not installed, and TypeScript must not need them.
+async function importOptional(specifier: string): Promise<void> {
+  await import(specifier);
+}
+
+async function activate(name: string): Promise<void> {
+  if (!(await tf.setBackend(name))) throw new Error(`tfjs backend '${name}' failed to initialise`);
+  await tf.ready();
+}
+
+export const DEFAULT_LOADERS: Readonly<Record<BackendName, BackendLoader>> = {
+  'tfjs-node-gpu': async () => {
+    await importOptional('@tensorflow/tfjs-node-gpu');
+    await activate('tensorflow');
+  },
+  'tfjs-node': async () => {
+    await importOptional('@tensorflow/tfjs-node');
+    await activate('tensorflow');
+  },
+  'fast-cpu': async () => {
+    const { useFastCpuBackend } = await import('./fast-cpu/index.js');
+    await useFastCpuBackend();
+  },
+  cpu: () => activate('cpu'),
+};
+
+function reason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') return 'not installed';
+  const message = e instanceof Error ? e.message : String(err);
+  return message.split('\n').find((line) => line.trim() !== '') ?? 'failed to load';
+}
+
+/**
+ * Activates the backend for `preference`: 'auto' tries tfjs-node-gpu, tfjs-node, the fast CPU path, then stock
+ * cpu, and takes the first that loads; a named backend must load or a BackendError says why.
+ */
+export async function selectBackend(
+  preference: BackendPreference = 'auto',
+  loaders: Readonly<Record<BackendName, BackendLoader>> = DEFAULT_LOADERS,
+): Promise<BackendChoice> {
+  if (!BACKEND_PREFERENCES.includes(preference)) {
+    throw new BackendError(`unknown backend '${preference}' (expected ${BACKEND_PREFERENCES.join(', ')})`);
+  }
+  // Our own choice replaces tfjs's "install the node backend" banner that stock cpu prints on first use.
+  tf.enableProdMode();
+  const candidates = preference === 'auto' ? BACKENDS : [preference];
+  const skipped: BackendAttempt[] = [];
+  for (const name of candidates) {
+    try {
+      await loaders[name]();
+      return { requested: preference, name, tfBackend: tf.getBackend(), skipped };
+    } catch (err) {
+      skipped.push({ name, error: reason(err) });
+    }
+  }
+  const tried = skipped.map((s) => `${s.name}: ${s.error}`).join('; ');
+  throw new BackendError(
+    preference === 'auto'
+      ? `no tfjs backend could be loaded (${tried})`
+      : `--backend ${preference}: ${tried}`,
+  );
+}
+
+/** One line for the console: the backend in use and why earlier candidates were skipped. */
+export function describeBackend(choice: BackendChoice): string {
+  const skipped = choice.skipped.map((s) => `${s.name}: ${s.error}`).join('; ');
+  return `Backend: ${choice.name} (tfjs '${choice.tfBackend}'${skipped ? `; skipped ${skipped}` : ''})`;
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// conv3d-train: exit 0 on success, 2 on a usage error, 1 on anything else (bad config, data, backend).
+import { DataError } from '@conv3d/data';
+import { parseArgs, USAGE, UsageError } from './args.js';
+import { BackendError } from './backend.js';
+import { CheckpointError } from './checkpoint.js';
+import { ConfigError } from './config.js';
+import { ModelFileError } from './model-io.js';
+import { SEED_DROPOUT_CONFIG_PATH, train } from './train.js';
+
+const KNOWN_ERRORS = [DataError, ConfigError, BackendError, CheckpointError, ModelFileError];
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`conv3d-train: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    await train({
+      config: args.dropout ? SEED_DROPOUT_CONFIG_PATH : args.config,
+      epochs: args.epochs,
+      batchSize: args.batchSize,
+      learningRate: args.learningRate,
+      seed: args.seed,
+      limit: args.limit,
+      backend: args.backend,
+      data: args.data,
+      outDir: args.out,
+      resume: args.resume,
+    });
+    return 0;
+  } catch (err) {
+    if (KNOWN_ERRORS.some((E) => err instanceof E)) {
+      console.error(`conv3d-train: ${(err as Error).name}: ${(err as Error).message}`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`conv3d-train: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = 1;
+  },
+);

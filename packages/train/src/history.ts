@@ -1,0 +1,35 @@
+/** Per-epoch metrics, keyed as Keras's History.history is. */
+export interface History {
+  loss: number[];
+  accuracy: number[];
+  val_loss: number[];
+  val_accuracy: number[];
+}
+
+export interface EpochMetrics {
+  loss: number;
+  accuracy: number;
+  val_loss: number;
+  val_accuracy: number;
+}
+
+export function emptyHistory(): History {
+  return { loss: [], accuracy: [], val_loss: [], val_accuracy: [] };
+}
+
+export function appendEpoch(history: History, metrics: EpochMetrics): void {
+  history.loss.push(metrics.loss);
+  history.accuracy.push(metrics.accuracy);
+  history.val_loss.push(metrics.val_loss);
+  history.val_accuracy.push(metrics.val_accuracy);
+}
+
+/** Keras's per-epoch line: `Epoch 3/30 - 41s - loss: 0.1234 - accuracy: 0.5678 - val_loss: … - val_accuracy: …`. */
+export function formatEpochLine(epoch: number, epochs: number, seconds: number, m: EpochMetrics): string {
+  const parts = [`Epoch ${epoch}/${epochs}`, `${Math.round(seconds)}s`];
+  parts.push(`loss: ${m.loss.toFixed(4)}`, `accuracy: ${m.accuracy.toFixed(4)}`);
+  if (Number.isFinite(m.val_loss)) {
+    parts.push(`val_loss: ${m.val_loss.toFixed(4)}`, `val_accuracy: ${m.val_accuracy.toFixed(4)}`);
+  }
+  return parts.join(' - ');
+}

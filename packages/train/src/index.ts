@@ -1,0 +1,33 @@
+export {
+  BACKEND_PREFERENCES,
+  BACKENDS,
+  type BackendChoice,
+  BackendError,
+  type BackendLoader,
+  type BackendName,
+  type BackendPreference,
+  selectBackend,
+} from './backend.js';
+export { CheckpointError } from './checkpoint.js';
+export {
+  ConfigError,
+  LAYER_CLASSES,
+  type LayerSpec,
+  loadTrainConfig,
+  parseTrainConfig,
+  type TrainConfig,
+} from './config.js';
+export type { Evaluation } from './evaluate.js';
+export type { History } from './history.js';
+export { GlobalAveragePooling3D } from './layers/global-average-pooling-3d.js';
+export { buildModel, compileModel } from './model.js';
+export { fileHandler, loadModelFromDir, ModelFileError, saveModelToDir } from './model-io.js';
+export {
+  CHECKPOINT_FILE,
+  type RunInfo,
+  SEED_CONFIG_PATH,
+  SEED_DROPOUT_CONFIG_PATH,
+  type TrainOptions,
+  type TrainResult,
+  train,
+} from './train.js';

@@ -1,0 +1,122 @@
+// Builds a tfjs Sequential model from a validated TrainConfig, with every random initialiser seeded so a
+// seeded run starts from the same weights on every backend.
+
+import { NUM_CLASSES } from '@conv3d/data';
+import * as tf from '@tensorflow/tfjs';
+import { ConfigError, type InitializerName, type LayerSpec, type TrainConfig } from './config.js';
+import { BatchNormalization } from './layers/batch-normalization.js';
+import { GlobalAveragePooling3D } from './layers/global-average-pooling-3d.js';
+import { deriveSeed } from './rng.js';
+
+type LayerArgs = Record<string, unknown>;
+
+type Initializer = ReturnType<typeof tf.initializers.zeros>;
+type ArgsOf<F extends (args: never) => unknown> = Parameters<F>[0];
+
+function makeInitializer(name: InitializerName, seed: number): Initializer {
+  switch (name) {
+    case 'zeros':
+      return tf.initializers.zeros();
+    case 'ones':
+      return tf.initializers.ones();
+    case 'lecunUniform':
+      return tf.initializers.leCunUniform({ seed });
+    case 'lecunNormal':
+      return tf.initializers.leCunNormal({ seed });
+    default:
+      return tf.initializers[name]({ seed });
+  }
+}
+
+/** tfjs defaults Conv and Dense kernels to glorotNormal; Keras (and the seed) to glorot_uniform. */
+function withInitializers(config: LayerArgs, seed: number, layerIndex: number): LayerArgs {
+  const kernel = (config.kernelInitializer as InitializerName | undefined) ?? 'glorotUniform';
+  const bias = (config.biasInitializer as InitializerName | undefined) ?? 'zeros';
+  return {
+    ...config,
+    kernelInitializer: makeInitializer(kernel, deriveSeed(seed, layerIndex, 1)),
+    biasInitializer: makeInitializer(bias, deriveSeed(seed, layerIndex, 2)),
+  };
+}
+
+function makeLayer(spec: LayerSpec, seed: number, index: number): tf.layers.Layer {
+  const c = spec.config;
+  switch (spec.className) {
+    case 'InputLayer':
+      return tf.layers.inputLayer({
+        inputShape: c.inputShape as number[],
+        name: c.name as string | undefined,
+      });
+    case 'Conv3D':
+      return tf.layers.conv3d(withInitializers(c, seed, index) as unknown as ArgsOf<typeof tf.layers.conv3d>);
+    case 'MaxPooling3D':
+      return tf.layers.maxPooling3d(c as ArgsOf<typeof tf.layers.maxPooling3d>);
+    case 'AveragePooling3D':
+      return tf.layers.averagePooling3d(c as ArgsOf<typeof tf.layers.averagePooling3d>);
+    case 'GlobalAveragePooling3D':
+      return new GlobalAveragePooling3D(c as ArgsOf<typeof tf.layers.flatten>);
+    case 'BatchNormalization':
+      return new BatchNormalization(c as ArgsOf<typeof tf.layers.batchNormalization>);
+    case 'Flatten':
+      return tf.layers.flatten(c as ArgsOf<typeof tf.layers.flatten>);
+    case 'Dense':
+      return tf.layers.dense(withInitializers(c, seed, index) as unknown as ArgsOf<typeof tf.layers.dense>);
+    case 'Dropout':
+      return tf.layers.dropout({ ...(c as { rate: number }), seed: deriveSeed(seed, index, 3) });
+    case 'Activation':
+      return tf.layers.activation(c as unknown as ArgsOf<typeof tf.layers.activation>);
+    case 'ReLU':
+      return tf.layers.reLU(c as ArgsOf<typeof tf.layers.reLU>);
+    case 'Softmax':
+      return tf.layers.softmax(c as ArgsOf<typeof tf.layers.softmax>);
+  }
+}
+
+export interface BuildOptions {
+  /** Overrides the config's seed. */
+  seed?: number;
+  /** Compile with the config's loss and optimizer (default true). */
+  compile?: boolean;
+}
+
+/**
+ * Builds (and by default compiles) the config's model. A layer tfjs rejects (e.g. a pool larger than its
+ * input) fails with a ConfigError naming the layer.
+ */
+export function buildModel(config: TrainConfig, options: BuildOptions = {}): tf.Sequential {
+  const seed = options.seed ?? config.seed;
+  const model = tf.sequential({ name: config.name.replace(/[^A-Za-z0-9_]/g, '_') });
+  config.layers.forEach((spec, i) => {
+    const at = `${config.name}: layers[${i}] (${spec.className})`;
+    try {
+      model.add(makeLayer(spec, seed, i));
+    } catch (err) {
+      throw new ConfigError(`${at}: ${(err as Error).message}`);
+    }
+    // tfjs accepts a kernel or pool larger than its input and silently yields empty dimensions.
+    const shape = model.outputs[0]?.shape ?? [];
+    if (shape.slice(1).some((d) => d !== null && d < 1)) {
+      throw new ConfigError(
+        `${at}: output shape ${JSON.stringify(shape)} is empty; the layer's window does not fit its input`,
+      );
+    }
+  });
+  const out = model.outputs[0]?.shape;
+  if (out?.length !== 2 || out[1] !== NUM_CLASSES) {
+    throw new ConfigError(
+      `${config.name}: the model's output shape is ${JSON.stringify(out)}, expected [null, ${NUM_CLASSES}] (one probability per class)`,
+    );
+  }
+  if (options.compile ?? true) compileModel(model, config);
+  return model;
+}
+
+/** Compiles with categorical cross-entropy, Adam and accuracy, as the seed does. */
+export function compileModel(model: tf.LayersModel, config: TrainConfig): void {
+  const { learningRate, beta1, beta2, epsilon } = config.optimizer.config;
+  model.compile({
+    optimizer: tf.train.adam(learningRate, beta1, beta2, epsilon),
+    loss: 'categoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+}
