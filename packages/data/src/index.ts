@@ -1,3 +1,10 @@
+export {
+  type BuildOptions,
+  type BuildResult,
+  buildDataset,
+  type Compression,
+  DEFAULT_SEED,
+} from './builder.js';
 export * from './contract.js';
 export { DataError } from './errors.js';
 export { datasetNames, ORIGINALS, rowsOf, type Split } from './layout.js';
