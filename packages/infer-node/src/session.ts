@@ -20,7 +20,7 @@ const CUDA_HELP =
 
 /**
  * The CUDA EP library onnxruntime-node loads; an offline install skips its download. Knowing it is absent spares
- * 'auto' a failed attempt, which costs ~50 ms and makes onnxruntime print an error on stderr.
+ * a failed attempt, which costs ~50 ms and makes onnxruntime print a multi-line error on stderr.
  */
 export function cudaProviderInstalled(): boolean {
   const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
@@ -42,6 +42,9 @@ export async function openSession(
   }
   if (device === 'cpu' || (device === 'auto' && !cudaInstalled)) {
     return { session: await create(bytes, 'cpu', source), provider: 'cpu' };
+  }
+  if (!cudaInstalled) {
+    throw new Error(`${source}: the CUDA execution provider is not installed; ${CUDA_HELP}`);
   }
   try {
     return { session: await create(bytes, 'cuda', source), provider: 'cuda' };

@@ -31,9 +31,15 @@ describe('load', () => {
     await session.release();
   });
 
-  it("'cuda' fails with a clear message when CUDA is unavailable", async () => {
+  it("'cuda' fails with a clear message when the CUDA EP is not installed", async () => {
     await expect(load(tiny, { device: 'cuda' })).rejects.toThrow(
-      /model bytes: the CUDA execution provider is unavailable \(.*\); install its libraries with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci`/,
+      /^model bytes: the CUDA execution provider is not installed; install its libraries with `ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci`/,
+    );
+  });
+
+  it("'cuda' fails with onnxruntime's reason when creating the CUDA session throws", async () => {
+    await expect(openSession(tiny, 'cuda', 'tiny.onnx', true)).rejects.toThrow(
+      /^tiny.onnx: the CUDA execution provider is unavailable \(.*Failed to load shared library\); install its libraries/,
     );
   });
 
