@@ -64,6 +64,17 @@ export class GraphBuilder {
     return name;
   }
 
+  addInt64Initializer(base: string, dims: readonly number[], values: readonly number[]): string {
+    const name = this.uniqueName(base);
+    const bytes = new Uint8Array(values.length * 8);
+    const view = new DataView(bytes.buffer);
+    values.forEach((v, i) => {
+      view.setBigInt64(i * 8, BigInt(v), true);
+    });
+    this.initializers.push({ name, dims: [...dims], data_type: DataType.INT64, raw_data: bytes });
+    return name;
+  }
+
   /** A new value whose only name so far is `name`, in `layout`. */
   value(shape: Shape, layout: Layout, name: string): Value {
     return {

@@ -21,12 +21,15 @@ const CASES_3D: ConvCase[] = [
   { padding: 'same', kernelSize: [3, 3, 3], strides: [2, 3, 2], activation: 'relu' },
   { padding: 'valid', kernelSize: [2, 3, 2], dilationRate: [2, 1, 2], activation: 'tanh' },
   { padding: 'same', kernelSize: [3, 3, 3], dilationRate: [2, 2, 2], activation: 'elu' },
+  // Kernel smaller than the stride: tfjs 3D computes a negative 'same' padding (windows shift; see padding.ts).
+  { padding: 'same', kernelSize: [1, 1, 2], strides: [2, 3, 3] },
 ];
 
 const CASES_2D: ConvCase[] = [
   { padding: 'valid', kernelSize: [3, 3] },
   { padding: 'same', kernelSize: [2, 3], strides: [2, 2], activation: 'relu' },
   { padding: 'same', kernelSize: [3, 3], dilationRate: [2, 2], useBias: false, activation: 'sigmoid' },
+  { padding: 'same', kernelSize: [1, 1], strides: [2, 3] },
 ];
 
 describe('Conv3D → Conv', () => {

@@ -13,12 +13,17 @@ const CASES_3D: PoolCase[] = [
   { poolSize: [3, 3, 3], strides: [2, 2, 2], padding: 'same' },
   { poolSize: [3, 2, 1], strides: [1, 2, 3], padding: 'valid' },
   { poolSize: [2, 3, 3], strides: [3, 1, 2], padding: 'same' },
+  // Window smaller than the stride: tfjs 3D computes a negative 'same' padding (windows shift; see padding.ts).
+  { poolSize: [2, 1, 1], strides: [1, 2, 2], padding: 'same' },
+  { poolSize: [1, 2, 1], strides: [2, 3, 4], padding: 'same' },
 ];
 
 const CASES_2D: PoolCase[] = [
   { poolSize: [2, 2], padding: 'valid' },
   { poolSize: [3, 3], strides: [2, 2], padding: 'same' },
   { poolSize: [2, 3], strides: [1, 2], padding: 'same' },
+  // Here tfjs clamps the padding at 0, as TensorFlow does.
+  { poolSize: [1, 1], strides: [2, 3], padding: 'same' },
 ];
 
 // Inputs straight from the graph input (negative values included) make 'same' max padding visible:

@@ -1,7 +1,7 @@
 import { applyActivation } from '../activations.js';
 import { unsupportedOption } from '../errors.js';
 import { range } from '../layout.js';
-import { onnxPads } from '../padding.js';
+import { cropChannelsFirst, windowPadding } from '../padding.js';
 import { transposeData } from '../tensor-data.js';
 import { type Converter, single } from './types.js';
 
@@ -32,11 +32,19 @@ export const convolutionConverter: Converter = {
       perm.map((p) => kernel.shape[p] as number),
       transposeData(kernel.data, kernel.shape, perm),
     );
-    const inputs = [graph.in(single(args), 'channelsFirst'), w];
+    const inputShape = args.inputShapes[0] ?? [];
+    const { pads, cropBegin } = windowPadding(layer, inputShape, padding, kernelShape, strides, dilations);
+    const x = cropChannelsFirst(
+      graph,
+      layer.name,
+      graph.in(single(args), 'channelsFirst'),
+      inputShape,
+      cropBegin,
+    );
+    const inputs = [x, w];
     const bias = config.boolean('useBias', true) ? weights.required('bias') : undefined;
     if (bias !== undefined)
       inputs.push(graph.addFloatInitializer(`${layer.name}/bias`, bias.shape, bias.data));
-    const pads = onnxPads(layer, args.inputShapes[0] ?? [], padding, kernelShape, strides, dilations);
     const out = graph.addNode(
       'Conv',
       inputs,

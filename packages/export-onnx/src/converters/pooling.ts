@@ -1,4 +1,4 @@
-import { onnxPads } from '../padding.js';
+import { cropChannelsFirst, windowPadding } from '../padding.js';
 import { type Converter, single } from './types.js';
 
 const POOLS: Record<string, { op: 'MaxPool' | 'AveragePool'; rank: number }> = {
@@ -23,15 +23,19 @@ export const poolingConverter: Converter = {
     const padding = config.oneOf('padding', ['valid', 'same'], 'valid');
     const kernel = config.numbers('poolSize', rank);
     const strides = config.numbers('strides', rank, kernel);
-    const pads = onnxPads(layer, args.inputShapes[0] ?? [], padding, kernel, strides, Array(rank).fill(1));
+    const inputShape = args.inputShapes[0] ?? [];
+    const ones = Array<number>(rank).fill(1);
+    const { pads, cropBegin } = windowPadding(layer, inputShape, padding, kernel, strides, ones);
+    const x = cropChannelsFirst(
+      graph,
+      layer.name,
+      graph.in(single(args), 'channelsFirst'),
+      inputShape,
+      cropBegin,
+    );
     // tfjs divides a 'same' window by the count of real elements only: count_include_pad = 0.
     const attrs: Record<string, number> = op === 'AveragePool' ? { count_include_pad: 0 } : {};
-    const out = graph.addNode(
-      op,
-      [graph.in(single(args), 'channelsFirst')],
-      { kernel_shape: kernel, strides, pads, ...attrs },
-      layer.name,
-    );
+    const out = graph.addNode(op, [x], { kernel_shape: kernel, strides, pads, ...attrs }, layer.name);
     return graph.value(args.outputShape, 'channelsFirst', out);
   },
 };
