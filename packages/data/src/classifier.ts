@@ -86,7 +86,7 @@ export function prepareInput(input: ClassifierInput, contract: ModelContract): M
   if (isTensorLike(input)) return checkTensor(input);
   if (input instanceof Float32Array || input instanceof Float64Array) {
     const count = rawCount(input.length, 'input');
-    checkFinite(input, 0, input.length, 'input');
+    checkFinite(input, 'input', VOXELS);
     return { data: preprocessFlat(input, count, contract), count };
   }
   if (ArrayBuffer.isView(input)) {
@@ -99,7 +99,7 @@ export function prepareInput(input: ClassifierInput, contract: ModelContract): M
   if (typeof input[0] === 'number') {
     const flat = input as readonly number[];
     const count = rawCount(flat.length, 'input');
-    checkNumbers(flat, 'input');
+    checkNumbers(flat, 'input', VOXELS);
     return { data: preprocessFlat(flat, count, contract), count };
   }
   return { data: preprocessSamples(input as readonly unknown[], contract), count: input.length };
@@ -118,7 +118,7 @@ function preprocessSamples(samples: readonly unknown[], contract: ModelContract)
     const where = `input[${s}]`;
     if (sample instanceof Float32Array || sample instanceof Float64Array) {
       if (sample.length !== VOXELS) throw lengthError(where, sample.length);
-      checkFinite(sample, 0, VOXELS, where);
+      checkFinite(sample, where);
     } else if (Array.isArray(sample)) {
       if (sample.length !== VOXELS) throw lengthError(where, sample.length);
       checkNumbers(sample, where);
@@ -160,7 +160,7 @@ function checkTensor(tensor: PreprocessedTensor): ModelInput {
       `tensor data has ${data.length} values but dims [${shape.join(', ')}] need ${count * SAMPLE_SIZE}`,
     );
   }
-  checkFinite(data, 0, data.length, 'tensor');
+  checkFinite(data, 'tensor', SAMPLE_SIZE);
   return { data, count };
 }
 
@@ -173,28 +173,30 @@ function lengthError(where: string, length: number): InputError {
   return new InputError(`${where} has ${length} values; expected ${EXPECTED_RAW}, or a multiple for a batch`);
 }
 
-function checkFinite(values: Float32Array | Float64Array, start: number, end: number, where: string): void {
-  for (let i = start; i < end; i++) {
+/** `sampleSize` set: `values` is a flat batch, and errors name the sample and the value within it. */
+function checkFinite(values: Float32Array | Float64Array, where: string, sampleSize?: number): void {
+  for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
     // v - v is 0 for finite v and NaN for NaN and ±Infinity: one comparison per value.
-    if (v - v !== 0) throw nonFinite(where, i, v);
+    if (v - v !== 0) throw nonFinite(where, i, v, sampleSize);
   }
 }
 
-function checkNumbers(values: readonly unknown[], where: string): void {
+function checkNumbers(values: readonly unknown[], where: string, sampleSize?: number): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number') {
       throw new InputError(`${where}[${i}] is ${typeName(v)}; expected ${EXPECTED_RAW}`);
     }
-    if (v - v !== 0) throw nonFinite(where, i, v);
+    if (v - v !== 0) throw nonFinite(where, i, v, sampleSize);
   }
 }
 
-function nonFinite(where: string, i: number, v: number): InputError {
-  const perSample = where === 'input' || where === 'tensor';
-  const size = where === 'tensor' ? SAMPLE_SIZE : VOXELS;
-  const at = perSample ? `${where} sample ${Math.floor(i / size)} value ${i % size}` : `${where}[${i}]`;
+function nonFinite(where: string, i: number, v: number, sampleSize?: number): InputError {
+  const at =
+    sampleSize === undefined
+      ? `${where}[${i}]`
+      : `${where} sample ${Math.floor(i / sampleSize)} value ${i % sampleSize}`;
   return new InputError(`${at} is ${v}; expected finite values`);
 }
 
