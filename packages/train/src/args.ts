@@ -1,5 +1,5 @@
 // conv3d-train's flags. Hand-rolled (node:util parseArgs has no per-flag value checks or one-line errors).
-import { BACKEND_PREFERENCES, type BackendPreference } from './backend.js';
+import { BACKEND_PREFERENCES, type BackendPreference } from './backend-names.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';

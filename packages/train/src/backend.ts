@@ -2,11 +2,9 @@
 // out) or present but broken (installed without their native library: requiring them throws "native addon
 // module ... can not be found"), so each candidate is *tried*, never tested for presence.
 import * as tf from '@tensorflow/tfjs';
+import { BACKEND_PREFERENCES, BACKENDS, type BackendName, type BackendPreference } from './backend-names.js';
 
-export const BACKENDS = ['tfjs-node-gpu', 'tfjs-node', 'fast-cpu', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendPreference = 'auto' | BackendName;
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', ...BACKENDS];
+export { BACKEND_PREFERENCES, BACKENDS, type BackendName, type BackendPreference };
 
 export class BackendError extends Error {
   override name = 'BackendError';

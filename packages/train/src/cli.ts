@@ -1,14 +1,6 @@
 #!/usr/bin/env node
 // conv3d-train: exit 0 on success, 2 on a usage error, 1 on anything else (bad config, data, backend).
-import { DataError } from '@conv3d/data';
 import { parseArgs, USAGE, UsageError } from './args.js';
-import { BackendError } from './backend.js';
-import { CheckpointError } from './checkpoint.js';
-import { ConfigError } from './config.js';
-import { ModelFileError } from './model-io.js';
-import { SEED_DROPOUT_CONFIG_PATH, train } from './train.js';
-
-const KNOWN_ERRORS = [DataError, ConfigError, BackendError, CheckpointError, ModelFileError];
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseArgs>;
@@ -25,9 +17,19 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  // Loaded only now: tfjs and vega take seconds to import, and usage errors should not wait for them.
+  const [{ DataError }, { BackendError }, { CheckpointError }, { ConfigError }, { ModelFileError }, trainer] =
+    await Promise.all([
+      import('@conv3d/data'),
+      import('./backend.js'),
+      import('./checkpoint.js'),
+      import('./config.js'),
+      import('./model-io.js'),
+      import('./train.js'),
+    ]);
   try {
-    await train({
-      config: args.dropout ? SEED_DROPOUT_CONFIG_PATH : args.config,
+    await trainer.train({
+      config: args.dropout ? trainer.SEED_DROPOUT_CONFIG_PATH : args.config,
       epochs: args.epochs,
       batchSize: args.batchSize,
       learningRate: args.learningRate,
@@ -40,7 +42,8 @@ async function main(): Promise<number> {
     });
     return 0;
   } catch (err) {
-    if (KNOWN_ERRORS.some((E) => err instanceof E)) {
+    const known = [DataError, ConfigError, BackendError, CheckpointError, ModelFileError];
+    if (known.some((E) => err instanceof E)) {
       console.error(`conv3d-train: ${(err as Error).name}: ${(err as Error).message}`);
       return 1;
     }
