@@ -4,6 +4,7 @@
       "target_name": "conv3d_cpu",
       "sources": [
         "native/conv3d_cpu.cc",
+        "native/elementwise.cc",
         "native/gemm_generic.cc",
         "native/gemm_avx2.cc",
         "native/gemm_avx512.cc"

@@ -1,5 +1,6 @@
 // N-API entry points of the fast CPU kernels: Conv3D forward and both gradients, MaxPool3D forward
-// and gradient, and (fused) MatMul, on float32 channels-last tensors. The TypeScript side
+// and gradient, (fused) MatMul, and the element-wise ops and bias sums around them, on float32
+// channels-last tensors. The TypeScript side
 // computes all geometry with tfjs's own helpers and passes it in an Int32Array, allocates every
 // output, and keeps the stock kernel for configurations it does not send here.
 #include <node_api.h>
@@ -12,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "elementwise.h"
 #include "gemm_ops.h"
 
 namespace {
@@ -216,6 +218,9 @@ struct Pool {
   }
 };
 
+typedef float f4 __attribute__((vector_size(16)));
+typedef int32_t i4 __attribute__((vector_size(16)));
+
 // Same semantics as tfjs's cpu pool3d: NaN never wins, an empty window gives -Infinity.
 void max_pool(const Pool& g, const float* x, float* y) {
   const int parts = std::min(g_threads, g.N);
@@ -238,28 +243,52 @@ void max_pool(const Pool& g, const float* x, float* y) {
 // Routes each dy to its window's argmax. Ties go to the LAST maximum in (d, h, w) scan order
 // and NaN never wins, exactly as tfjs's cpu maxPool3dPositions (`pixel >= maxValue`).
 void max_pool_grad(const Pool& g, const float* dy, const float* x, float* dx) {
+  constexpr int CB = 64;  // channels per pass, so the running maxima live on the stack
   const int parts = std::min(g_threads, g.N);
   parallel(parts, [&](int p) {
     const auto [n0, n1] = split(g.N, parts, p, 1);
-    std::vector<float> best(g.C);
-    std::vector<long> where(g.C);
+    // The running argmax is kept with lane masks, four channels at a time: a branch per element
+    // would be mispredicted about half the time.
+    alignas(64) float best[CB];
+    alignas(64) int32_t which[CB];
+    std::vector<long> voxels(static_cast<size_t>(g.fD) * g.fH * g.fW);
     for (long n = n0; n < n1; ++n)
       g.windows(static_cast<int>(n), [&](long out, int d0, int d1, int h0, int h1, int w0, int w1) {
-        std::fill(best.begin(), best.end(), -std::numeric_limits<float>::infinity());
-        std::fill(where.begin(), where.end(), -1L);
+        int count = 0;
         for (int d = d0; d < d1; ++d)
           for (int h = h0; h < h1; ++h)
-            for (int w = w0; w < w1; ++w) {
-              const long at = g.voxel(static_cast<int>(n), d, h, w);
-              const float* v = x + at;
-              for (int c = 0; c < g.C; ++c)
-                if (v[c] >= best[c]) {
-                  best[c] = v[c];
-                  where[c] = at + c;
-                }
+            for (int w = w0; w < w1; ++w) voxels[count++] = g.voxel(static_cast<int>(n), d, h, w);
+        for (int c0 = 0; c0 < g.C; c0 += CB) {
+          const int cn = std::min(CB, g.C - c0);
+          for (int c = 0; c < cn; ++c) {
+            best[c] = -std::numeric_limits<float>::infinity();
+            which[c] = -1;
+          }
+          for (int t = 0; t < count; ++t) {
+            const float* v = x + voxels[t] + c0;
+            int c = 0;
+            for (; c + 4 <= cn; c += 4) {
+              f4 vv, bb;
+              i4 ww;
+              std::memcpy(&vv, v + c, sizeof vv);
+              std::memcpy(&bb, best + c, sizeof bb);
+              std::memcpy(&ww, which + c, sizeof ww);
+              const i4 take = vv >= bb;  // all-ones lanes where v >= best; NaN compares false
+              const i4 tt = {t, t, t, t};
+              const i4 nb = ((i4)vv & take) | ((i4)bb & ~take);
+              const i4 nw = (tt & take) | (ww & ~take);
+              std::memcpy(best + c, &nb, sizeof nb);
+              std::memcpy(which + c, &nw, sizeof nw);
             }
-        for (int c = 0; c < g.C; ++c)
-          if (where[c] >= 0) dx[where[c]] += dy[out + c];
+            for (; c < cn; ++c)
+              if (v[c] >= best[c]) {
+                best[c] = v[c];
+                which[c] = t;
+              }
+          }
+          for (int c = 0; c < cn; ++c)
+            if (which[c] >= 0) dx[voxels[which[c]] + c0 + c] += dy[out + c0 + c];
+        }
       });
   });
 }
@@ -330,6 +359,20 @@ T* typed_array(napi_env env, napi_value v, napi_typedarray_type want, size_t min
     return nullptr;
   }
   return static_cast<T*>(data);
+}
+
+// A Float32Array's data and length (an empty one may have no data: callers never pass those).
+float* float_array(napi_env env, napi_value v, size_t* length, const char* what) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  napi_typedarray_type type = napi_int8_array;
+  void* data = nullptr;
+  if (is) napi_get_typedarray_info(env, v, &type, length, &data, nullptr, nullptr);
+  if (!is || type != napi_float32_array || data == nullptr) {
+    throw_error(env, std::string("conv3d_cpu: ") + what + " must be a non-empty Float32Array");
+    return nullptr;
+  }
+  return static_cast<float*>(data);
 }
 
 struct Args {
@@ -424,6 +467,57 @@ napi_value MatMulFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+napi_value BinaryOpFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  int32_t op = 0;
+  napi_get_value_int32(env, a.v[0], &op);
+  size_t aSize = 0, bSize = 0, outSize = 0;
+  const float* x = float_array(env, a.v[1], &aSize, "a");
+  const float* y = float_array(env, a.v[2], &bSize, "b");
+  float* out = float_array(env, a.v[3], &outSize, "out");
+  if (!x || !y || !out) return nullptr;
+  if (op < 0 || op > 2 || aSize == 0 || bSize == 0 || outSize % aSize != 0 || outSize % bSize != 0 ||
+      (aSize != outSize && bSize != outSize)) {
+    throw_error(env, "conv3d_cpu: binaryOp got an unsupported operation or broadcast");
+    return nullptr;
+  }
+  binary_op(static_cast<BinaryOp>(op), x, static_cast<long>(aSize), y, static_cast<long>(bSize), out,
+            static_cast<long>(outSize), g_threads);
+  return nullptr;
+}
+
+napi_value UnaryOpFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  int32_t op = 0;
+  double alpha = 0;
+  napi_get_value_int32(env, a.v[0], &op);
+  napi_get_value_double(env, a.v[3], &alpha);
+  size_t n = 0, outSize = 0;
+  const float* x = float_array(env, a.v[1], &n, "x");
+  float* out = float_array(env, a.v[2], &outSize, "out");
+  if (!x || !out) return nullptr;
+  if ((op != 0 && op != 1) || outSize != n) {
+    throw_error(env, "conv3d_cpu: unaryOp got an unsupported operation or size");
+    return nullptr;
+  }
+  unary_op(static_cast<UnaryOp>(op), x, out, static_cast<long>(n), static_cast<float>(alpha), g_threads);
+  return nullptr;
+}
+
+napi_value SumRowsFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t n = 0, cols = 0;
+  const float* x = float_array(env, a.v[0], &n, "x");
+  float* out = float_array(env, a.v[1], &cols, "out");
+  if (!x || !out) return nullptr;
+  if (cols == 0 || n % cols != 0) {
+    throw_error(env, "conv3d_cpu: sumRows needs an input of whole rows");
+    return nullptr;
+  }
+  sum_rows(x, out, static_cast<long>(n / cols), static_cast<long>(cols), g_threads);
+  return nullptr;
+}
+
 const GemmOps* best_ops() {
 #if defined(__x86_64__)
   __builtin_cpu_init();
@@ -476,6 +570,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPool3d", nullptr, MaxPool3D, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool3dGrad", nullptr, MaxPool3DGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matMul", nullptr, MatMulFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binaryOp", nullptr, BinaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unaryOp", nullptr, UnaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumRows", nullptr, SumRowsFn, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

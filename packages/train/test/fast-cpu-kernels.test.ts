@@ -230,6 +230,79 @@ it(
   }),
 );
 
+describe('element-wise kernels and leading-axes sums', () => {
+  const BINARY_CASES: [number[], number[]][] = [
+    [
+      [2, 3, 4, 5],
+      [2, 3, 4, 5],
+    ],
+    [[2, 3, 4, 5], [5]],
+    [
+      [1, 1, 1, 1, 5],
+      [3, 2, 4, 2, 5],
+    ],
+    [[], [700000]],
+    [
+      [3, 4],
+      [1, 2, 3, 4],
+    ],
+    [
+      [3, 1],
+      [1, 3],
+    ],
+  ];
+  for (const [i, [sa, sb]] of BINARY_CASES.entries()) {
+    it(
+      `Add, Sub, Multiply of [${sa}] and [${sb}]`,
+      forEachBuild(async () => {
+        const a = randomArray(sa, 110 + i);
+        const b = randomArray(sb, 120 + i);
+        const compute = () => {
+          const [at, bt] = [tf.tensor(a, sa), tf.tensor(b, sb)];
+          return [tf.add(at, bt), tf.sub(at, bt), tf.mul(at, bt), tf.sub(bt, at)];
+        };
+        const names = ['add', 'sub', 'mul', 'sub reversed'];
+        expectClose(await runOn(FAST_CPU_BACKEND, compute), await runOn('cpu', compute), names);
+      }),
+    );
+  }
+
+  it(
+    'Relu and Step (alpha 0 and 0.3) keep NaN and tfjs signed zeros',
+    forEachBuild(async () => {
+      const x = randomArray([600001], 130);
+      x.set([Number.NaN, -0, 0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], 0);
+      const compute = () => {
+        const t = tf.tensor1d(x);
+        return [tf.relu(t), tf.step(t), tf.step(t, 0.3)];
+      };
+      const fast = await runOn(FAST_CPU_BACKEND, compute);
+      const stock = await runOn('cpu', compute);
+      for (const [i, f] of fast.entries()) {
+        // NaN and ±0 compared exactly: Object.is distinguishes both.
+        const s = stock[i]?.values ?? new Float32Array(0);
+        expect(Array.from(f.values.subarray(0, 5)).every((v, j) => Object.is(v, s[j]))).toBe(true);
+        f.values.fill(0, 0, 5);
+        s.fill(0, 0, 5);
+      }
+      expectClose(fast, stock, ['relu', 'step', 'step 0.3']);
+    }),
+  );
+
+  it(
+    'Sum over leading axes (with and without keepDims), all axes, and other axes (stock)',
+    forEachBuild(async () => {
+      const x = randomArray([30, 7, 6, 5, 33], 140);
+      const compute = () => {
+        const t = tf.tensor(x, [30, 7, 6, 5, 33]);
+        return [t.sum([0, 1, 2, 3]), t.sum([1, 0], true), t.sum(), t.sum(0), t.sum([1, 4]), t.sum(-1)];
+      };
+      const names = ['leading 4', 'leading 2 keepDims', 'all', 'axis 0', 'axes 1,4 (stock)', 'last (stock)'];
+      expectClose(await runOn(FAST_CPU_BACKEND, compute), await runOn('cpu', compute), names);
+    }),
+  );
+});
+
 describe('configurations the native kernels do not claim fall back to the stock kernels', () => {
   it('max-pool gradient with window height != width, fused elu, rank-4 matmul, int32 conv', async () => {
     const x = randomArray([2, 5, 6, 6, 3], 100);

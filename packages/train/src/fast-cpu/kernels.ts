@@ -4,49 +4,16 @@ import type {
   Conv3DAttrs,
   Conv3DBackpropFilterV2Attrs,
   Conv3DBackpropInputV2Attrs,
-  KernelFunc,
   MaxPool3DAttrs,
   MaxPool3DGradAttrs,
   TensorInfo,
 } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { ELEMENTWISE_KERNELS } from './elementwise-kernels.js';
 import { convGeometry, hasPlainPadding, poolGeometry } from './geometry.js';
-import type { NativeKernels } from './native-addon.js';
+import { type KernelFactory, nativeable, nativeInputs, output, valuesOf } from './kernel-support.js';
 
 type Shape5 = [number, number, number, number, number];
-type KernelArgs = Parameters<KernelFunc>[0];
-/** Builds a kernel that runs natively when it can and calls `stock` (tfjs's cpu kernel) otherwise. */
-type KernelFactory = (native: NativeKernels, stock: KernelFunc) => KernelFunc;
-
-function valuesOf(args: KernelArgs, t: TensorInfo): Float32Array {
-  return (args.backend as MathBackendCPU).data.get(t.dataId).values as Float32Array;
-}
-
-function output(args: KernelArgs, shape: number[], values: Float32Array): TensorInfo {
-  return (args.backend as MathBackendCPU).makeTensorInfo(shape, 'float32', values);
-}
-
-function nativeable(t: TensorInfo | undefined, rank: number): t is TensorInfo {
-  return (
-    t !== undefined && t.dtype === 'float32' && t.shape.length === rank && tf.util.sizeFromShape(t.shape) > 0
-  );
-}
-
-/** The named inputs when all are non-empty float32 tensors of the given rank (else null: stock kernel). */
-function nativeInputs<K extends string>(
-  args: KernelArgs,
-  names: K[],
-  rank: number,
-): Record<K, TensorInfo> | null {
-  const picked = {} as Record<K, TensorInfo>;
-  for (const name of names) {
-    const t = args.inputs[name];
-    if (!nativeable(t, rank)) return null;
-    picked[name] = t;
-  }
-  return picked;
-}
 
 const conv3d: KernelFactory = (native, stock) => (args) => {
   const inputs = nativeInputs(args, ['x', 'filter'], 5);
@@ -227,4 +194,5 @@ export const FAST_KERNELS: Readonly<Record<string, KernelFactory>> = {
   MaxPool3DGrad: maxPool3dGrad,
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
+  ...ELEMENTWISE_KERNELS,
 };

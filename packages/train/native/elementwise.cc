@@ -1,0 +1,92 @@
+#include "elementwise.h"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+#include <vector>
+
+namespace {
+
+template <typename Fn>
+void parallel_ranges(long n, int threads, long grain, const Fn& fn) {
+  const int parts = static_cast<int>(std::max(1L, std::min<long>(threads, n / grain)));
+  std::vector<std::thread> workers;
+  for (int p = 1; p < parts; ++p) workers.emplace_back([&fn, p, parts, n] { fn(n * p / parts, n * (p + 1) / parts); });
+  fn(0, n / parts);
+  for (auto& w : workers) w.join();
+}
+
+template <typename F>
+void binary(const float* a, long aSize, const float* b, long bSize, float* out, long lo, long hi, F f) {
+  if (aSize == bSize) {
+    for (long i = lo; i < hi; ++i) out[i] = f(a[i], b[i]);
+  } else if (bSize < aSize) {
+    // b repeats along the leading dimensions (a bias, a scalar): walk it in blocks.
+    for (long i = lo; i < hi;) {
+      const long j0 = i % bSize;
+      const long len = std::min(hi - i, bSize - j0);
+      const float* bj = b + j0;
+      for (long j = 0; j < len; ++j) out[i + j] = f(a[i + j], bj[j]);
+      i += len;
+    }
+  } else {
+    for (long i = lo; i < hi;) {
+      const long j0 = i % aSize;
+      const long len = std::min(hi - i, aSize - j0);
+      const float* aj = a + j0;
+      for (long j = 0; j < len; ++j) out[i + j] = f(aj[j], b[i + j]);
+      i += len;
+    }
+  }
+}
+
+constexpr long GRAIN = 1 << 18;
+
+}  // namespace
+
+void binary_op(BinaryOp op, const float* a, long aSize, const float* b, long bSize, float* out, long outSize,
+               int threads) {
+  parallel_ranges(outSize, threads, GRAIN, [&](long lo, long hi) {
+    switch (op) {
+      case BinaryOp::Add:
+        binary(a, aSize, b, bSize, out, lo, hi, [](float x, float y) { return x + y; });
+        break;
+      case BinaryOp::Sub:
+        binary(a, aSize, b, bSize, out, lo, hi, [](float x, float y) { return x - y; });
+        break;
+      case BinaryOp::Mul:
+        binary(a, aSize, b, bSize, out, lo, hi, [](float x, float y) { return x * y; });
+        break;
+    }
+  });
+}
+
+void unary_op(UnaryOp op, const float* x, float* out, long n, float alpha, int threads) {
+  parallel_ranges(n, threads, GRAIN, [&](long lo, long hi) {
+    if (op == UnaryOp::Relu) {
+      for (long i = lo; i < hi; ++i) out[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.f ? x[i] : 0.f);
+    } else {
+      for (long i = lo; i < hi; ++i) out[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.f ? 1.f : alpha);
+    }
+  });
+}
+
+void sum_rows(const float* x, float* out, long rows, long cols, int threads) {
+  // Columns are independent, so threads split the columns when there are enough of them, and
+  // otherwise each output stays on one thread: every column is summed in the same order as tfjs.
+  const int parts = static_cast<int>(std::max(1L, std::min<long>(threads, rows * cols / GRAIN)));
+  const long colParts = std::min<long>(parts, cols);
+  std::vector<std::thread> workers;
+  auto work = [&](long p) {
+    const long c0 = cols * p / colParts, c1 = cols * (p + 1) / colParts;
+    std::vector<double> acc(c1 - c0, 0.0);
+    for (long r = 0; r < rows; ++r) {
+      const float* row = x + r * cols + c0;
+      for (long c = 0; c < c1 - c0; ++c) acc[c] += row[c];
+    }
+    for (long c = c0; c < c1; ++c) out[c] = static_cast<float>(acc[c - c0]);
+  };
+  for (long p = 1; p < colParts; ++p) workers.emplace_back(work, p);
+  work(0);
+  for (auto& w : workers) w.join();
+}

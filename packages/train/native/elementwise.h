@@ -1,0 +1,18 @@
+// Element-wise kernels and the leading-axes sum, with tfjs cpu's exact semantics (float32
+// results of +, -, * are correctly rounded either way; sums accumulate in double, in order).
+#pragma once
+
+#include <cstddef>
+
+enum class BinaryOp { Add = 0, Sub = 1, Mul = 2 };
+enum class UnaryOp { Relu = 0, Step = 1 };
+
+// out[i] = a[i % aSize] op b[i % bSize] for i < outSize; aSize and bSize divide outSize.
+void binary_op(BinaryOp op, const float* a, long aSize, const float* b, long bSize, float* out, long outSize,
+               int threads);
+
+// Relu: max(0, x) with NaN kept. Step: NaN kept, 1 where x > 0, else alpha.
+void unary_op(UnaryOp op, const float* x, float* out, long n, float alpha, int threads);
+
+// out[c] = sum over r < rows of x[r * cols + c], accumulated in double in row order.
+void sum_rows(const float* x, float* out, long rows, long cols, int threads);
