@@ -6,18 +6,30 @@ import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
 beforeAll(useCpuBackend);
 
-/** Keras' GlobalAveragePooling3D, which tfjs 4.22 lacks, as a user would register it. */
-class GlobalAveragePooling3D extends tf.layers.Layer {
-  static className = 'GlobalAveragePooling3D';
+/** Keras' GlobalAveragePooling3D / GlobalMaxPooling3D, which tfjs 4.22 lacks, as a user would register them. */
+abstract class GlobalPooling3D extends tf.layers.Layer {
+  protected abstract reduce(x: tf.Tensor): tf.Tensor;
   override computeOutputShape(shape: tf.Shape): tf.Shape {
     return [shape[0] as number, shape[4] as number];
   }
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
+    return this.reduce(Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs);
+  }
+}
+class GlobalAveragePooling3D extends GlobalPooling3D {
+  static className = 'GlobalAveragePooling3D';
+  protected reduce(x: tf.Tensor): tf.Tensor {
     return tf.mean(x, [1, 2, 3]);
   }
 }
+class GlobalMaxPooling3D extends GlobalPooling3D {
+  static className = 'GlobalMaxPooling3D';
+  protected reduce(x: tf.Tensor): tf.Tensor {
+    return tf.max(x, [1, 2, 3]);
+  }
+}
 tf.serialization.registerClass(GlobalAveragePooling3D);
+tf.serialization.registerClass(GlobalMaxPooling3D);
 
 it.each([
   ['GlobalAveragePooling2D', tf.layers.globalAveragePooling2d],
@@ -41,15 +53,19 @@ it('GlobalAveragePooling2D straight on the channels-last input needs no Transpos
   expect(opCount(bytes, 'Transpose')).toBe(0);
 });
 
-it('GlobalAveragePooling3D (custom-registered, Keras semantics) after Conv3D', async () => {
+it.each([
+  ['GlobalAveragePooling3D', () => new GlobalAveragePooling3D({}), 'ReduceMean'],
+  ['GlobalMaxPooling3D', () => new GlobalMaxPooling3D({}), 'ReduceMax'],
+] as const)('%s (custom-registered, Keras semantics) after Conv3D', async (_, make, op) => {
   const model = tf.sequential({
     layers: [
       tf.layers.conv3d({ filters: 4, kernelSize: 2, inputShape: [5, 6, 4, 2], activation: 'relu' }),
-      new GlobalAveragePooling3D({}),
+      make(),
       tf.layers.dense({ units: 3, activation: 'softmax' }),
     ],
   });
   randomizeWeights(model, 12);
   const { bytes } = await expectParity(model);
-  expect(opCount(bytes, 'ReduceMean')).toBe(1);
+  expect(opCount(bytes, op)).toBe(1);
+  expect(opCount(bytes, 'Transpose')).toBe(1);
 });

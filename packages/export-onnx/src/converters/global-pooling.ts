@@ -15,7 +15,10 @@ const GLOBAL_POOLS: Record<string, 'ReduceMean' | 'ReduceMax'> = {
  */
 export const globalPoolingConverter: Converter = {
   classNames: Object.keys(GLOBAL_POOLS),
-  doc: { onnx: 'ReduceMean / ReduceMax', options: 'channelsLast only; keepDims false' },
+  doc: {
+    onnx: 'ReduceMean / ReduceMax',
+    options: 'channelsLast only; keepDims false; 3D names: Keras semantics, for custom-registered layers',
+  },
   convert(args) {
     const { graph, layer, config } = args;
     config.oneOf('dataFormat', ['channelsLast'], 'channelsLast');

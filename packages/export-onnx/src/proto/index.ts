@@ -60,10 +60,11 @@ export interface ModelProto {
   metadata_props: { key: string; value: string }[];
 }
 
-const root = protobuf.parse(ONNX_PROTO_SUBSET, { keepCase: true }).root;
+/** The parsed schema (package `onnx`). */
+export const ONNX_ROOT = protobuf.parse(ONNX_PROTO_SUBSET, { keepCase: true }).root;
 // Resolving up front makes protobufjs pick packed encoding for repeated scalars (proto3 default).
-root.resolveAll();
-const ModelType = root.lookupType('onnx.ModelProto');
+ONNX_ROOT.resolveAll();
+const ModelType = ONNX_ROOT.lookupType('onnx.ModelProto');
 
 export function encodeModel(model: ModelProto): Uint8Array {
   return ModelType.encode(model).finish();

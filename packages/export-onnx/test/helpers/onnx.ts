@@ -87,3 +87,37 @@ export async function checkWithOnnxChecker(models: readonly Uint8Array[]): Promi
   const result = JSON.parse(stdout) as Record<string, string>;
   return paths.map((p) => result[p] ?? 'missing');
 }
+
+const DESCRIBE = `
+import json, sys, onnx
+m = onnx.load(sys.argv[1])
+dims = lambda vi: [d.dim_param or d.dim_value for d in vi.type.tensor_type.shape.dim]
+print(json.dumps({
+    "ir_version": m.ir_version,
+    "opsets": [[o.domain, o.version] for o in m.opset_import],
+    "producer": [m.producer_name, m.producer_version],
+    "metadata": {p.key: p.value for p in m.metadata_props},
+    "inputs": [[i.name, dims(i)] for i in m.graph.input],
+    "outputs": [[o.name, dims(o)] for o in m.graph.output],
+    "ops": [n.op_type for n in m.graph.node],
+}))
+`;
+
+export interface OnnxDescription {
+  ir_version: number;
+  opsets: [string, number][];
+  producer: [string, string];
+  metadata: Record<string, string>;
+  inputs: [string, (string | number)[]][];
+  outputs: [string, (string | number)[]][];
+  ops: string[];
+}
+
+/** The model as Debian's python3-onnx reads it: an independent decoder of our bytes. */
+export async function describeWithOnnx(bytes: Uint8Array): Promise<OnnxDescription> {
+  const dir = await mkdtemp(join(tmpdir(), 'export-onnx-describe-'));
+  const path = join(dir, 'model.onnx');
+  await writeFile(path, bytes);
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', DESCRIBE, path]);
+  return JSON.parse(stdout) as OnnxDescription;
+}

@@ -1,0 +1,64 @@
+// Export speed and size of the seed model: median of several runs of convertModel, against tfjs' own
+// in-memory save (model.save to a handler: topology JSON + weight buffer) measured in the same run.
+// Run after a build: node bench/export.mjs [runs]
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs';
+import { convertModel } from '../dist/index.js';
+
+const runs = Number(process.argv[2] ?? 15);
+await tf.setBackend('cpu');
+
+function seedModel() {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv3d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [16, 16, 16, 3] }),
+      tf.layers.maxPooling3d({ poolSize: 2 }),
+      tf.layers.conv3d({ filters: 64, kernelSize: 3, activation: 'relu' }),
+      tf.layers.maxPooling3d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 256, activation: 'relu' }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+async function time(fn) {
+  for (let i = 0; i < 3; i++) await fn();
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+const model = seedModel();
+const parameters = model.countParams();
+let bytes = 0;
+const exportTimes = await time(() => {
+  bytes = convertModel(model, { testAccuracy: 0.7 }).bytes.length;
+});
+const saveTimes = await time(() =>
+  model.save(
+    tf.io.withSaveHandler(async () => ({
+      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' },
+    })),
+  ),
+);
+const budget = 4 * parameters + 16 * 1024;
+const exportMs = median(exportTimes);
+const saveMs = median(saveTimes);
+console.log(`seed model: ${parameters} parameters, ${runs} runs after 3 warm-ups`);
+console.log(`export (convertModel → ONNX bytes): median ${exportMs.toFixed(1)} ms (budget 200 ms)`);
+console.log(
+  `tfjs model.save to memory (reference): median ${saveMs.toFixed(1)} ms; export/save ratio ${(exportMs / saveMs).toFixed(2)}`,
+);
+console.log(
+  `file size ${bytes} bytes; budget 4 × parameters + 16 KB = ${budget} bytes; overhead ${bytes - 4 * parameters} bytes`,
+);

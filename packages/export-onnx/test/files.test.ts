@@ -1,0 +1,163 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { METADATA_KEYS, SAMPLE_SHAPE } from '@conv3d/data/contract';
+import type * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli-main.js';
+import { convertModel, decodeModel, exportModelFile } from '../src/index.js';
+import { maxAbsDiff, runOnnx } from './helpers/onnx.js';
+import { TOLERANCE } from './helpers/parity.js';
+import { saveModelDir } from './helpers/save-model.js';
+import { realisticInputs, seedModel } from './helpers/seed-model.js';
+import { predictCpu, randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
+
+let root: string;
+let runDir: string;
+let model: tf.Sequential;
+
+beforeAll(async () => {
+  await useCpuBackend();
+  root = await mkdtemp(join(tmpdir(), 'export-onnx-files-'));
+  runDir = join(root, 'run');
+  model = seedModel(true);
+  randomizeWeights(model, 81);
+  await saveModelDir(model, runDir);
+  await writeFile(join(runDir, 'metrics.json'), JSON.stringify({ testAccuracy: 0.7125, testLoss: 0.8 }));
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Copies the saved run into a fresh folder and lets `damage` break it. */
+async function damagedRun(name: string, damage: (dir: string) => Promise<void>): Promise<string> {
+  const dir = join(root, name);
+  await saveModelDir(model, dir);
+  await damage(dir);
+  return dir;
+}
+
+describe('exportModelFile', () => {
+  it('exports a run folder: same numbers as the in-memory model, test accuracy from metrics.json', async () => {
+    const out = join(root, 'out', 'model.onnx');
+    const result = await exportModelFile(runDir, out);
+    expect(result.testAccuracy).toBe(0.7125);
+    const bytes = new Uint8Array(await readFile(out));
+    expect(bytes.length).toBe(result.bytes);
+    const meta = Object.fromEntries(decodeModel(bytes).metadata_props.map((p) => [p.key, p.value]));
+    expect(meta[METADATA_KEYS.testAccuracy]).toBe('0.7125');
+    const input = realisticInputs(6, 82);
+    const shape = [6, ...SAMPLE_SHAPE];
+    expect(
+      maxAbsDiff(predictCpu(model, input, shape), await runOnnx(bytes, input, shape)),
+    ).toBeLessThanOrEqual(TOLERANCE);
+    // Loading from disk must not change a single weight.
+    expect(Buffer.from(bytes).equals(convertModel(model, { testAccuracy: 0.7125 }).bytes)).toBe(true);
+  });
+
+  it('accepts a model.json path; no metrics.json means no test accuracy', async () => {
+    const dir = await damagedRun('no-metrics', async () => undefined);
+    const result = await exportModelFile(join(dir, 'model.json'), join(dir, 'model.onnx'));
+    expect(result.testAccuracy).toBeUndefined();
+    expect(result.metadata[METADATA_KEYS.testAccuracy]).toBeUndefined();
+    expect(result.metadata[METADATA_KEYS.labels]).toBeDefined();
+  });
+});
+
+describe('damaged inputs give one-line errors naming the file', () => {
+  const cases: [string, (dir: string) => Promise<void>, RegExp][] = [
+    [
+      'corrupt model.json',
+      (d) => writeFile(join(d, 'model.json'), '{"modelTopology": {'),
+      /model\.json: not valid JSON/,
+    ],
+    [
+      'model.json without topology',
+      (d) => writeFile(join(d, 'model.json'), '{"weightsManifest": []}'),
+      /model\.json: no 'modelTopology'/,
+    ],
+    ['missing model.json', (d) => rm(join(d, 'model.json')), /not found/],
+    ['missing weights.bin', (d) => rm(join(d, 'weights.bin')), /weights\.bin: not found/],
+    [
+      'short weights.bin',
+      async (d) => {
+        const w = await readFile(join(d, 'weights.bin'));
+        await writeFile(join(d, 'weights.bin'), w.subarray(0, w.length - 100));
+      },
+      /weights\.bin: \d+ bytes, but model\.json's weightsManifest needs \d+ \(truncated\)/,
+    ],
+    [
+      'unknown layer class in model.json',
+      async (d) => {
+        const text = await readFile(join(d, 'model.json'), 'utf8');
+        await writeFile(join(d, 'model.json'), text.replace('"MaxPooling3D"', '"FancyPooling3D"'));
+      },
+      /model\.json: .*FancyPooling3D/,
+    ],
+    [
+      'corrupt metrics.json',
+      (d) => writeFile(join(d, 'metrics.json'), 'nan'),
+      /metrics\.json: not valid JSON/,
+    ],
+    [
+      'metrics.json accuracy out of range',
+      (d) => writeFile(join(d, 'metrics.json'), '{"testAccuracy": 68.7}'),
+      /metrics\.json: 'testAccuracy' must be a number in \[0, 1\]/,
+    ],
+  ];
+  it.each(cases)('%s', async (name, damage, message) => {
+    const dir = await damagedRun(name.replaceAll(' ', '-'), damage);
+    const out = join(dir, 'model.onnx');
+    const error = await exportModelFile(dir, out).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.name).toBe('ExportError');
+    expect(error?.message).toMatch(message);
+    expect(error?.message).not.toContain('\n');
+    // Nothing half-written.
+    expect((await readdir(dir)).filter((f) => f.includes('.onnx'))).toEqual([]);
+  });
+});
+
+describe('CLI', () => {
+  const capture = () => {
+    const lines: { log: string[]; error: string[] } = { log: [], error: [] };
+    return {
+      lines,
+      io: { log: (l: string) => lines.log.push(l), error: (l: string) => lines.error.push(l) },
+    };
+  };
+
+  it('writes the file atomically and prints size and node count', async () => {
+    const out = join(root, 'cli', 'seed.onnx');
+    const { lines, io } = capture();
+    expect(await runCli([runDir, '--out', out], io)).toBe(0);
+    const size = (await readFile(out)).length;
+    expect(lines.log).toEqual([
+      expect.stringMatching(new RegExp(`^wrote .*seed\\.onnx: ${size} bytes, 13 nodes \\(`)),
+    ]);
+    expect(lines.log[0]).toContain('test accuracy 0.7125');
+    expect(await readdir(join(root, 'cli'))).toEqual(['seed.onnx']);
+  });
+
+  it.each([
+    [['/nonexistent/run'], 1, /^conv3d-export: \/nonexistent\/run: not found/],
+    [[], 2, /^conv3d-export: expected one input, got 0; usage:/],
+    [['a', '--frobnicate'], 2, /^conv3d-export: Unknown option '--frobnicate'/],
+  ] as const)('%j → exit %i with one line', async (argv, code, message) => {
+    const { lines, io } = capture();
+    expect(await runCli(argv, io)).toBe(code);
+    expect(lines.error).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('a damaged run exits 1 and leaves no output file', async () => {
+    const dir = await damagedRun('cli-damaged', (d) => rm(join(d, 'weights.bin')));
+    const out = join(dir, 'model.onnx');
+    const { lines, io } = capture();
+    expect(await runCli([dir, '--out', out], io)).toBe(1);
+    expect(lines.error[0]).toMatch(/weights\.bin: not found/);
+    expect((await readdir(dir)).filter((f) => f.includes('.onnx'))).toEqual([]);
+  });
+});
