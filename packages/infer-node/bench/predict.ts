@@ -3,10 +3,12 @@
 // - the same against the same model in PyTorch CPU (bench/torch_predict.py, Debian's python3-torch);
 // - batch-1 latency including preprocessing; cold load() in fresh processes.
 // Run: npm run bench -w @conv3d/infer-node (builds first). Medians; writes artifacts/bench/results.json.
-import { execFileSync } from 'node:child_process';
+import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { preprocessBatch } from '@conv3d/data';
 import { load } from '@conv3d/infer-node';
@@ -43,6 +45,39 @@ function rawBatch(count: number, seed: number): Float64Array {
   return out;
 }
 
+/** bench/torch_predict.py as a long-lived process answering one line per command. */
+class TorchProcess {
+  private readonly pending: ((line: string) => void)[] = [];
+
+  private constructor(private readonly child: ChildProcessByStdio<Writable, Readable, null>) {
+    createInterface({ input: child.stdout }).on('line', (line) => this.pending.shift()?.(line));
+    child.on('exit', (code) => {
+      if (this.pending.length > 0) throw new Error(`torch_predict.py exited early (code ${code})`);
+    });
+  }
+
+  static async start(args: string[]): Promise<TorchProcess> {
+    const torch = new TorchProcess(spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const ready = await torch.next();
+    if (ready !== 'ready') throw new Error(`torch_predict.py: expected 'ready', got '${ready}'`);
+    return torch;
+  }
+
+  send(command: string): Promise<string> {
+    const answer = this.next();
+    this.child.stdin.write(`${command}\n`);
+    return answer;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+
+  private next(): Promise<string> {
+    return new Promise((resolve) => this.pending.push(resolve));
+  }
+}
+
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   execFileSync(PYTHON, [join(PKG, 'scripts', 'make-test-model.py'), '--seed-arch', OUT], {
@@ -60,14 +95,25 @@ async function main(): Promise<void> {
   });
   const feed = { input: new Tensor('float32', tensorData, [BATCH, 16, 16, 16, 3]) };
 
+  const inputFile = join(OUT, 'input.f32');
+  writeFileSync(inputFile, tensorData);
+  const torch = await TorchProcess.start([
+    join(PKG, 'bench', 'torch_predict.py'),
+    join(OUT, 'seed-model.npz'),
+    inputFile,
+    String(BATCH),
+    String(THREADS),
+  ]);
+
   for (let i = 0; i < 5; i++) {
     await classifier.predict(raw);
     await session.run(feed);
   }
-  // Interleaved, so drifting machine load hits both sides alike.
+  // Interleaved, so the load of a shared machine hits all three sides alike.
   const ours: number[] = [];
   const ort: number[] = [];
   const prep: number[] = [];
+  const pytorch: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     let t = performance.now();
     await classifier.predict(raw);
@@ -78,6 +124,7 @@ async function main(): Promise<void> {
     t = performance.now();
     preprocessBatch(raw, BATCH);
     prep.push(performance.now() - t);
+    pytorch.push(Number(await torch.send('run')));
   }
 
   const one = raw.subarray(0, 4096);
@@ -89,20 +136,9 @@ async function main(): Promise<void> {
     single.push(performance.now() - t);
   }
 
-  const inputFile = join(OUT, 'input.f32');
   const torchOut = join(OUT, 'torch-probs.f32');
-  writeFileSync(inputFile, tensorData);
-  const torch = JSON.parse(
-    execFileSync(PYTHON, [
-      join(PKG, 'bench', 'torch_predict.py'),
-      join(OUT, 'seed-model.npz'),
-      inputFile,
-      String(BATCH),
-      String(RUNS),
-      torchOut,
-      String(THREADS),
-    ]).toString(),
-  ) as { median_ms: number; threads: number };
+  await torch.send(`save ${torchOut}`);
+  torch.close();
   const torchBytes = readFileSync(torchOut);
   const torchProbs = new Float32Array(
     torchBytes.buffer.slice(torchBytes.byteOffset, torchBytes.byteOffset + torchBytes.byteLength),
@@ -134,9 +170,9 @@ const t2 = performance.now(); console.log(JSON.stringify({ import: t1 - t0, load
     rawOrtBatchMs: median(ort),
     preprocessBatchMs: median(prep),
     ratioVsRawOrt: median(ours) / median(ort),
-    torchBatchMs: torch.median_ms,
-    torchThreads: torch.threads,
-    throughputVsTorch: torch.median_ms / median(ours),
+    torchBatchMs: median(pytorch),
+    torchThreads: THREADS,
+    throughputVsTorch: median(pytorch) / median(ours),
     maxAbsDiffVsTorch: maxDiff,
     batch1LatencyMs: median(single),
     coldLoadMs: median(cold.map((c) => c.load)),
@@ -147,7 +183,7 @@ const t2 = performance.now(); console.log(JSON.stringify({ import: t1 - t0, load
   console.log(`  raw onnxruntime-node, preprocessed tensor:   ${ms(results.rawOrtBatchMs)}`);
   console.log(`  preprocessBatch alone:                        ${ms(results.preprocessBatchMs)}`);
   console.log(`  ratio vs raw onnxruntime: ${results.ratioVsRawOrt.toFixed(3)} (target ≤ 1.10)`);
-  console.log(`PyTorch CPU (${torch.threads} threads), same batch: ${ms(results.torchBatchMs)}`);
+  console.log(`PyTorch CPU (${THREADS} threads), same batch: ${ms(results.torchBatchMs)}`);
   console.log(
     `  throughput vs PyTorch: ${results.throughputVsTorch.toFixed(2)}× (target ≥ 2); max |Δp| ${maxDiff.toExponential(2)}`,
   );

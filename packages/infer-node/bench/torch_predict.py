@@ -2,11 +2,13 @@
 """PyTorch CPU reference for bench/predict.ts: the same seed-architecture model and weights (seed-model.npz from
 scripts/make-test-model.py --seed-arch), timed on the same preprocessed NDHWC float32 batch.
 
-usage: torch_predict.py WEIGHTS.npz INPUT.f32 BATCH RUNS OUTPUT.f32 THREADS
-Prints one JSON line: {"median_ms": ..., "times_ms": [...], "threads": ...}; writes the probabilities to OUTPUT.f32.
+usage: torch_predict.py WEIGHTS.npz INPUT.f32 BATCH THREADS
+Then a line protocol on stdin, so the benchmark can interleave PyTorch runs with its own:
+  run          -> one forward pass; prints its time in ms
+  save PATH    -> writes the last probabilities as float32 to PATH; prints "saved"
+Prints "ready" once the model is loaded and warmed up.
 """
 
-import json
 import os
 import sys
 import time
@@ -42,24 +44,28 @@ class Seed(nn.Module):
 
 
 def main():
-    weights, input_path, output_path = sys.argv[1], sys.argv[2], sys.argv[5]
-    batch, runs, threads = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[6])
+    weights, input_path, batch, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     # Debian's torch starts with one OpenMP thread here; give it the cores onnxruntime uses.
     torch.set_num_threads(threads)
     model = Seed(np.load(weights)).eval()
     x = torch.from_numpy(np.fromfile(input_path, dtype=np.float32).reshape(batch, 16, 16, 16, 3))
-    times = []
     with torch.inference_mode():
         for _ in range(3):
-            model(x)
-        for _ in range(runs):
-            start = time.perf_counter()
             probs = model(x)
-            times.append((time.perf_counter() - start) * 1000)
-    tmp = f"{output_path}.tmp-{os.getpid()}"
-    probs.numpy().astype(np.float32).tofile(tmp)
-    os.replace(tmp, output_path)
-    print(json.dumps({"median_ms": float(np.median(times)), "times_ms": times, "threads": torch.get_num_threads()}))
+        print("ready", flush=True)
+        for line in sys.stdin:
+            command = line.split()
+            if command == ["run"]:
+                start = time.perf_counter()
+                probs = model(x)
+                print((time.perf_counter() - start) * 1000, flush=True)
+            elif len(command) == 2 and command[0] == "save":
+                tmp = f"{command[1]}.tmp-{os.getpid()}"
+                probs.numpy().astype(np.float32).tofile(tmp)
+                os.replace(tmp, command[1])
+                print("saved", flush=True)
+            else:
+                sys.exit(f"torch_predict.py: unknown command {line.strip()!r}")
 
 
 if __name__ == "__main__":
