@@ -1,10 +1,43 @@
 // Turns raw 3D MNIST rows into model tensors one batch at a time, so only one preprocessed batch
 // (100 × 16³ × 3 float32 = 4.9 MB) exists at once whatever the dataset size.
 
-import { NUM_CLASSES, oneHot, preprocessBatch, SAMPLE_SHAPE, VOXELS } from '@conv3d/data';
+import {
+  type Dataset3D,
+  NUM_CLASSES,
+  oneHot,
+  preprocessBatch,
+  SAMPLE_SHAPE,
+  type Split,
+  VOXELS,
+} from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
 
 export type RawRows = Float32Array | Float64Array;
+
+/** The part of @conv3d/data's Dataset3D that training uses (tests pass in-memory datasets of this shape). */
+export type TrainingData = Pick<Dataset3D, 'path' | 'count' | 'read' | 'batches' | 'close'>;
+
+/**
+ * Reads the first `count` rows of a split, keeping the stored dtype. Read in slices: h5wasm stages each read in
+ * its wasm heap, which never shrinks, so one whole-split read would hold the split twice for the whole run.
+ */
+export function readRows(
+  ds: TrainingData,
+  split: Split,
+  count: number,
+  slice = 500,
+): { x: RawRows; y: Int32Array } {
+  let x: RawRows | undefined;
+  const y = new Int32Array(count);
+  for (let start = 0; start < count; start += slice) {
+    const part = ds.read(split, start, Math.min(slice, count - start));
+    x ??=
+      part.x instanceof Float32Array ? new Float32Array(count * VOXELS) : new Float64Array(count * VOXELS);
+    x.set(part.x, start * VOXELS);
+    y.set(part.y, start);
+  }
+  return { x: x ?? new Float64Array(0), y };
+}
 
 /** Copies the rows at `indices` of `x` (row-major, 4096 values per row) into one contiguous array. */
 export function gatherRows(x: RawRows, indices: ArrayLike<number>): RawRows {

@@ -8,6 +8,7 @@ export {
   type BackendPreference,
   selectBackend,
 } from './backend.js';
+export type { TrainingData } from './batches.js';
 export { CheckpointError } from './checkpoint.js';
 export {
   ConfigError,

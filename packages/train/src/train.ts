@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   contractToMetadata,
-  type Dataset3D,
   defaultDatasetPath,
   openDataset,
   SEED_CONTRACT,
@@ -13,7 +12,7 @@ import {
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from './atomic.js';
 import { type BackendChoice, type BackendPreference, describeBackend, selectBackend } from './backend.js';
-import { gatherLabels, gatherRows, type RawRows, toTensors } from './batches.js';
+import { gatherLabels, gatherRows, type RawRows, readRows, type TrainingData, toTensors } from './batches.js';
 import { checkpointExists, type LoopState, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { ConfigError, checkSetting, loadTrainConfig, type TrainConfig } from './config.js';
 import { type Evaluation, Evaluator } from './evaluate.js';
@@ -45,7 +44,7 @@ export interface TrainOptions {
   limit?: number;
   backend?: BackendPreference;
   /** An HDF5 path or an open dataset (left open); default: @conv3d/data's defaultDatasetPath(). */
-  data?: string | Dataset3D;
+  data?: string | TrainingData;
   /** The run folder (created if needed). */
   outDir: string;
   /** Continue from the run folder's checkpoint when there is one. */
@@ -192,7 +191,7 @@ async function trainEpoch(
   return { loss: lossSum / seen, accuracy: accSum / seen };
 }
 
-function testSplit(ds: Dataset3D, model: tf.LayersModel, rows: number, batchSize: number): Evaluation {
+function testSplit(ds: TrainingData, model: tf.LayersModel, rows: number, batchSize: number): Evaluation {
   const evaluator = new Evaluator(model);
   for (const batch of ds.batches('test', batchSize, { start: 0, end: rows })) {
     evaluator.add(batch.x, batch.y, batch.count);
@@ -219,7 +218,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const limit = options.limit ?? null;
     const trainCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('train'));
     const testCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('test'));
-    const raw = ds.read('train', 0, trainCount);
+    const raw = readRows(ds, 'train', trainCount);
     const rows: TrainRows = {
       x: raw.x,
       y: raw.y,

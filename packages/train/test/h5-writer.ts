@@ -1,9 +1,9 @@
 // Writes a small 3D MNIST-layout HDF5 file (Kaggle's dataset names and dtypes) for the CLI tests.
 
-import type { Dataset3D } from '@conv3d/data';
 import h5wasm from 'h5wasm/node';
+import type { TrainingData } from '../src/batches.js';
 
-export async function writeH5(path: string, ds: Dataset3D): Promise<void> {
+export async function writeH5(path: string, ds: TrainingData): Promise<void> {
   await h5wasm.ready;
   const file = new h5wasm.File(path, 'w');
   try {

@@ -1,6 +1,7 @@
 // A small in-memory dataset with the reader's interface: each class lights a different slab of the grid, so
 // a tiny model learns something in a few steps. Values are in [0, 1] with a max of 1 per row, like 3D MNIST.
-import type { Dataset3D, Split, SplitData } from '@conv3d/data';
+import type { Split, SplitData } from '@conv3d/data';
+import type { TrainingData } from '../src/batches.js';
 import { mulberry32 } from '../src/rng.js';
 
 const VOXELS = 4096;
@@ -29,7 +30,7 @@ function makeSplit(
 export function syntheticDataset(
   rows: { train: number; test: number },
   { seed = 7, dtype = 'float64' as 'float32' | 'float64', path = 'synthetic.h5' } = {},
-): Dataset3D {
+): TrainingData {
   const splits: Record<Split, { x: Float32Array | Float64Array; y: Int32Array }> = {
     train: makeSplit(rows.train, seed, dtype),
     test: makeSplit(rows.test, seed + 1, dtype),
