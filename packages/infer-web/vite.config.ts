@@ -40,6 +40,8 @@ function copyOnnxruntime(): Plugin {
 export default defineConfig({
   root: join(here, 'demo'),
   base: './',
+  // Static files copied as they are: the bundled test samples (kept under fixtures/, like other data files).
+  publicDir: join(here, 'demo', 'fixtures'),
   resolve: { conditions: ['source', 'module', 'browser', 'import', 'default'] },
   plugins: [copyOnnxruntime()],
   build: {

@@ -50,9 +50,15 @@ async function loadClassifier(device: WebDevice): Promise<void> {
   await classifier?.dispose();
   classifier = null;
   ui.provider.textContent = '–';
-  const reason = await webgpuUnavailableReason();
-  ui.notice.hidden = reason === null || device === 'wasm';
-  if (reason !== null) ui.notice.textContent = `WebGPU is unavailable: ${reason}. The model runs on wasm.`;
+  ui.notice.hidden = true;
+  // The probe runs beside the model load, not before it: it can take a while to answer "no adapter".
+  if (device !== 'wasm') {
+    void webgpuUnavailableReason().then((reason) => {
+      if (reason === null) return;
+      ui.notice.textContent = `WebGPU is unavailable: ${reason}. The model runs on wasm.`;
+      ui.notice.hidden = false;
+    });
+  }
   try {
     classifier = await load(MODEL_URL, { device, wasmPaths: WASM_PATHS });
   } catch (err) {

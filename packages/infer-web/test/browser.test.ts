@@ -1,0 +1,165 @@
+// The built bundle in Debian's Chromium (playwright-core): predictions on wasm and on WebGPU against
+// onnxruntime-node, the provider actually used, and the demo page rendering a prediction.
+// Locally a missing Chromium or WebGPU adapter skips with a message; under CI=true it fails.
+import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BrowserHarness,
+  BrowserUnavailableError,
+  startBrowserHarness,
+} from '../src/node/browser-harness.js';
+import { DEMO_DIR } from '../src/node/paths.js';
+import { startStaticServer } from '../src/node/static-server.js';
+import { argmax, IN_CI, maxAbsDiff, referenceProbabilities, syntheticVectors } from './helpers.js';
+
+const ARTIFACTS = new URL('../test-artifacts/', import.meta.url);
+const vectors = syntheticVectors(12, 7);
+let expected: number[][];
+
+beforeAll(async () => {
+  expected = await referenceProbabilities(vectors);
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+/** Starts a harness, or returns why this machine can't (only outside CI: there it throws). */
+async function startOrExplain(webgpu: boolean): Promise<BrowserHarness | string> {
+  let harness: BrowserHarness;
+  try {
+    harness = await startBrowserHarness({ webgpu });
+  } catch (err) {
+    if (err instanceof BrowserUnavailableError && !IN_CI) return skipNote(err.message);
+    throw err;
+  }
+  if (!webgpu) return harness;
+  const reason = await harness.webgpuUnavailableReason();
+  if (reason === null) return harness;
+  await harness.close();
+  const message = `no WebGPU adapter in Chromium with --enable-unsafe-webgpu: ${reason}`;
+  if (IN_CI) throw new Error(message);
+  return skipNote(message);
+}
+
+function skipNote(message: string): string {
+  console.warn(`[infer-web browser tests] skipped: ${message}`);
+  return message;
+}
+
+/** Collects CSP violations and page errors (not console errors: onnxruntime logs warnings there). */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) problems.push(`CSP: ${msg.text()}`);
+  });
+  return problems;
+}
+
+async function openDemo(harness: BrowserHarness, query: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await harness.browser.newPage({ viewport: { width: 1200, height: 720 } });
+  const problems = watch(page);
+  await page.goto(`${harness.url}index.html${query}`);
+  await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 60_000 });
+  return { page, problems };
+}
+
+describe('Chromium without WebGPU', () => {
+  let harness: BrowserHarness | string;
+  beforeAll(async () => {
+    harness = await startOrExplain(false);
+  });
+  afterAll(async () => {
+    if (typeof harness !== 'string') await harness.close();
+  });
+
+  it('runs the bundle on wasm: equal to onnxruntime-node within 1e-5, same argmax', async (ctx) => {
+    if (typeof harness === 'string') return ctx.skip();
+    const result = await harness.classify(vectors, 'wasm');
+    expect(result.provider).toBe('wasm');
+    expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
+    expect(result.probabilities.map(argmax)).toEqual(expected.map(argmax));
+  });
+
+  it("reports wasm for 'auto' when there is no adapter, and refuses a forced 'webgpu'", async (ctx) => {
+    if (typeof harness === 'string') return ctx.skip();
+    expect(await harness.webgpuUnavailableReason()).not.toBeNull();
+    const auto = await harness.classify(vectors.slice(0, 2), 'auto');
+    expect(auto.provider).toBe('wasm');
+    await expect(harness.classify(vectors.slice(0, 1), 'webgpu')).rejects.toThrow(
+      /device 'webgpu' requested but navigator.gpu/,
+    );
+  });
+
+  it('renders a prediction on the demo page, says WebGPU is unavailable, violates no CSP', async (ctx) => {
+    if (typeof harness === 'string') return ctx.skip();
+    const { page, problems } = await openDemo(harness, '');
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    expect(await page.textContent('#prediction')).toMatch(/^[0-9]$/);
+    expect(await page.textContent('#provider')).toBe('wasm (CPU)');
+    expect(await page.textContent('#latency')).toMatch(/ms/);
+    expect(await page.locator('#bars .bar').count()).toBe(10);
+    await page.waitForSelector('#notice', { state: 'visible' });
+    expect(await page.textContent('#notice')).toMatch(/WebGPU is unavailable/);
+    // Another sample: the prediction follows the click.
+    await page.locator('#samples button').nth(3).click();
+    await page.locator('#sample-caption', { hasText: 'true digit 3' }).waitFor();
+    await page.locator('#samples button[aria-pressed="true"]', { hasText: '3' }).waitFor();
+    await page.screenshot({ path: new URL('demo-wasm.png', ARTIFACTS).pathname });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a clear message when the model cannot load', async (ctx) => {
+    if (typeof harness === 'string') return ctx.skip();
+    const broken = await startStaticServer({
+      root: DEMO_DIR,
+      files: { '/model.onnx': new URL('../package.json', import.meta.url).pathname },
+    });
+    try {
+      const page = await harness.browser.newPage();
+      await page.goto(`${broken.url}index.html?device=wasm`);
+      await page.waitForSelector('body[data-state="error"]', { state: 'attached' });
+      expect(await page.textContent('#error')).toMatch(/The model could not be loaded: .*not an ONNX model/);
+      await page.close();
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe('Chromium with WebGPU (SwiftShader here)', () => {
+  let harness: BrowserHarness | string;
+  beforeAll(async () => {
+    harness = await startOrExplain(true);
+  });
+  afterAll(async () => {
+    if (typeof harness !== 'string') await harness.close();
+  });
+
+  it("runs on WebGPU for 'auto': equal to onnxruntime-node within 1e-4, same argmax", async (ctx) => {
+    if (typeof harness === 'string') return ctx.skip();
+    const result = await harness.classify(vectors, 'auto');
+    expect(result.provider).toBe('webgpu');
+    expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-4);
+    expect(result.probabilities.map(argmax)).toEqual(expected.map(argmax));
+  });
+
+  it('can still be forced onto wasm in a WebGPU browser', async (ctx) => {
+    if (typeof harness === 'string') return ctx.skip();
+    const result = await harness.classify(vectors.slice(0, 4), 'wasm');
+    expect(result.provider).toBe('wasm');
+    expect(maxAbsDiff(result.probabilities, expected.slice(0, 4))).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('renders a WebGPU prediction on the demo page', async (ctx) => {
+    if (typeof harness === 'string') return ctx.skip();
+    const { page, problems } = await openDemo(harness, '?device=webgpu');
+    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+    expect(await page.textContent('#provider')).toBe('WebGPU');
+    expect(await page.textContent('#prediction')).toMatch(/^[0-9]$/);
+    expect(await page.isVisible('#notice')).toBe(false);
+    await page.screenshot({ path: new URL('demo-webgpu.png', ARTIFACTS).pathname });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
