@@ -51,7 +51,7 @@ export function curveSpec(
       { orient: 'bottom', scale: 'x', title: 'epoch', tickMinStep: 1, format: 'd' },
       { orient: 'left', scale: 'y', title: yTitle, grid: true },
     ],
-    legends: [{ fill: 'color', orient: 'top-right', symbolType: 'stroke' }],
+    legends: [{ stroke: 'color', orient: 'top-right', symbolType: 'stroke', symbolStrokeWidth: 2 }],
     marks: [
       {
         type: 'group',
