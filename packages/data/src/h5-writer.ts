@@ -48,8 +48,17 @@ export async function writeDatasetFile(
     }
     renameSync(tmp, path);
   } catch (error) {
-    rmSync(tmp, { force: true });
+    removeQuietly(tmp);
     if (error instanceof DataError) throw error;
     throw new DataError(`${path}: cannot write HDF5 file (${h5Reason(error)})`);
+  }
+}
+
+/** Best-effort removal of the temporary file; the original error is the one worth reporting. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // e.g. ENOTDIR: the file was never created
   }
 }

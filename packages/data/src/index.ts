@@ -10,4 +10,4 @@ export { DataError } from './errors.js';
 export { datasetNames, ORIGINALS, rowsOf, type Split } from './layout.js';
 export { defaultDatasetPath } from './paths.js';
 export * from './preprocess.js';
-export { type BatchRange, type Dataset3D, openDataset, type SplitData } from './reader.js';
+export { type BatchRange, type Dataset3D, openDataset, type SplitData, type SplitInfo } from './reader.js';

@@ -21,9 +21,21 @@ export interface BatchRange {
   end?: number;
 }
 
+/** What a split holds, as stored. */
+export interface SplitInfo {
+  rows: number;
+  xDtype: 'float32' | 'float64';
+  yDtype: 'int32' | 'int64';
+  /** HDF5 filters on X, e.g. 'deflate(4)', or 'none'. */
+  compression: string;
+  /** Rows per label 0–9. */
+  labelCounts: number[];
+}
+
 export interface Dataset3D {
   readonly path: string;
   count(split: Split): number;
+  info(split: Split): SplitInfo;
   /** Reads rows `[start, start + count)` (default: the whole split), checking every value. */
   read(split: Split, start?: number, count?: number): SplitData;
   /** Consecutive slices of at most `batchSize` rows over `[range.start, range.end)`; the last may be shorter. */
@@ -177,6 +189,20 @@ class H5Dataset3D implements Dataset3D {
 
   count(split: Split): number {
     return this.handles(split).rows;
+  }
+
+  info(split: Split): SplitInfo {
+    const h = this.handles(split);
+    const labelCounts = new Array<number>(NUM_CLASSES).fill(0);
+    for (const label of h.labels) labelCounts[label] = (labelCounts[label] as number) + 1;
+    const filters = h.x.filters.map((f) => `${f.name}(${f.cd_values.join(',')})`);
+    return {
+      rows: h.rows,
+      xDtype: h.x.metadata.size === 4 ? 'float32' : 'float64',
+      yDtype: h.y.metadata.size === 4 ? 'int32' : 'int64',
+      compression: filters.length > 0 ? filters.join(' + ') : 'none',
+      labelCounts,
+    };
   }
 
   read(split: Split, start = 0, count?: number): SplitData {
