@@ -21,7 +21,10 @@ export async function resolveModelInput(input: string): Promise<{ modelJson: str
   return { modelJson: input, runDir: dirname(input) };
 }
 
-/** The `testAccuracy` of a run's metrics.json, or undefined when the run has no metrics.json. */
+/**
+ * The test accuracy in a run's metrics.json (`testAccuracy`, or `test.accuracy` as @conv3d/train writes it);
+ * undefined when the run has no metrics.json or it holds neither.
+ */
 export async function readTestAccuracy(runDir: string): Promise<number | undefined> {
   const path = join(runDir, 'metrics.json');
   let text: string;
@@ -37,10 +40,14 @@ export async function readTestAccuracy(runDir: string): Promise<number | undefin
   } catch (error) {
     throw new ExportError(`${path}: not valid JSON (${oneLine((error as Error).message)})`);
   }
-  const value = (metrics as { testAccuracy?: unknown } | null)?.testAccuracy;
+  const record = (metrics ?? {}) as { testAccuracy?: unknown; test?: { accuracy?: unknown } };
+  const [key, value] =
+    record.testAccuracy !== undefined
+      ? ['testAccuracy', record.testAccuracy]
+      : ['test.accuracy', record.test?.accuracy];
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new ExportError(`${path}: 'testAccuracy' must be a number in [0, 1], got ${JSON.stringify(value)}`);
+    throw new ExportError(`${path}: '${key}' must be a number in [0, 1], got ${JSON.stringify(value)}`);
   }
   return value;
 }

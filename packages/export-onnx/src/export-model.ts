@@ -1,6 +1,13 @@
 // In-memory export: tfjs LayersModel → ONNX ModelProto bytes, carrying the model contract.
 
-import { contractToMetadata, type ModelContract, NUM_CLASSES, SEED_CONTRACT } from '@conv3d/data/contract';
+import {
+  ContractError,
+  contractFromMetadata,
+  contractToMetadata,
+  type ModelContract,
+  NUM_CLASSES,
+  SEED_CONTRACT,
+} from '@conv3d/data/contract';
 import type * as tf from '@tensorflow/tfjs';
 import { ExportError } from './errors.js';
 import type { Shape } from './graph.js';
@@ -22,7 +29,8 @@ export const BATCH_DIM = 'N';
 
 export interface ExportOptions {
   /**
-   * Contract written to metadata_props. Default: the seed contract when the model's input and output fit it
+   * Contract written to metadata_props. Default: the contract the model carries in its user-defined metadata
+   * (`conv3d`, as @conv3d/train saves it), else the seed contract when the model's input and output fit it
    * (input [16,16,16,3], 10 classes), else none. `null` writes none.
    */
   contract?: ModelContract | null;
@@ -108,7 +116,10 @@ function metadataFor(model: tf.LayersModel, options: ExportOptions): Record<stri
     model.outputs.length === 1 &&
     JSON.stringify(inputShape) === JSON.stringify(SEED_CONTRACT.inputShape) &&
     JSON.stringify(outputShape) === JSON.stringify([NUM_CLASSES]);
-  const contract = options.contract === undefined ? (fitsSeed ? SEED_CONTRACT : null) : options.contract;
+  const contract =
+    options.contract === undefined
+      ? (carriedContract(model) ?? (fitsSeed ? SEED_CONTRACT : null))
+      : options.contract;
   if (contract === null) return {};
   if (JSON.stringify(inputShape) !== JSON.stringify(contract.inputShape)) {
     throw new ExportError(
@@ -121,6 +132,18 @@ function metadataFor(model: tf.LayersModel, options: ExportOptions): Record<stri
     );
   }
   return contractToMetadata(testAccuracy === undefined ? contract : { ...contract, testAccuracy });
+}
+
+/** The contract @conv3d/train stores in the model's user-defined metadata under `conv3d`, if any. */
+function carriedContract(model: tf.LayersModel): ModelContract | undefined {
+  const carried = (model.getUserDefinedMetadata() as { conv3d?: Record<string, string> } | undefined)?.conv3d;
+  if (carried === undefined) return undefined;
+  try {
+    return contractFromMetadata(carried, `model '${model.name}' user-defined metadata 'conv3d'`);
+  } catch (error) {
+    if (error instanceof ContractError) throw new ExportError(error.message);
+    throw error;
+  }
 }
 
 function valueInfo(name: string, shape: Shape): ValueInfoProto {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ExportError, oneLine } from './errors.js';
+import { registerKerasLayers } from './keras-layers.js';
 
 interface WeightsGroup {
   paths: string[];
@@ -21,6 +22,7 @@ const DTYPE_BYTES: Record<string, number> = {
 /** Reads `model.json` and its weight files, checks them, and deserialises the model. */
 export async function loadLayersModelFromDisk(modelJsonPath: string): Promise<tf.LayersModel> {
   const artifacts = await readArtifacts(modelJsonPath);
+  registerKerasLayers();
   try {
     return await tf.loadLayersModel({ load: async () => artifacts });
   } catch (error) {
@@ -72,6 +74,9 @@ async function readArtifacts(modelJsonPath: string): Promise<tf.io.ModelArtifact
     format: typeof json.format === 'string' ? json.format : undefined,
     generatedBy: typeof json.generatedBy === 'string' ? json.generatedBy : undefined,
     convertedBy: typeof json.convertedBy === 'string' ? json.convertedBy : null,
+    ...(isRecord(json.userDefinedMetadata)
+      ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, object> }
+      : {}),
   };
 }
 

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
-import { decodeModel } from '../src/index.js';
-import { expectParity } from './helpers/parity.js';
-import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
+import { convertModel, decodeModel } from '../src/index.js';
+import { maxAbsDiff, runOnnx } from './helpers/onnx.js';
+import { expectParity, TOLERANCE } from './helpers/parity.js';
+import { Rng } from './helpers/rng.js';
+import { predictCpu, randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
 beforeAll(useCpuBackend);
 
@@ -25,6 +27,29 @@ it('after Conv2D, default epsilon 1e-3 written explicitly (ONNX would assume 1e-
   randomizeWeights(model, 21);
   const { bytes } = await expectParity(model);
   expect(epsilons(bytes)[0]).toBeCloseTo(1e-3, 9);
+});
+
+it('after Conv3D (rank 5, which tfjs cannot run): against the inference formula applied to the conv output', async () => {
+  // Conv3D → BN exported as a whole vs. tfjs' Conv3D alone followed by (x − mean)/√(var + ε)·γ + β in float64.
+  const conv = tf.layers.conv3d({ filters: 3, kernelSize: 2, inputShape: [5, 4, 6, 2] });
+  const bn = tf.layers.batchNormalization({ epsilon: 0.01 });
+  const model = tf.sequential({ layers: [conv, bn] });
+  randomizeWeights(model, 25);
+  const convOnly = tf.sequential({ layers: [conv] });
+  const shape = [2, 5, 4, 6, 2];
+  const input = new Rng(26).floats(2 * 5 * 4 * 6 * 2, -1, 1);
+  const features = predictCpu(convOnly, input, shape);
+  const [gamma, beta, mean, variance] = bn.getWeights().map((w) => w.dataSync());
+  const expected = features.map((v, i) => {
+    const c = i % 3;
+    const g = gamma?.[c] as number;
+    return (
+      ((v - (mean?.[c] as number)) / Math.sqrt((variance?.[c] as number) + 0.01)) * g + (beta?.[c] as number)
+    );
+  });
+  const { bytes } = convertModel(model);
+  expect(maxAbsDiff(expected, await runOnnx(bytes, input, shape))).toBeLessThanOrEqual(TOLERANCE);
+  expect(epsilons(bytes)[0]).toBeCloseTo(0.01, 9);
 });
 
 it('on the raw channels-last input, with a custom epsilon', async () => {

@@ -1,13 +1,15 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { METADATA_KEYS, SAMPLE_SHAPE } from '@conv3d/data/contract';
-import type * as tf from '@tensorflow/tfjs';
+import { contractToMetadata, METADATA_KEYS, SAMPLE_SHAPE, SEED_CONTRACT } from '@conv3d/data/contract';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli-main.js';
 import { convertModel, decodeModel, exportModelFile } from '../src/index.js';
+import { GlobalAveragePooling3D, registerKerasLayers } from '../src/keras-layers.js';
 import { maxAbsDiff, runOnnx } from './helpers/onnx.js';
 import { TOLERANCE } from './helpers/parity.js';
+import { Rng } from './helpers/rng.js';
 import { saveModelDir } from './helpers/save-model.js';
 import { realisticInputs, seedModel } from './helpers/seed-model.js';
 import { predictCpu, randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
@@ -18,6 +20,7 @@ let model: tf.Sequential;
 
 beforeAll(async () => {
   await useCpuBackend();
+  registerKerasLayers();
   root = await mkdtemp(join(tmpdir(), 'export-onnx-files-'));
   runDir = join(root, 'run');
   model = seedModel(true);
@@ -54,6 +57,45 @@ describe('exportModelFile', () => {
     ).toBeLessThanOrEqual(TOLERANCE);
     // Loading from disk must not change a single weight.
     expect(Buffer.from(bytes).equals(convertModel(model, { testAccuracy: 0.7125 }).bytes)).toBe(true);
+  });
+
+  it("reads @conv3d/train's metrics.json layout ({ test: { accuracy } })", async () => {
+    const dir = await damagedRun('train-metrics', (d) =>
+      writeFile(join(d, 'metrics.json'), JSON.stringify({ test: { loss: 0.9, accuracy: 0.655 } })),
+    );
+    expect((await exportModelFile(dir, join(dir, 'model.onnx'))).testAccuracy).toBe(0.655);
+  });
+
+  it('keeps the contract a model carries in its user-defined metadata (as @conv3d/train saves it)', async () => {
+    const carrying = seedModel();
+    randomizeWeights(carrying, 84);
+    carrying.setUserDefinedMetadata({ conv3d: contractToMetadata({ ...SEED_CONTRACT, testAccuracy: 0.5 }) });
+    expect(convertModel(carrying).summary.metadata[METADATA_KEYS.testAccuracy]).toBe('0.5');
+    const dir = join(root, 'carried');
+    await saveModelDir(carrying, dir);
+    const result = await exportModelFile(dir, join(dir, 'model.onnx'));
+    expect(result.testAccuracy).toBeUndefined();
+    expect(result.metadata).toEqual(contractToMetadata({ ...SEED_CONTRACT, testAccuracy: 0.5 }));
+  });
+
+  it('loads a saved model with GlobalAveragePooling3D, the Keras layer tfjs lacks (registered by the exporter)', async () => {
+    const gap = tf.sequential({
+      layers: [
+        tf.layers.conv3d({ filters: 4, kernelSize: 3, inputShape: [6, 5, 7, 2], activation: 'relu' }),
+        new GlobalAveragePooling3D({}),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    randomizeWeights(gap, 85);
+    const dir = join(root, 'gap3d');
+    await saveModelDir(gap, dir);
+    await exportModelFile(dir, join(dir, 'model.onnx'));
+    const bytes = new Uint8Array(await readFile(join(dir, 'model.onnx')));
+    const input = new Rng(86).floats(4 * 6 * 5 * 7 * 2);
+    const shape = [4, 6, 5, 7, 2];
+    expect(maxAbsDiff(predictCpu(gap, input, shape), await runOnnx(bytes, input, shape))).toBeLessThanOrEqual(
+      TOLERANCE,
+    );
   });
 
   it('accepts a model.json path; no metrics.json means no test accuracy', async () => {

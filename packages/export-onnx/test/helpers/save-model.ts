@@ -15,6 +15,7 @@ export async function saveModelDir(model: tf.LayersModel, dir: string): Promise<
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy,
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata } : {}),
       };
       await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
       await writeFile(join(dir, 'weights.bin'), weights);
