@@ -5,7 +5,6 @@ import { load, type WebClassifier, type WebDevice, webgpuUnavailableReason } fro
 import { renderBars } from './probability-bars.js';
 import { type DemoSample, fetchSamples } from './samples.js';
 import { parseVectorFile } from './vector-file.js';
-import { createVoxelView } from './voxel-view.js';
 
 const MODEL_URL = './model.onnx';
 const WASM_PATHS = new URL('./ort/', window.location.href).href;
@@ -30,7 +29,8 @@ const ui = {
   modelInfo: element('model-info'),
   bars: element('bars'),
 };
-const view = createVoxelView(element('voxels'));
+// three.js loads beside the model instead of before it: the first prediction doesn't wait for the 3D view.
+const view = import('./voxel-view.js').then(({ createVoxelView }) => createVoxelView(element('voxels')));
 let classifier: WebClassifier | null = null;
 let current: { values: RawVoxels; caption: string } | null = null;
 
@@ -76,7 +76,7 @@ async function loadClassifier(device: WebDevice): Promise<void> {
 async function classify(values: RawVoxels, caption: string): Promise<void> {
   current = { values, caption };
   ui.caption.textContent = caption;
-  view.show(values);
+  void view.then((v) => v.show(values));
   if (classifier === null) return;
   ui.error.hidden = true;
   try {
