@@ -10,8 +10,8 @@ export class BackendError extends Error {
   override name = 'BackendError';
 }
 
-/** Loads one candidate and makes it the active tfjs backend; throws when it cannot. */
-export type BackendLoader = () => Promise<void>;
+/** Loads one candidate and makes it the active tfjs backend, optionally saying which kernels run; throws when it cannot. */
+export type BackendLoader = () => Promise<string | undefined>;
 
 export interface BackendAttempt {
   name: BackendName;
@@ -24,6 +24,8 @@ export interface BackendChoice {
   name: BackendName;
   /** The tfjs backend that actually runs ('tensorflow', 'cpu', ...). */
   tfBackend: string;
+  /** What the backend reports about itself (the fast CPU path: which kernels run, and why if not native). */
+  detail?: string;
   /** Candidates tried before `name`, in order, with the reason each was skipped. */
   skipped: BackendAttempt[];
 }
@@ -33,23 +35,27 @@ async function importOptional(specifier: string): Promise<void> {
   await import(specifier);
 }
 
-async function activate(name: string): Promise<void> {
+async function activate(name: string): Promise<undefined> {
   if (!(await tf.setBackend(name))) throw new Error(`tfjs backend '${name}' failed to initialise`);
   await tf.ready();
+  return undefined;
 }
 
 export const DEFAULT_LOADERS: Readonly<Record<BackendName, BackendLoader>> = {
   'tfjs-node-gpu': async () => {
     await importOptional('@tensorflow/tfjs-node-gpu');
-    await activate('tensorflow');
+    return activate('tensorflow');
   },
   'tfjs-node': async () => {
     await importOptional('@tensorflow/tfjs-node');
-    await activate('tensorflow');
+    return activate('tensorflow');
   },
   'fast-cpu': async () => {
     const { useFastCpuBackend } = await import('./fast-cpu/index.js');
-    await useFastCpuBackend();
+    const info = await useFastCpuBackend();
+    return info.fallbackReason
+      ? `kernels ${info.kernels}: ${info.fallbackReason}`
+      : `kernels ${info.kernels}`;
   },
   cpu: () => activate('cpu'),
 };
@@ -78,8 +84,10 @@ export async function selectBackend(
   const skipped: BackendAttempt[] = [];
   for (const name of candidates) {
     try {
-      await loaders[name]();
-      return { requested: preference, name, tfBackend: tf.getBackend(), skipped };
+      const detail = await loaders[name]();
+      const choice: BackendChoice = { requested: preference, name, tfBackend: tf.getBackend(), skipped };
+      if (detail) choice.detail = detail;
+      return choice;
     } catch (err) {
       skipped.push({ name, error: reason(err) });
     }
@@ -95,5 +103,6 @@ export async function selectBackend(
 /** One line for the console: the backend in use and why earlier candidates were skipped. */
 export function describeBackend(choice: BackendChoice): string {
   const skipped = choice.skipped.map((s) => `${s.name}: ${s.error}`).join('; ');
-  return `Backend: ${choice.name} (tfjs '${choice.tfBackend}'${skipped ? `; skipped ${skipped}` : ''})`;
+  const detail = choice.detail ? `, ${choice.detail}` : '';
+  return `Backend: ${choice.name} (tfjs '${choice.tfBackend}'${detail}${skipped ? `; skipped ${skipped}` : ''})`;
 }

@@ -23,6 +23,7 @@ const brokenNative: BackendLoader = async () => {
 };
 const stockCpu: BackendLoader = async () => {
   await tf.setBackend('cpu');
+  return 'kernels stock-cpu';
 };
 
 function loaders(overrides: Partial<Record<BackendName, BackendLoader>>): Record<BackendName, BackendLoader> {
@@ -41,6 +42,7 @@ describe('selectBackend', () => {
     );
     expect(choice.name).toBe('fast-cpu');
     expect(choice.tfBackend).toBe('cpu');
+    expect(choice.detail).toBe('kernels stock-cpu');
     expect(choice.skipped).toEqual([
       { name: 'tfjs-node-gpu', error: 'not installed' },
       {
