@@ -64,16 +64,16 @@ async function openDemo(harness: BrowserHarness, query: string): Promise<{ page:
 }
 
 describe('Chromium without WebGPU', () => {
-  let harness: BrowserHarness | string;
+  let harness: BrowserHarness | string | undefined;
   beforeAll(async () => {
     harness = await startOrExplain(false);
   });
   afterAll(async () => {
-    if (typeof harness !== 'string') await harness.close();
+    if (typeof harness === 'object') await harness.close();
   });
 
   it('runs the bundle on wasm: equal to onnxruntime-node within 1e-5, same argmax', async (ctx) => {
-    if (typeof harness === 'string') return ctx.skip();
+    if (typeof harness !== 'object') return ctx.skip();
     const result = await harness.classify(vectors, 'wasm');
     expect(result.provider).toBe('wasm');
     expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
@@ -81,7 +81,7 @@ describe('Chromium without WebGPU', () => {
   });
 
   it("reports wasm for 'auto' when there is no adapter, and refuses a forced 'webgpu'", async (ctx) => {
-    if (typeof harness === 'string') return ctx.skip();
+    if (typeof harness !== 'object') return ctx.skip();
     expect(await harness.webgpuUnavailableReason()).not.toBeNull();
     const auto = await harness.classify(vectors.slice(0, 2), 'auto');
     expect(auto.provider).toBe('wasm');
@@ -91,7 +91,7 @@ describe('Chromium without WebGPU', () => {
   });
 
   it('renders a prediction on the demo page, says WebGPU is unavailable, violates no CSP', async (ctx) => {
-    if (typeof harness === 'string') return ctx.skip();
+    if (typeof harness !== 'object') return ctx.skip();
     const { page, problems } = await openDemo(harness, '');
     expect(await page.getAttribute('body', 'data-state')).toBe('ready');
     expect(await page.textContent('#prediction')).toMatch(/^[0-9]$/);
@@ -110,7 +110,7 @@ describe('Chromium without WebGPU', () => {
   });
 
   it('shows a clear message when the model cannot load', async (ctx) => {
-    if (typeof harness === 'string') return ctx.skip();
+    if (typeof harness !== 'object') return ctx.skip();
     const broken = await startStaticServer({
       root: DEMO_DIR,
       files: { '/model.onnx': new URL('../package.json', import.meta.url).pathname },
@@ -128,16 +128,16 @@ describe('Chromium without WebGPU', () => {
 });
 
 describe('Chromium with WebGPU (SwiftShader here)', () => {
-  let harness: BrowserHarness | string;
+  let harness: BrowserHarness | string | undefined;
   beforeAll(async () => {
     harness = await startOrExplain(true);
   });
   afterAll(async () => {
-    if (typeof harness !== 'string') await harness.close();
+    if (typeof harness === 'object') await harness.close();
   });
 
   it("runs on WebGPU for 'auto': equal to onnxruntime-node within 1e-4, same argmax", async (ctx) => {
-    if (typeof harness === 'string') return ctx.skip();
+    if (typeof harness !== 'object') return ctx.skip();
     const result = await harness.classify(vectors, 'auto');
     expect(result.provider).toBe('webgpu');
     expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-4);
@@ -145,14 +145,14 @@ describe('Chromium with WebGPU (SwiftShader here)', () => {
   });
 
   it('can still be forced onto wasm in a WebGPU browser', async (ctx) => {
-    if (typeof harness === 'string') return ctx.skip();
+    if (typeof harness !== 'object') return ctx.skip();
     const result = await harness.classify(vectors.slice(0, 4), 'wasm');
     expect(result.provider).toBe('wasm');
     expect(maxAbsDiff(result.probabilities, expected.slice(0, 4))).toBeLessThanOrEqual(1e-5);
   });
 
   it('renders a WebGPU prediction on the demo page', async (ctx) => {
-    if (typeof harness === 'string') return ctx.skip();
+    if (typeof harness !== 'object') return ctx.skip();
     const { page, problems } = await openDemo(harness, '?device=webgpu');
     expect(await page.getAttribute('body', 'data-state')).toBe('ready');
     expect(await page.textContent('#provider')).toBe('WebGPU');
