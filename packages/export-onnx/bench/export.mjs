@@ -1,9 +1,12 @@
 // Export speed and size of the seed model: median of several runs of convertModel, against tfjs' own
 // in-memory save (model.save to a handler: topology JSON + weight buffer) measured in the same run.
 // Run after a build: node bench/export.mjs [runs]
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
-import { convertModel } from '../dist/index.js';
+import { convertModel, exportModelFile } from '../dist/index.js';
 
 const runs = Number(process.argv[2] ?? 15);
 await tf.setBackend('cpu');
@@ -51,6 +54,28 @@ const saveTimes = await time(() =>
     })),
   ),
 );
+// The CLI path: model.json + weights.bin on disk → load → convert → atomic write.
+const dir = await mkdtemp(join(tmpdir(), 'export-bench-'));
+await model.save(
+  tf.io.withSaveHandler(async (artifacts) => {
+    const modelJson = {
+      modelTopology: artifacts.modelTopology,
+      format: artifacts.format,
+      generatedBy: artifacts.generatedBy,
+      convertedBy: artifacts.convertedBy,
+      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+    };
+    await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
+    await writeFile(
+      join(dir, 'weights.bin'),
+      new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)),
+    );
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }),
+);
+const fileTimes = await time(() => exportModelFile(dir, join(dir, 'model.onnx')));
+await rm(dir, { recursive: true, force: true });
+
 const budget = 4 * parameters + 16 * 1024;
 const exportMs = median(exportTimes);
 const saveMs = median(saveTimes);
@@ -58,6 +83,9 @@ console.log(`seed model: ${parameters} parameters, ${runs} runs after 3 warm-ups
 console.log(`export (convertModel → ONNX bytes): median ${exportMs.toFixed(1)} ms (budget 200 ms)`);
 console.log(
   `tfjs model.save to memory (reference): median ${saveMs.toFixed(1)} ms; export/save ratio ${(exportMs / saveMs).toFixed(2)}`,
+);
+console.log(
+  `exportModelFile (read model.json + weights.bin, convert, atomic write): median ${median(fileTimes).toFixed(1)} ms`,
 );
 console.log(
   `file size ${bytes} bytes; budget 4 × parameters + 16 KB = ${budget} bytes; overhead ${bytes - 4 * parameters} bytes`,

@@ -26,9 +26,9 @@ export async function loadLayersModelFromDisk(modelJsonPath: string): Promise<tf
   try {
     return await tf.loadLayersModel({ load: async () => artifacts });
   } catch (error) {
-    throw new ExportError(
-      `${modelJsonPath}: ${oneLine(error instanceof Error ? error.message : String(error))}`,
-    );
+    // tfjs follows "Unknown layer: X." with a multi-line list of possible causes; the first sentence is the fact.
+    const message = (error instanceof Error ? error.message : String(error)).split(' This may be due to')[0];
+    throw new ExportError(`${modelJsonPath}: ${oneLine(message ?? '')}`);
   }
 }
 

@@ -135,7 +135,7 @@ describe('damaged inputs give one-line errors naming the file', () => {
         const text = await readFile(join(d, 'model.json'), 'utf8');
         await writeFile(join(d, 'model.json'), text.replace('"MaxPooling3D"', '"FancyPooling3D"'));
       },
-      /model\.json: .*FancyPooling3D/,
+      /model\.json: Unknown layer: FancyPooling3D\.$/,
     ],
     [
       'corrupt metrics.json',

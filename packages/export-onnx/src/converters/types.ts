@@ -1,4 +1,4 @@
-import type { LayerRef } from '../errors.js';
+import { ExportError, type LayerRef } from '../errors.js';
 import type { GraphBuilder, Shape, Value } from '../graph.js';
 import type { LayerConfig, LayerWeights } from '../layer-config.js';
 
@@ -24,7 +24,7 @@ export interface Converter {
 export function single(args: ConvertArgs): Value {
   const [input] = args.inputs;
   if (args.inputs.length !== 1 || input === undefined) {
-    throw new Error(`layer '${args.layer.name}' (${args.layer.className}) expects one input`);
+    throw new ExportError(`layer '${args.layer.name}' (${args.layer.className}): expects one input`);
   }
   return input;
 }
