@@ -42,7 +42,7 @@ interface NamedTensor {
 
 /**
  * tfjs's Adam.setWeights recomputes beta1^t and beta2^t with pow(), while training accumulates them by repeated
- * float32 products; the two differ in the last bit, which would make a resumed run drift from an uninterrupted
+ * float32 products; at many step counts the two differ in the last bit, which would make a resumed run drift from an uninterrupted
  * one. The accumulators are private fields, so they are saved and restored directly.
  */
 function betaPowers(optimizer: tf.Optimizer): { accBeta1: tf.Variable; accBeta2: tf.Variable } {
