@@ -1,4 +1,4 @@
-// The browser classifier: the shared core (@conv3d/data/classifier) on onnxruntime-web's native WebGPU build.
+// The browser classifier: the shared core (@conv3d/data/classifier) on onnxruntime-web (WebGPU or wasm build).
 import {
   type Classifier,
   type ClassifierInput,
