@@ -49,8 +49,30 @@ it('a sample of the random models passes onnx.checker.check_model(full_check=Tru
   );
 });
 
+const FEATURES: Record<string, RegExp> = {
+  'Conv3D valid': /Conv3D [^→]*"padding":"valid"/,
+  'Conv3D same': /Conv3D [^→]*"padding":"same"/,
+  'Conv3D stride 2': /Conv3D [^→]*"strides":\[[^\]]*2/,
+  'Conv3D dilation 2': /Conv3D [^→]*"dilationRate":\[2/,
+  'Conv3D without bias': /Conv3D [^→]*"useBias":false/,
+  Conv2D: /Conv2D/,
+  'BN after Conv3D': /Conv3D [^→]*→ BN/,
+  'BN after Conv2D': /Conv2D [^→]*→ BN/,
+  'BN after Dense': /Dense [^→]* → BN/,
+  'MaxPooling3D same': /MaxPooling3D [^→]*"padding":"same"/,
+  'AveragePooling3D same': /AveragePooling3D [^→]*"padding":"same"/,
+  'AveragePooling3D valid': /AveragePooling3D [^→]*"padding":"valid"/,
+  'pooling 2D': /Pooling2D/,
+  'global pooling': /G[AM]P2D/,
+  Dropout: /Dropout/,
+  'Activation layer': /Activation /,
+};
+
 afterAll(() => {
-  // The draw must actually vary: distinct architectures, not one model sixty times.
+  // The draw must actually vary: distinct architectures, not one model sixty times, covering every option.
   expect(architectures.size).toBe(MODELS);
+  const all = [...architectures];
+  const missing = Object.entries(FEATURES).filter(([, re]) => !all.some((a) => re.test(a)));
+  expect(missing.map(([name]) => name)).toEqual([]);
   tf.disposeVariables();
 });

@@ -67,7 +67,9 @@ ONNX_ROOT.resolveAll();
 const ModelType = ONNX_ROOT.lookupType('onnx.ModelProto');
 
 export function encodeModel(model: ModelProto): Uint8Array {
-  return ModelType.encode(model).finish();
+  const bytes = ModelType.encode(model).finish();
+  // protobufjs hands back a Node Buffer; callers get a plain Uint8Array view of the same memory.
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Decodes an ONNX file into plain objects (int64 as numbers, bytes as Uint8Array). */

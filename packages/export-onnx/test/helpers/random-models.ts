@@ -1,5 +1,6 @@
 // Seeded random architectures drawn from the supported layers and options.
 import * as tf from '@tensorflow/tfjs';
+import { Rank5BatchNormalization } from './rank5-batch-norm.js';
 import type { Rng } from './rng.js';
 import { randomizeWeights } from './tfjs.js';
 
@@ -71,9 +72,14 @@ export function randomModel(rng: Rng, seed: number): RandomModel {
       windowOut(s, kernel[i] as number, strides[i] as number, dilation[i] as number, padding),
     );
 
-    // tfjs 4.22's BatchNormalization stops at rank 4: only after 2D convolutions.
-    if (rank === 2 && rng.chance(0.5))
-      add(tf.layers.batchNormalization({ epsilon: rng.pick([1e-3, 1e-2]) }), 'BN');
+    if (rng.chance(0.4)) {
+      const epsilon = rng.pick([1e-3, 1e-2]);
+      // tfjs 4.22's own layer stops at rank 4; after 3D convolutions the reference uses the reshaping subclass.
+      add(
+        rank === 3 ? new Rank5BatchNormalization({ epsilon }) : tf.layers.batchNormalization({ epsilon }),
+        'BN',
+      );
+    }
     if (rng.chance(0.2)) {
       const activation = rng.pick(['relu', 'tanh', 'elu'] as const);
       add(tf.layers.activation({ activation }), `Activation ${activation}`);
