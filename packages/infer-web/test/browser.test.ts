@@ -105,6 +105,16 @@ describe('Chromium without WebGPU', () => {
     await page.locator('#sample-caption', { hasText: 'true digit 3' }).waitFor();
     await page.locator('#samples button[aria-pressed="true"]', { hasText: '3' }).waitFor();
     await page.screenshot({ path: new URL('demo-wasm.png', ARTIFACTS).pathname });
+    // A user's vector file: classified like a sample; a malformed one gets a message naming it.
+    const json = (v: unknown) => ({ mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(v)) });
+    await page.setInputFiles('#file', { name: 'mine.json', ...json(vectors[0]) });
+    await page.locator('#sample-caption', { hasText: 'File mine.json' }).waitFor();
+    await expect.poll(() => page.textContent('#prediction')).toBe(String(argmax(expected[0] ?? [])));
+    await page.setInputFiles('#file', { name: 'short.json', ...json([1, 2, 3]) });
+    await page.waitForSelector('#error', { state: 'visible' });
+    expect(await page.textContent('#error')).toBe(
+      'short.json: got an array of 3; expected a JSON array of 4096 numbers',
+    );
     expect(problems).toEqual([]);
     await page.close();
   });
