@@ -66,6 +66,10 @@ const FEATURES: Record<string, RegExp> = {
   'global pooling': /G[AM]P2D/,
   Dropout: /Dropout/,
   'Activation layer': /Activation /,
+  Sequential: /^Sequential/,
+  'functional Add': /^Functional.*add\(/,
+  'functional Concatenate': /^Functional.*concatenate\(/,
+  'functional Multiply': /^Functional.*multiply\(/,
 };
 
 afterAll(() => {

@@ -17,6 +17,7 @@ const CONV_ACTIVATIONS = [
   'softplus',
   'swish',
 ] as const;
+const MERGES = ['add', 'concatenate', 'average', 'maximum', 'multiply'] as const;
 const HIDDEN_ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'hardSigmoid', 'softsign'] as const;
 
 export interface RandomModel {
@@ -37,11 +38,35 @@ export function randomModel(rng: Rng, seed: number): RandomModel {
   const rank = rng.chance(0.75) ? 3 : 2;
   let spatial = Array.from({ length: rank }, () => rng.int(rank === 3 ? 5 : 6, rank === 3 ? 9 : 12));
   const inputShape = [...spatial, rng.int(1, 3)];
-  const layers: tf.layers.Layer[] = [tf.layers.inputLayer({ inputShape })];
-  const lines: string[] = [`Input ${JSON.stringify(inputShape)}`];
+  // Half the models are functional, and only those get residual branches merged by Add/Concatenate/….
+  const functional = rng.chance(0.5);
+  const input = tf.input({ shape: inputShape });
+  let current = input;
+  let channels = inputShape[rank] as number;
+  const layers: tf.layers.Layer[] = [];
+  const lines: string[] = [`${functional ? 'Functional' : 'Sequential'} input ${JSON.stringify(inputShape)}`];
   const add = (layer: tf.layers.Layer, line: string) => {
     layers.push(layer);
+    current = layer.apply(current) as tf.SymbolicTensor;
     lines.push(line);
+  };
+
+  /** current ⊕ Conv(same, stride 1)(current): the branch keeps the shape, so every merge applies. */
+  const addResidual = (merge: (typeof MERGES)[number]) => {
+    const kernelSize = spatial.map(() => rng.pick([1, 3])) as [number, number, number];
+    const args = {
+      filters: channels,
+      kernelSize,
+      padding: 'same' as const,
+      activation: rng.pick(CONV_ACTIVATIONS),
+    };
+    const branch = (rank === 3 ? tf.layers.conv3d(args) : tf.layers.conv2d(args)).apply(
+      current,
+    ) as tf.SymbolicTensor;
+    const layer = tf.layers[merge]({});
+    current = layer.apply([current, branch]) as tf.SymbolicTensor;
+    if (merge === 'concatenate') channels *= 2;
+    lines.push(`${merge}(·, Conv${rank}D ${JSON.stringify(args)})`);
   };
 
   const blocks = rng.int(1, 3);
@@ -68,6 +93,8 @@ export function randomModel(rng: Rng, seed: number): RandomModel {
       useBias: rng.chance(0.8),
     };
     add(rank === 3 ? tf.layers.conv3d(conv) : tf.layers.conv2d(conv), `Conv${rank}D ${JSON.stringify(conv)}`);
+    channels = conv.filters as number;
+
     spatial = spatial.map((s, i) =>
       windowOut(s, kernel[i] as number, strides[i] as number, dilation[i] as number, padding),
     );
@@ -114,6 +141,7 @@ export function randomModel(rng: Rng, seed: number): RandomModel {
       );
     }
     if (rng.chance(0.3)) add(tf.layers.dropout({ rate: 0.4 }), 'Dropout');
+    if (functional && rng.chance(0.6)) addResidual(rng.pick(MERGES));
   }
 
   if (rank === 2 && rng.chance(0.4)) {
@@ -135,7 +163,9 @@ export function randomModel(rng: Rng, seed: number): RandomModel {
   const classes = rng.int(2, 10);
   add(tf.layers.dense({ units: classes, activation: 'softmax' }), `Dense ${classes} softmax`);
 
-  const model = tf.sequential({ layers, name: `random_${seed}` });
+  const model = functional
+    ? tf.model({ inputs: input, outputs: current, name: `random_${seed}` })
+    : tf.sequential({ layers, name: `random_${seed}` });
   randomizeWeights(model, seed);
   return { model, description: lines.join(' → '), inputShape };
 }
