@@ -7,6 +7,7 @@ import {
   defaultDatasetPath,
   openDataset,
   SEED_CONTRACT,
+  VOXELS,
   validationSplitIndex,
 } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
@@ -143,7 +144,11 @@ function validate(model: tf.LayersModel, rows: TrainRows, batchSize: number): Ev
   const evaluator = new Evaluator(model);
   for (let start = rows.split; start < rows.count; start += batchSize) {
     const n = Math.min(batchSize, rows.count - start);
-    evaluator.add(rows.x.subarray(start * 4096, (start + n) * 4096), rows.y.subarray(start, start + n), n);
+    evaluator.add(
+      rows.x.subarray(start * VOXELS, (start + n) * VOXELS),
+      rows.y.subarray(start, start + n),
+      n,
+    );
   }
   return evaluator.result();
 }
@@ -240,6 +245,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (options.resume && checkpointExists(ckptPath)) {
       state = await restoreCheckpoint(ckptPath, model, fingerprint);
       resumedFromEpoch = state.epochsDone;
+      if (state.epochsDone > config.epochs) {
+        throw new ConfigError(
+          `--epochs ${config.epochs} is below the ${state.epochsDone} epochs already in ${ckptPath}`,
+        );
+      }
       log(`Resuming from ${ckptPath} after epoch ${state.epochsDone}`);
     } else if (options.resume) {
       log(`No checkpoint in ${outDir}; starting from epoch 1`);

@@ -119,6 +119,9 @@ describe('train', () => {
 
   test('--resume refuses a checkpoint made with other settings', async () => {
     await expect(run('resumed', { resume: true, seed: 99 })).rejects.toThrow(CheckpointError);
+    await expect(run('resumed', { resume: true, epochs: 2 })).rejects.toThrow(
+      `--epochs 2 is below the 3 epochs already in ${join(root, 'resumed', 'checkpoint.bin')}`,
+    );
   });
 
   test('overrides are validated and name the flag', async () => {
