@@ -36,22 +36,24 @@ def main() -> None:
     x = torch.rand(args.batch, 3, 16, 16, 16)
     y = torch.randint(0, 10, (args.batch,))
 
-    def step() -> float:
-        start = time.perf_counter()
+    def step() -> tuple[float, float]:
+        start, cpu_start = time.perf_counter(), time.process_time()
         optimizer.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - cpu_start
 
     for _ in range(args.warmup):
         step()
-    times = [step() for _ in range(args.steps)]
+    measured = [step() for _ in range(args.steps)]
+    times = [wall for wall, _ in measured]
     print(json.dumps({
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "median_s": statistics.median(times),
         "times_s": times,
+        "cpu_median_s": statistics.median(cpu for _, cpu in measured),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 

@@ -57,6 +57,9 @@ void binary_op(BinaryOp op, const float* a, long aSize, const float* b, long bSi
       case BinaryOp::Mul:
         binary(a, aSize, b, bSize, out, lo, hi, [](float x, float y) { return x * y; });
         break;
+      case BinaryOp::Div:
+        binary(a, aSize, b, bSize, out, lo, hi, [](float x, float y) { return x / y; });
+        break;
     }
   });
 }
@@ -66,7 +69,11 @@ void unary_op(UnaryOp op, const float* x, float* out, long n, float alpha, int t
     if (op == UnaryOp::Relu) {
       for (long i = lo; i < hi; ++i) out[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.f ? x[i] : 0.f);
     } else {
-      for (long i = lo; i < hi; ++i) out[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.f ? 1.f : alpha);
+      for (long i = lo; i < hi; ++i) {
+        const float v = x[i];
+        const float stepped = v > 0.f ? 1.f : alpha;
+        out[i] = v != v ? v : stepped;  // NaN stays NaN (written so the loop vectorizes)
+      }
     }
   });
 }

@@ -1,10 +1,10 @@
 // Element-wise kernels and the leading-axes sum, with tfjs cpu's exact semantics (float32
-// results of +, -, * are correctly rounded either way; sums accumulate in double, in order).
+// results of +, -, *, / are correctly rounded either way; sums accumulate in double, in order).
 #pragma once
 
 #include <cstddef>
 
-enum class BinaryOp { Add = 0, Sub = 1, Mul = 2 };
+enum class BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3 };
 enum class UnaryOp { Relu = 0, Step = 1 };
 
 // out[i] = a[i % aSize] op b[i % bSize] for i < outSize; aSize and bSize divide outSize.

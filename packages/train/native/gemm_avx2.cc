@@ -1,4 +1,5 @@
 // AVX2+FMA build: 6×16 tiles keep 12 of the 16 ymm registers as accumulators.
+#include <array>
 #include <utility>
 
 #include "gemm_ops.h"

@@ -19,9 +19,11 @@ static inline vec load(const float* p) {
 
 static inline void store(float* p, vec v) { __builtin_memcpy(p, &v, sizeof v); }
 
-// out (R × NR, row-major) = sum over t < T of rows[r][off[t]] * B[t*ldb + 0..NR).
-template <int R>
-static void tile(int T, const float* const* rows, const int* off, const float* B, long ldb, float* out) {
+enum Epilogue { STORE = 0, ADD = 1 };
+
+// C[r][0..NR) (=, or += with ADD) sum over t < T of rows[r][off[t]] * B[t*ldb + 0..NR).
+template <int R, int E>
+static void tile(int T, const float* const* rows, const int* off, const float* B, long ldb, float* C, long ldc) {
   vec acc[R][NV];
   for (int r = 0; r < R; ++r)
     for (int v = 0; v < NV; ++v) acc[r][v] = vec{};
@@ -35,24 +37,33 @@ static void tile(int T, const float* const* rows, const int* off, const float* B
     }
   }
   for (int r = 0; r < R; ++r)
-    for (int v = 0; v < NV; ++v) store(out + r * NR + v * VW, acc[r][v]);
+    for (int v = 0; v < NV; ++v) {
+      float* c = C + r * ldc + v * VW;
+      store(c, E == ADD ? load(c) + acc[r][v] : acc[r][v]);
+    }
 }
 
-template <int... Rs>
-struct TileTable {
-  typedef void (*Fn)(int, const float* const*, const int*, const float*, long, float*);
-  static constexpr Fn fns[sizeof...(Rs)] = {&tile<Rs>...};
-};
+typedef void (*TileFn)(int, const float* const*, const int*, const float*, long, float*, long);
 
-template <int... Is>
-static constexpr auto make_table(std::integer_sequence<int, Is...>) {
-  return TileTable<(Is + 1)...>{};
+template <int E, int... Is>
+static constexpr std::array<TileFn, sizeof...(Is)> make_table(std::integer_sequence<int, Is...>) {
+  return {&tile<Is + 1, E>...};
 }
 
-static void run_tile(int rowsInTile, int T, const float* const* rows, const int* off, const float* B, long ldb,
-                     float* out) {
-  using Table = decltype(make_table(std::make_integer_sequence<int, MR>{}));
-  Table::fns[rowsInTile - 1](T, rows, off, B, ldb, out);
+static constexpr std::array<TileFn, MR> STORE_TILES = make_table<STORE>(std::make_integer_sequence<int, MR>{});
+static constexpr std::array<TileFn, MR> ADD_TILES = make_table<ADD>(std::make_integer_sequence<int, MR>{});
+
+// Writes a tile of R rows and w <= NR columns, straight into C when it is a whole tile wide.
+static void store_tile(int R, int w, int T, const float* const* rows, const int* off, const float* B, long ldb,
+                       float* C, long ldc) {
+  if (w == NR) {
+    STORE_TILES[R - 1](T, rows, off, B, ldb, C, ldc);
+    return;
+  }
+  alignas(64) float out[MR * NR];
+  STORE_TILES[R - 1](T, rows, off, B, ldb, out, NR);
+  for (int r = 0; r < R; ++r)
+    for (int j = 0; j < w; ++j) C[r * ldc + j] = out[r * NR + j];
 }
 
 // Forward pass (also plain GEMM): for each output row m, out[m][0..N) = sum_k A(m,k) B[k][..].
@@ -60,28 +71,23 @@ static void run_tile(int rowsInTile, int T, const float* const* rows, const int*
 // multiple of NR, zero padded). Rows [m0, m1) only, so callers can split rows across threads.
 static void gather_gemm_rows(long m0, long m1, const float* A, const long* rowBase, const int* off, int K,
                              const float* B, long ldb, int N, float* C, long ldc) {
-  alignas(64) float out[MR * NR];
   const float* rows[MR];
   for (long m = m0; m < m1; m += MR) {
     const int R = static_cast<int>(m1 - m < MR ? m1 - m : MR);
     for (int r = 0; r < R; ++r) rows[r] = A + rowBase[m + r];
     for (int n0 = 0; n0 < N; n0 += NR) {
-      run_tile(R, K, rows, off, B + n0, ldb, out);
       const int w = N - n0 < NR ? N - n0 : NR;
-      for (int r = 0; r < R; ++r) {
-        float* c = C + (m + r) * ldc + n0;
-        for (int j = 0; j < w; ++j) c[j] = out[r * NR + j];
-      }
+      store_tile(R, w, K, rows, off, B + n0, ldb, C + m * ldc + n0, ldc);
     }
   }
 }
 
 // Filter gradient: dW[k][n] += sum_{m in [m0,m1)} A(m,k) dY[m][n]. Here the tile rows are taps k
-// and the reduction runs over output voxels m, in blocks so the dY block stays in cache.
+// and the reduction runs over output voxels m, in blocks so the dY block stays in cache. dW's
+// rows (ldw) are whole tiles wide, so tiles accumulate into it directly.
 static void gather_gemm_reduce_rows(long m0, long m1, const float* A, const long* rowBase, const int* off, int K,
                                     const float* dY, long ldy, int N, float* dW, long ldw) {
   constexpr long MB = 256;
-  alignas(64) float out[MR * NR];
   const float* rows[MR];
   int boff[MB];
   for (long mb = m0; mb < m1; mb += MB) {
@@ -92,14 +98,7 @@ static void gather_gemm_reduce_rows(long m0, long m1, const float* A, const long
     for (int k = 0; k < K; k += MR) {
       const int R = K - k < MR ? K - k : MR;
       for (int r = 0; r < R; ++r) rows[r] = A + base0 + off[k + r];
-      for (int n0 = 0; n0 < N; n0 += NR) {
-        run_tile(R, T, rows, boff, dY + mb * ldy + n0, ldy, out);
-        const int w = N - n0 < NR ? N - n0 : NR;
-        for (int r = 0; r < R; ++r) {
-          float* d = dW + (k + r) * ldw + n0;
-          for (int j = 0; j < w; ++j) d[j] += out[r * NR + j];
-        }
-      }
+      for (int n0 = 0; n0 < N; n0 += NR) ADD_TILES[R - 1](T, rows, boff, dY + mb * ldy + n0, ldy, dW + k * ldw + n0, ldw);
     }
   }
 }
@@ -115,12 +114,19 @@ static void gather_gemm_scatter_rows(long m0, long m1, const float* dY, int N, c
     const int R = static_cast<int>(m1 - m < MR ? m1 - m : MR);
     for (int r = 0; r < R; ++r) rows[r] = dY + (m + r) * N;
     for (int k0 = 0; k0 < K; k0 += NR) {
-      run_tile(R, N, rows, ident, WT + k0, ldwt, out);
+      STORE_TILES[R - 1](N, rows, ident, WT + k0, ldwt, out, NR);
       const int w = K - k0 < NR ? K - k0 : NR;
+      const int* o = off + k0;
+      // Taps of consecutive channels sit side by side in dX: then the scatter is a vector add.
+      const bool contiguous = o[w - 1] - o[0] == w - 1;
       for (int r = 0; r < R; ++r) {
         float* d = dX + rowBase[m + r];
-        const int* o = off + k0;
-        for (int j = 0; j < w; ++j) d[o[j]] += out[r * NR + j];
+        if (contiguous) {
+          float* dc = d + o[0];
+          for (int j = 0; j < w; ++j) dc[j] += out[r * NR + j];
+        } else {
+          for (int j = 0; j < w; ++j) d[o[j]] += out[r * NR + j];
+        }
       }
     }
   }

@@ -253,15 +253,22 @@ describe('element-wise kernels and leading-axes sums', () => {
   ];
   for (const [i, [sa, sb]] of BINARY_CASES.entries()) {
     it(
-      `Add, Sub, Multiply of [${sa}] and [${sb}]`,
+      `Add, Sub, Multiply, RealDiv of [${sa}] and [${sb}]`,
       forEachBuild(async () => {
         const a = randomArray(sa, 110 + i);
         const b = randomArray(sb, 120 + i);
         const compute = () => {
           const [at, bt] = [tf.tensor(a, sa), tf.tensor(b, sb)];
-          return [tf.add(at, bt), tf.sub(at, bt), tf.mul(at, bt), tf.sub(bt, at)];
+          return [
+            tf.add(at, bt),
+            tf.sub(at, bt),
+            tf.mul(at, bt),
+            tf.sub(bt, at),
+            tf.div(at, bt),
+            tf.div(bt, at),
+          ];
         };
-        const names = ['add', 'sub', 'mul', 'sub reversed'];
+        const names = ['add', 'sub', 'mul', 'sub reversed', 'div', 'div reversed'];
         expectClose(await runOn(FAST_CPU_BACKEND, compute), await runOn('cpu', compute), names);
       }),
     );

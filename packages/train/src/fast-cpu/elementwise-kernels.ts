@@ -2,7 +2,7 @@ import type { StepAttrs, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { type KernelFactory, nativeInputs, output, valuesOf } from './kernel-support.js';
 
-const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2 } as const;
+const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
 
 /** True when `shape`, without leading 1s, is the tail of `outShape`: its values then repeat in blocks. */
 function repeatsInto(shape: number[], outShape: number[]): boolean {
@@ -67,6 +67,7 @@ export const ELEMENTWISE_KERNELS: Readonly<Record<string, KernelFactory>> = {
   Add: binary('Add'),
   Sub: binary('Sub'),
   Multiply: binary('Multiply'),
+  RealDiv: binary('RealDiv'),
   Relu: relu,
   Step: step,
   Sum: sum,

@@ -9,7 +9,7 @@ export interface NativeKernels {
   maxPool3d(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
   maxPool3dGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array): void;
   matMul(a: Float32Array, b: Float32Array, bias: Float32Array, c: Float32Array, geometry: Int32Array): void;
-  /** out[i] = a[i % a.length] op b[i % b.length]; op 0 add, 1 subtract, 2 multiply. */
+  /** out[i] = a[i % a.length] op b[i % b.length]; op 0 add, 1 subtract, 2 multiply, 3 divide. */
   binaryOp(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** op 0 relu, 1 step (alpha where x <= 0). */
   unaryOp(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
