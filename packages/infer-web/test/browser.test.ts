@@ -15,6 +15,8 @@ import { argmax, IN_CI, maxAbsDiff, referenceProbabilities, syntheticVectors } f
 
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url);
 const vectors = syntheticVectors(12, 7);
+// SwiftShader WebGPU compiles its shaders on the CPU: a first WebGPU run takes 10–50 s on a busy 2-core machine.
+const SLOW = 150_000;
 let expected: number[][];
 
 beforeAll(async () => {
@@ -72,69 +74,87 @@ describe('Chromium without WebGPU', () => {
     if (typeof harness === 'object') await harness.close();
   });
 
-  it('runs the bundle on wasm: equal to onnxruntime-node within 1e-5, same argmax', async (ctx) => {
-    if (typeof harness !== 'object') return ctx.skip();
-    const result = await harness.classify(vectors, 'wasm');
-    expect(result.provider).toBe('wasm');
-    expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
-    expect(result.probabilities.map(argmax)).toEqual(expected.map(argmax));
-  });
+  it(
+    'runs the bundle on wasm: equal to onnxruntime-node within 1e-5, same argmax',
+    async (ctx) => {
+      if (typeof harness !== 'object') return ctx.skip();
+      const result = await harness.classify(vectors, 'wasm');
+      expect(result.provider).toBe('wasm');
+      expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
+      expect(result.probabilities.map(argmax)).toEqual(expected.map(argmax));
+    },
+    SLOW,
+  );
 
-  it("reports wasm for 'auto' when there is no adapter, and refuses a forced 'webgpu'", async (ctx) => {
-    if (typeof harness !== 'object') return ctx.skip();
-    expect(await harness.webgpuUnavailableReason()).not.toBeNull();
-    const auto = await harness.classify(vectors.slice(0, 2), 'auto');
-    expect(auto.provider).toBe('wasm');
-    await expect(harness.classify(vectors.slice(0, 1), 'webgpu')).rejects.toThrow(
-      /device 'webgpu' requested but navigator.gpu/,
-    );
-  });
+  it(
+    "reports wasm for 'auto' when there is no adapter, and refuses a forced 'webgpu'",
+    async (ctx) => {
+      if (typeof harness !== 'object') return ctx.skip();
+      expect(await harness.webgpuUnavailableReason()).not.toBeNull();
+      const auto = await harness.classify(vectors.slice(0, 2), 'auto');
+      expect(auto.provider).toBe('wasm');
+      await expect(harness.classify(vectors.slice(0, 1), 'webgpu')).rejects.toThrow(
+        /device 'webgpu' requested but navigator.gpu/,
+      );
+    },
+    SLOW,
+  );
 
-  it('renders a prediction on the demo page, says WebGPU is unavailable, violates no CSP', async (ctx) => {
-    if (typeof harness !== 'object') return ctx.skip();
-    const { page, problems } = await openDemo(harness, '');
-    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
-    expect(await page.textContent('#prediction')).toMatch(/^[0-9]$/);
-    expect(await page.textContent('#provider')).toBe('wasm (CPU)');
-    expect(await page.textContent('#latency')).toMatch(/ms/);
-    expect(await page.locator('#bars .bar').count()).toBe(10);
-    await page.waitForSelector('#notice', { state: 'visible' });
-    expect(await page.textContent('#notice')).toMatch(/WebGPU is unavailable/);
-    // Another sample: the prediction follows the click.
-    await page.locator('#samples button').nth(3).click();
-    await page.locator('#sample-caption', { hasText: 'true digit 3' }).waitFor();
-    await page.locator('#samples button[aria-pressed="true"]', { hasText: '3' }).waitFor();
-    await page.screenshot({ path: new URL('demo-wasm.png', ARTIFACTS).pathname });
-    // A user's vector file: classified like a sample; a malformed one gets a message naming it.
-    const json = (v: unknown) => ({ mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(v)) });
-    await page.setInputFiles('#file', { name: 'mine.json', ...json(vectors[0]) });
-    await page.locator('#sample-caption', { hasText: 'File mine.json' }).waitFor();
-    await expect.poll(() => page.textContent('#prediction')).toBe(String(argmax(expected[0] ?? [])));
-    await page.setInputFiles('#file', { name: 'short.json', ...json([1, 2, 3]) });
-    await page.waitForSelector('#error', { state: 'visible' });
-    expect(await page.textContent('#error')).toBe(
-      'short.json: got an array of 3; expected a JSON array of 4096 numbers',
-    );
-    expect(problems).toEqual([]);
-    await page.close();
-  });
-
-  it('shows a clear message when the model cannot load', async (ctx) => {
-    if (typeof harness !== 'object') return ctx.skip();
-    const broken = await startStaticServer({
-      root: DEMO_DIR,
-      files: { '/model.onnx': new URL('../package.json', import.meta.url).pathname },
-    });
-    try {
-      const page = await harness.browser.newPage();
-      await page.goto(`${broken.url}index.html?device=wasm`);
-      await page.waitForSelector('body[data-state="error"]', { state: 'attached' });
-      expect(await page.textContent('#error')).toMatch(/The model could not be loaded: .*not an ONNX model/);
+  it(
+    'renders a prediction on the demo page, says WebGPU is unavailable, violates no CSP',
+    async (ctx) => {
+      if (typeof harness !== 'object') return ctx.skip();
+      const { page, problems } = await openDemo(harness, '');
+      expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+      expect(await page.textContent('#prediction')).toMatch(/^[0-9]$/);
+      expect(await page.textContent('#provider')).toBe('wasm (CPU)');
+      expect(await page.textContent('#latency')).toMatch(/ms/);
+      expect(await page.locator('#bars .bar').count()).toBe(10);
+      await page.waitForSelector('#notice', { state: 'visible' });
+      expect(await page.textContent('#notice')).toMatch(/WebGPU is unavailable/);
+      // Another sample: the prediction follows the click.
+      await page.locator('#samples button').nth(3).click();
+      await page.locator('#sample-caption', { hasText: 'true digit 3' }).waitFor();
+      await page.locator('#samples button[aria-pressed="true"]', { hasText: '3' }).waitFor();
+      await page.screenshot({ path: new URL('demo-wasm.png', ARTIFACTS).pathname });
+      // A user's vector file: classified like a sample; a malformed one gets a message naming it.
+      const json = (v: unknown) => ({ mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(v)) });
+      await page.setInputFiles('#file', { name: 'mine.json', ...json(vectors[0]) });
+      await page.locator('#sample-caption', { hasText: 'File mine.json' }).waitFor();
+      await expect.poll(() => page.textContent('#prediction')).toBe(String(argmax(expected[0] ?? [])));
+      await page.setInputFiles('#file', { name: 'short.json', ...json([1, 2, 3]) });
+      await page.waitForSelector('#error', { state: 'visible' });
+      expect(await page.textContent('#error')).toBe(
+        'short.json: got an array of 3; expected a JSON array of 4096 numbers',
+      );
+      expect(problems).toEqual([]);
       await page.close();
-    } finally {
-      await broken.close();
-    }
-  });
+    },
+    SLOW,
+  );
+
+  it(
+    'shows a clear message when the model cannot load',
+    async (ctx) => {
+      if (typeof harness !== 'object') return ctx.skip();
+      const broken = await startStaticServer({
+        root: DEMO_DIR,
+        files: { '/model.onnx': new URL('../package.json', import.meta.url).pathname },
+      });
+      try {
+        const page = await harness.browser.newPage();
+        await page.goto(`${broken.url}index.html?device=wasm`);
+        await page.waitForSelector('body[data-state="error"]', { state: 'attached' });
+        expect(await page.textContent('#error')).toMatch(
+          /The model could not be loaded: .*not an ONNX model/,
+        );
+        await page.close();
+      } finally {
+        await broken.close();
+      }
+    },
+    SLOW,
+  );
 });
 
 describe('Chromium with WebGPU (SwiftShader here)', () => {
@@ -146,30 +166,42 @@ describe('Chromium with WebGPU (SwiftShader here)', () => {
     if (typeof harness === 'object') await harness.close();
   });
 
-  it("runs on WebGPU for 'auto': equal to onnxruntime-node within 1e-4, same argmax", async (ctx) => {
-    if (typeof harness !== 'object') return ctx.skip();
-    const result = await harness.classify(vectors, 'auto');
-    expect(result.provider).toBe('webgpu');
-    expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-4);
-    expect(result.probabilities.map(argmax)).toEqual(expected.map(argmax));
-  });
+  it(
+    "runs on WebGPU for 'auto': equal to onnxruntime-node within 1e-4, same argmax",
+    async (ctx) => {
+      if (typeof harness !== 'object') return ctx.skip();
+      const result = await harness.classify(vectors, 'auto');
+      expect(result.provider).toBe('webgpu');
+      expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-4);
+      expect(result.probabilities.map(argmax)).toEqual(expected.map(argmax));
+    },
+    SLOW,
+  );
 
-  it('can still be forced onto wasm in a WebGPU browser', async (ctx) => {
-    if (typeof harness !== 'object') return ctx.skip();
-    const result = await harness.classify(vectors.slice(0, 4), 'wasm');
-    expect(result.provider).toBe('wasm');
-    expect(maxAbsDiff(result.probabilities, expected.slice(0, 4))).toBeLessThanOrEqual(1e-5);
-  });
+  it(
+    'can still be forced onto wasm in a WebGPU browser',
+    async (ctx) => {
+      if (typeof harness !== 'object') return ctx.skip();
+      const result = await harness.classify(vectors.slice(0, 4), 'wasm');
+      expect(result.provider).toBe('wasm');
+      expect(maxAbsDiff(result.probabilities, expected.slice(0, 4))).toBeLessThanOrEqual(1e-5);
+    },
+    SLOW,
+  );
 
-  it('renders a WebGPU prediction on the demo page', async (ctx) => {
-    if (typeof harness !== 'object') return ctx.skip();
-    const { page, problems } = await openDemo(harness, '?device=webgpu');
-    expect(await page.getAttribute('body', 'data-state')).toBe('ready');
-    expect(await page.textContent('#provider')).toBe('WebGPU');
-    expect(await page.textContent('#prediction')).toMatch(/^[0-9]$/);
-    expect(await page.isVisible('#notice')).toBe(false);
-    await page.screenshot({ path: new URL('demo-webgpu.png', ARTIFACTS).pathname });
-    expect(problems).toEqual([]);
-    await page.close();
-  });
+  it(
+    'renders a WebGPU prediction on the demo page',
+    async (ctx) => {
+      if (typeof harness !== 'object') return ctx.skip();
+      const { page, problems } = await openDemo(harness, '?device=webgpu');
+      expect(await page.getAttribute('body', 'data-state')).toBe('ready');
+      expect(await page.textContent('#provider')).toBe('WebGPU');
+      expect(await page.textContent('#prediction')).toMatch(/^[0-9]$/);
+      expect(await page.isVisible('#notice')).toBe(false);
+      await page.screenshot({ path: new URL('demo-webgpu.png', ARTIFACTS).pathname });
+      expect(problems).toEqual([]);
+      await page.close();
+    },
+    SLOW,
+  );
 });
