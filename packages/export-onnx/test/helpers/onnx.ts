@@ -18,16 +18,6 @@ export async function runOnnx(bytes: Uint8Array, input: Float32Array, shape: rea
   }
 }
 
-export async function runOnnxFeeds(bytes: Uint8Array, feeds: Record<string, ort.Tensor>) {
-  const session = await ort.InferenceSession.create(bytes);
-  try {
-    const result = await session.run(feeds);
-    return result[session.outputNames[0] as string]?.data as Float32Array;
-  } finally {
-    await session.release();
-  }
-}
-
 export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
   let max = 0;
