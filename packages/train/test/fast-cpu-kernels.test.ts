@@ -4,6 +4,7 @@
 // only their order and FMA rounding differ).
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerFastCpuBackend } from '../src/fast-cpu/backend.js';
 import { FAST_CPU_BACKEND, useFastCpuBackend } from '../src/fast-cpu/index.js';
 import { loadNativeKernels, type NativeKernels } from '../src/fast-cpu/native-addon.js';
 import { expectClose, randomArray, runOn } from './fast-cpu-helpers.js';
@@ -331,5 +332,22 @@ describe('configurations the native kernels do not claim fall back to the stock 
     };
     const names = ['pool', 'dx', 'elu', 'rank4', 'int32 conv'];
     expectClose(await runOn(FAST_CPU_BACKEND, compute), await runOn('cpu', compute), names);
+  });
+});
+
+describe('without the native addon', () => {
+  it('the backend is the stock cpu backend, kernel for kernel, and computes the same', async () => {
+    const name = 'conv3d-cpu-without-addon';
+    registerFastCpuBackend(name, { ok: false, reason: 'simulated missing build' });
+    for (const k of ['Conv3D', 'MaxPool3DGrad', 'Add', '_FusedMatMul']) {
+      expect(tf.getKernel(k, name)?.kernelFunc).toBe(tf.getKernel(k, 'cpu')?.kernelFunc);
+    }
+    const x = randomArray([1, 5, 5, 5, 2], 150);
+    const f = randomArray([3, 3, 3, 2, 4], 151);
+    const compute = () => [
+      tf.conv3d(tf.tensor5d(x, [1, 5, 5, 5, 2]), tf.tensor5d(f, [3, 3, 3, 2, 4]), 1, 'same'),
+    ];
+    expectClose(await runOn(name, compute), await runOn('cpu', compute), ['conv']);
+    tf.removeBackend(name);
   });
 });
