@@ -9,14 +9,21 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
-const nodeGyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
-const args = [nodeGyp, 'rebuild', '--release'];
 const prefix = dirname(dirname(process.execPath));
-if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
 
-const result = spawnSync(process.execPath, args, { cwd: packageDir, stdio: 'inherit' });
-if (result.status !== 0) {
+function build() {
+  const nodeGyp = createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
+  const args = [nodeGyp, 'rebuild', '--release'];
+  if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
+  const result = spawnSync(process.execPath, args, { cwd: packageDir, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`node-gyp exited with ${result.status ?? result.signal}`);
+}
+
+try {
+  build();
+} catch (error) {
+  const reason = error instanceof Error ? error.message : String(error);
   console.warn(
-    'conv3d: the native CPU kernels did not build; training will fall back to the stock tfjs cpu kernels.',
+    `conv3d: the native CPU kernels did not build (${reason}); training will fall back to the stock tfjs cpu kernels.`,
   );
 }
