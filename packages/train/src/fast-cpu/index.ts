@@ -17,8 +17,12 @@ let registered: Omit<FastCpuInfo, 'backend'> | undefined;
 
 /**
  * Registers (once) and activates the fast CPU backend: tfjs's cpu backend with Conv3D,
- * MaxPool3D, their gradients and MatMul replaced by multithreaded SIMD C++ kernels. If the
- * native addon cannot load, the backend still works with the stock cpu kernels and says why.
+ * MaxPool3D, their gradients, (fused) MatMul and the element-wise ops around them (Add, Sub,
+ * Multiply, RealDiv, Relu, Step, leading-axes Sum) replaced by multithreaded SIMD C++ kernels.
+ * CONV3D_CPU_THREADS and CONV3D_CPU_ISA (generic|avx2|avx512) override the defaults (all cores,
+ * the best instruction set the CPU has). Loading the addon also keeps large malloc blocks on the
+ * glibc heap for the whole process (see native/conv3d_cpu.cc). If the native addon cannot load,
+ * the backend still works with the stock cpu kernels and says why.
  */
 export async function useFastCpuBackend(): Promise<FastCpuInfo> {
   if (registered === undefined) {
