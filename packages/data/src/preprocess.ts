@@ -20,31 +20,76 @@ export function preprocessSample(
   dst: Float32Array,
   dstOffset: number,
 ): void {
+  // One monomorphic loop per input type: element access on a union of array types is several times slower.
+  if (src instanceof Float64Array) colourFloat64(src, srcOffset, dst, dstOffset);
+  else if (src instanceof Float32Array) colourFloat32(src, srcOffset, dst, dstOffset);
+  else colourFloat64(Float64Array.from(src.slice(srcOffset, srcOffset + VOXELS)), 0, dst, dstOffset);
+}
+
+// Module-local copies: V8 reads imported bindings through their module cell on every loop iteration.
+const N = ORANGES_LUT_SIZE;
+const V = VOXELS;
+const C = CHANNELS;
+
+function colourFloat64(src: Float64Array, srcOffset: number, dst: Float32Array, dstOffset: number): void {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < VOXELS; i++) {
-    const v = src[srcOffset + i] as number;
+  for (let i = srcOffset; i < srcOffset + V; i++) {
+    const v = src[i] as number;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const f32 = src instanceof Float32Array;
-  const range = f32 ? Math.fround(max - min) : max - min;
-  const n = ORANGES_LUT_SIZE;
+  const range = max - min;
+  if (range === 0) {
+    fillFirstColour(dst, dstOffset);
+    return;
+  }
   let o = dstOffset;
-  for (let i = 0; i < VOXELS; i++) {
-    let idx = 0;
-    if (range !== 0) {
-      const v = src[srcOffset + i] as number;
-      let x: number;
-      if (f32) x = Math.fround(Math.fround(Math.fround(v - min) / range) * n);
-      else x = ((v - min) / range) * n;
-      idx = x >= n ? n - 1 : x < 0 ? 0 : Math.trunc(x);
-    }
-    const l = idx * CHANNELS;
-    dst[o] = LUT32[l] as number;
-    dst[o + 1] = LUT32[l + 1] as number;
-    dst[o + 2] = LUT32[l + 2] as number;
-    o += CHANNELS;
+  for (let i = srcOffset; i < srcOffset + V; i++) {
+    // numpy: (v - vmin) / (vmax - vmin), then × N in Colormap.__call__
+    const x = (((src[i] as number) - min) / range) * N;
+    writeColour(dst, o, x);
+    o += C;
+  }
+}
+
+function colourFloat32(src: Float32Array, srcOffset: number, dst: Float32Array, dstOffset: number): void {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = srcOffset; i < srcOffset + V; i++) {
+    const v = src[i] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  // numpy keeps float32 data in float32: every step rounds to float32.
+  const range = Math.fround(max - min);
+  if (range === 0) {
+    fillFirstColour(dst, dstOffset);
+    return;
+  }
+  let o = dstOffset;
+  for (let i = srcOffset; i < srcOffset + V; i++) {
+    const x = Math.fround(Math.fround(Math.fround((src[i] as number) - min) / range) * N);
+    writeColour(dst, o, x);
+    o += C;
+  }
+}
+
+/** LUT entry trunc(x), with x = N (the value 1) landing in the last entry, as matplotlib's Colormap.__call__ does. */
+function writeColour(dst: Float32Array, o: number, x: number): void {
+  // `| 0` truncates like astype(int) and gives V8 an int32 index (a float64 index takes a slow path).
+  const l = (x >= N ? N - 1 : x < 0 ? 0 : x | 0) * C;
+  dst[o] = LUT32[l] as number;
+  dst[o + 1] = LUT32[l + 1] as number;
+  dst[o + 2] = LUT32[l + 2] as number;
+}
+
+/** A constant sample: matplotlib's Normalize maps it to 0, the first colour. */
+function fillFirstColour(dst: Float32Array, dstOffset: number): void {
+  for (let o = dstOffset; o < dstOffset + V * C; o += C) {
+    dst[o] = LUT32[0] as number;
+    dst[o + 1] = LUT32[1] as number;
+    dst[o + 2] = LUT32[2] as number;
   }
 }
 

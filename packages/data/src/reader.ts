@@ -4,7 +4,7 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Dataset, File } from 'h5wasm/node';
 import { NUM_CLASSES } from './contract.js';
 import { DataError } from './errors.js';
-import { h5Reason, loadH5 } from './h5.js';
+import { h5Module, h5Reason, loadH5 } from './h5.js';
 import { datasetNames, ROW_LENGTH, SPLITS, type Split } from './layout.js';
 
 export type { Split } from './layout.js';
@@ -19,6 +19,11 @@ export interface SplitData {
 export interface BatchRange {
   start?: number;
   end?: number;
+  /**
+   * Reuse one x/y buffer for every batch (each batch overwrites the last; copy what you keep). Saves allocating,
+   * and the page faults of touching, fresh memory for every batch: most of the time of a pass over a file.
+   */
+  reuse?: boolean;
 }
 
 /** What a split holds, as stored. */
@@ -208,25 +213,41 @@ class H5Dataset3D implements Dataset3D {
   read(split: Split, start = 0, count?: number): SplitData {
     const h = this.handles(split);
     const n = count ?? h.rows - start;
-    const { x: name } = datasetNames(split);
-    if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > h.rows) {
-      throw new DataError(`${this.path}: rows ${start}..${start + n} are outside '${name}' (0..${h.rows})`);
-    }
-    const raw = readSlice(h.x, this.path, name, start, start + n);
-    if (!(raw instanceof Float32Array || raw instanceof Float64Array) || raw.length !== n * ROW_LENGTH) {
-      throw new DataError(`${this.path}: dataset '${name}' returned an unexpected slice`);
-    }
-    checkVoxels(raw, this.path, name, start);
-    return { x: raw, y: h.labels.slice(start, start + n), count: n };
+    return this.readRows(split, h, start, n, undefined);
   }
 
   *batches(split: Split, batchSize: number, range: BatchRange = {}): Iterable<SplitData> {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
     }
+    const h = this.handles(split);
     const start = range.start ?? 0;
-    const end = range.end ?? this.count(split);
-    for (let s = start; s < end; s += batchSize) yield this.read(split, s, Math.min(batchSize, end - s));
+    const end = range.end ?? h.rows;
+    const size = Math.min(batchSize, Math.max(0, end - start));
+    const reused = range.reuse ? newBuffers(h, size) : undefined;
+    for (let s = start; s < end; s += batchSize) {
+      yield this.readRows(split, h, s, Math.min(batchSize, end - s), reused);
+    }
+  }
+
+  private readRows(
+    split: Split,
+    h: SplitHandles,
+    start: number,
+    n: number,
+    into: Buffers | undefined,
+  ): SplitData {
+    const { x: name } = datasetNames(split);
+    if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > h.rows) {
+      throw new DataError(`${this.path}: rows ${start}..${start + n} are outside '${name}' (0..${h.rows})`);
+    }
+    const buffers = into ?? newBuffers(h, n);
+    const x = buffers.x.subarray(0, n * ROW_LENGTH);
+    readHyperslab(h.x, this.path, name, start, n, x);
+    checkVoxels(x, this.path, name, start);
+    const y = buffers.y.subarray(0, n);
+    y.set(h.labels.subarray(start, start + n));
+    return { x, y, count: n };
   }
 
   close(): void {
@@ -237,6 +258,63 @@ class H5Dataset3D implements Dataset3D {
     const h = this.splits.get(split);
     if (!h) throw new DataError(`${this.path}: unknown split '${String(split)}', expected train or test`);
     return h;
+  }
+}
+
+interface Buffers {
+  x: Float32Array | Float64Array;
+  y: Int32Array;
+}
+
+function newBuffers(h: SplitHandles, rows: number): Buffers {
+  const values = rows * ROW_LENGTH;
+  return {
+    x: h.x.metadata.size === 4 ? new Float32Array(values) : new Float64Array(values),
+    y: new Int32Array(rows),
+  };
+}
+
+/**
+ * Reads rows [start, start + n) of X into `out` through one wasm buffer, copied once (h5wasm's own slice() copies
+ * into a fresh array, which this would then copy again).
+ */
+function readHyperslab(
+  dataset: Dataset,
+  path: string,
+  name: string,
+  start: number,
+  n: number,
+  out: Float32Array | Float64Array,
+): void {
+  if (n === 0) return;
+  const module = h5Module();
+  const bytes = out.byteLength;
+  const ptr = module._malloc(bytes);
+  if (!ptr)
+    throw new DataError(
+      `${path}: cannot read rows ${start}–${start + n - 1} of '${name}': out of wasm memory`,
+    );
+  try {
+    module.get_dataset_data(
+      dataset.file_id,
+      dataset.path,
+      [BigInt(n), BigInt(ROW_LENGTH)],
+      [BigInt(start), 0n],
+      [1n, 1n],
+      BigInt(ptr),
+    );
+    const heap = module.HEAPU8.buffer;
+    out.set(
+      out instanceof Float32Array
+        ? new Float32Array(heap, ptr, out.length)
+        : new Float64Array(heap, ptr, out.length),
+    );
+  } catch (error) {
+    throw new DataError(
+      `${path}: cannot read rows ${start}–${start + n - 1} of dataset '${name}' (${h5Reason(error)}); is the file truncated?`,
+    );
+  } finally {
+    module._free(ptr);
   }
 }
 

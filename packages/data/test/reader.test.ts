@@ -40,6 +40,15 @@ describe('openDataset on h5py-written files', () => {
       expect(batches.flatMap((b) => [...b.y])).toEqual([3, 0, 9]);
       expect([...ds.batches('train', 5, { start: 1, end: 2 })].map((b) => [...b.y])).toEqual([[0]]);
       expect(() => ds.read('train', 2, 2)).toThrow(DataError);
+      // reuse: the same rows, through one pair of buffers
+      const reused = [];
+      for (const b of ds.batches('train', 2, { reuse: true }))
+        reused.push({ b, x: b.x.slice(), y: [...b.y] });
+      expect(reused.map((r) => r.b.count)).toEqual([2, 1]);
+      expect(reused[1]?.b.x.buffer).toBe(reused[0]?.b.x.buffer);
+      expect(reused.flatMap((r) => r.y)).toEqual([3, 0, 9]);
+      expect(reused[0]?.x).toEqual(all.x.subarray(0, 2 * 4096));
+      expect(reused[1]?.x).toEqual(all.x.subarray(2 * 4096));
     } finally {
       ds.close();
     }
