@@ -132,6 +132,8 @@ function planMatMul(
   const [kb, n] = transposeB ? [b1, b0] : [b0, b1];
   if (k !== kb) return null;
   const batch = Math.max(batchA, batchB);
+  // Batch strides travel in an Int32Array.
+  if (m * k > 2 ** 31 - 1 || k * n > 2 ** 31 - 1) return null;
   return {
     outShape: rank === 3 ? [batch, m, n] : [m, n],
     geometry: Int32Array.from([
