@@ -12,7 +12,7 @@ import {
   SAMPLE_SIZE,
   VOXELS,
 } from './contract.js';
-import { preprocessBatch, preprocessSample } from './preprocess.js';
+import { preprocessSample } from './preprocess.js';
 
 /** Where a Node classifier may run: 'auto' tries CUDA, then CPU. */
 export type NodeDevice = 'auto' | 'cuda' | 'cpu';
@@ -78,16 +78,26 @@ export interface ModelInput {
 const EXPECTED_RAW = `raw vectors of ${VOXELS} values (Float32Array, Float64Array or number[])`;
 const EXPECTED_TENSOR = `a preprocessed float32 tensor with dims [N, ${SAMPLE_SHAPE.join(', ')}] (${INPUT_LAYOUT})`;
 
+/** Provides the buffer a raw batch is preprocessed into: `length` float32 values, contents irrelevant. */
+export type Allocate = (length: number) => Float32Array;
+
+const allocateNew: Allocate = (length) => new Float32Array(length);
+
 /**
  * Validates `input` and returns the model's NDHWC float32 batch, applying the contract's preprocessing to raw
- * vectors. Throws a one-line InputError saying what was expected.
+ * vectors (into a buffer from `allocate`: a caller may pool them, since allocating megabytes per call is slow).
+ * A preprocessed tensor is returned as is. Throws a one-line InputError saying what was expected.
  */
-export function prepareInput(input: ClassifierInput, contract: ModelContract): ModelInput {
+export function prepareInput(
+  input: ClassifierInput,
+  contract: ModelContract,
+  allocate: Allocate = allocateNew,
+): ModelInput {
   if (isTensorLike(input)) return checkTensor(input);
   if (input instanceof Float32Array || input instanceof Float64Array) {
     const count = rawCount(input.length, 'input');
     checkFinite(input, 'input', VOXELS);
-    return { data: preprocessFlat(input, count, contract), count };
+    return { data: preprocessFlat(input, count, contract, allocate), count };
   }
   if (ArrayBuffer.isView(input)) {
     throw new InputError(`input is a ${typeName(input)}; expected ${EXPECTED_RAW} or ${EXPECTED_TENSOR}`);
@@ -100,19 +110,28 @@ export function prepareInput(input: ClassifierInput, contract: ModelContract): M
     const flat = input as readonly number[];
     const count = rawCount(flat.length, 'input');
     checkNumbers(flat, 'input', VOXELS);
-    return { data: preprocessFlat(flat, count, contract), count };
+    return { data: preprocessFlat(flat, count, contract, allocate), count };
   }
-  return { data: preprocessSamples(input as readonly unknown[], contract), count: input.length };
+  return { data: preprocessSamples(input as readonly unknown[], contract, allocate), count: input.length };
 }
 
-function preprocessFlat(src: RawVector, count: number, contract: ModelContract): Float32Array {
-  checkPreprocessing(contract);
-  return preprocessBatch(src, count);
+function preprocessFlat(
+  src: RawVector,
+  count: number,
+  contract: ModelContract,
+  allocate: Allocate,
+): Float32Array {
+  const out = output(count, contract, allocate);
+  for (let s = 0; s < count; s++) preprocessSample(src, s * VOXELS, out, s * SAMPLE_SIZE);
+  return out;
 }
 
-function preprocessSamples(samples: readonly unknown[], contract: ModelContract): Float32Array {
-  checkPreprocessing(contract);
-  const out = new Float32Array(samples.length * SAMPLE_SIZE);
+function preprocessSamples(
+  samples: readonly unknown[],
+  contract: ModelContract,
+  allocate: Allocate,
+): Float32Array {
+  const out = output(samples.length, contract, allocate);
   for (let s = 0; s < samples.length; s++) {
     const sample = samples[s];
     const where = `input[${s}]`;
@@ -131,10 +150,15 @@ function preprocessSamples(samples: readonly unknown[], contract: ModelContract)
 }
 
 // One place to add another preprocessing id: contractFromMetadata accepts only the ids handled here.
-function checkPreprocessing(contract: ModelContract): void {
+function output(count: number, contract: ModelContract, allocate: Allocate): Float32Array {
   if (contract.preprocessing !== PREPROCESSING_ORANGES_RGB) {
     throw new ContractError(`model preprocessing '${contract.preprocessing}' is not implemented`);
   }
+  const out = allocate(count * SAMPLE_SIZE);
+  if (out.length !== count * SAMPLE_SIZE) {
+    throw new RangeError(`allocate(${count * SAMPLE_SIZE}) returned ${out.length} values`);
+  }
+  return out;
 }
 
 function isTensorLike(input: unknown): input is PreprocessedTensor {

@@ -52,6 +52,17 @@ describe('prepareInput', () => {
     expect(prepareInput({ data: single, dims: [16, 16, 16, 3] }, SEED_CONTRACT).count).toBe(1);
   });
 
+  it('preprocesses raw vectors into the buffer allocate provides', () => {
+    const buffer = new Float32Array(3 * SAMPLE_SIZE).fill(Number.NaN);
+    const result = prepareInput(raw, SEED_CONTRACT, (length) => {
+      expect(length).toBe(3 * SAMPLE_SIZE);
+      return buffer;
+    });
+    expect(result.data).toBe(buffer);
+    expect(buffer).toEqual(expected);
+    expect(() => prepareInput(raw, SEED_CONTRACT, () => new Float32Array(5))).toThrow(RangeError);
+  });
+
   const bad: [string, unknown, RegExp][] = [
     ['a short vector', new Float32Array(4095), /input has 4095 values; expected raw vectors of 4096/],
     ['an empty array', [], /input is empty/],

@@ -200,7 +200,7 @@ const t2 = performance.now(); console.log(JSON.stringify({ import: t1 - t0, load
   console.log(
     `  predict on the preprocessed tensor:           ${ms(results.predictTensorBatchMs)} (ratio ${results.tensorRatioVsRawOrt.toFixed(3)})`,
   );
-  console.log(`  preprocessBatch alone:                        ${ms(results.preprocessBatchMs)}`);
+  console.log(`  preprocessBatch alone (fresh output buffer):  ${ms(results.preprocessBatchMs)}`);
   console.log(`  ratio vs raw onnxruntime: ${results.ratioVsRawOrt.toFixed(3)} (target ≤ 1.10)`);
   const m = results.minima;
   console.log(

@@ -13,6 +13,7 @@ import {
 } from '@conv3d/data/classifier';
 import { contractFromMetadata, type ModelContract, SAMPLE_SHAPE } from '@conv3d/data/contract';
 import { type InferenceSession, Tensor } from 'onnxruntime-node';
+import { BufferPool } from './buffer-pool.js';
 import { type NodeProvider, openSession } from './session.js';
 
 export type NodeClassifier = Classifier<NodeProvider>;
@@ -60,6 +61,7 @@ class OrtClassifier implements NodeClassifier {
   readonly #inputName: string;
   readonly #outputName: string;
   readonly #running = new Set<Promise<unknown>>();
+  readonly #buffers = new BufferPool();
   #session: InferenceSession | undefined;
 
   constructor(
@@ -76,7 +78,11 @@ class OrtClassifier implements NodeClassifier {
   async predict(input: ClassifierInput): Promise<Prediction[]> {
     const session = this.#session;
     if (session === undefined) throw new Error('predict: the classifier has been disposed');
-    const { data, count } = prepareInput(input, this.contract);
+    let lent: Float32Array | undefined;
+    const { data, count } = prepareInput(input, this.contract, (length) => {
+      lent = this.#buffers.take(length);
+      return lent;
+    });
     const run = session.run({ [this.#inputName]: new Tensor('float32', data, [count, ...SAMPLE_SHAPE]) });
     this.#running.add(run);
     try {
@@ -87,6 +93,8 @@ class OrtClassifier implements NodeClassifier {
       return decodePredictions(output.data, count, this.contract);
     } finally {
       this.#running.delete(run);
+      // onnxruntime-node runs synchronously once the promise settles: the input is free again.
+      if (lent !== undefined) this.#buffers.give(lent);
     }
   }
 
@@ -96,6 +104,7 @@ class OrtClassifier implements NodeClassifier {
     if (session === undefined) return;
     this.#session = undefined;
     await Promise.allSettled(this.#running);
+    this.#buffers.clear();
     await session.release();
   }
 }
