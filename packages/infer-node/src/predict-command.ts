@@ -46,7 +46,12 @@ export async function runPredict(argv: readonly string[], out: Output, err: Outp
     let correct = 0;
     let done = 0;
     const started = performance.now();
-    for (const batch of dataset.batches(options.split, options.batch, { start: 0, end: total })) {
+    // reuse: one buffer pair for every batch; each is consumed by predict before the next is read.
+    for (const batch of dataset.batches(options.split, options.batch, {
+      start: 0,
+      end: total,
+      reuse: true,
+    })) {
       const predictions = await classifier.predict(batch.x);
       predictions.forEach((p, i) => {
         const truth = String(batch.y[i]);
