@@ -51,7 +51,7 @@ export function curveSpec(
       { orient: 'bottom', scale: 'x', title: 'epoch', tickMinStep: 1, format: 'd' },
       { orient: 'left', scale: 'y', title: yTitle, grid: true },
     ],
-    legends: [{ stroke: 'color', orient: 'top-right', symbolType: 'stroke', symbolStrokeWidth: 2 }],
+    legends: [{ stroke: 'color', orient: 'right', symbolType: 'stroke', symbolStrokeWidth: 2 }],
     marks: [
       {
         type: 'group',
