@@ -77,12 +77,17 @@ export function digitCloud(image: Uint8Array, offset: number, out: CloudBuffer):
   normaliseUpright(out);
 }
 
-/**
- * Scales by the largest extent (offset by that axis' minimum), centres each axis on its mean, then applies
- * [x y z 1] @ Ry(90) as numpy computes it: x' = x·c + z·s, y' = y, z' = −x·s + z·c (the matrix' zero terms add
- * nothing but the sign of a zero, which no voxel index sees).
- */
-function normaliseUpright(cloud: CloudBuffer): void {
+/** Per-axis minima and maxima of a cloud's points. */
+export interface CloudBounds {
+  x0: number;
+  y0: number;
+  z0: number;
+  x1: number;
+  y1: number;
+  z1: number;
+}
+
+export function cloudBounds(cloud: CloudBuffer): CloudBounds {
   const { x, y, z, count: n } = cloud;
   let x0 = Number.POSITIVE_INFINITY;
   let y0 = Number.POSITIVE_INFINITY;
@@ -101,6 +106,17 @@ function normaliseUpright(cloud: CloudBuffer): void {
     if (zi < z0) z0 = zi;
     if (zi > z1) z1 = zi;
   }
+  return { x0, y0, z0, x1, y1, z1 };
+}
+
+/**
+ * Scales by the largest extent (offset by that axis' minimum), centres each axis on its mean, then applies
+ * [x y z 1] @ Ry(90) as numpy computes it: x' = x·c + z·s, y' = y, z' = −x·s + z·c (the matrix' zero terms add
+ * nothing but the sign of a zero, which no voxel index sees).
+ */
+function normaliseUpright(cloud: CloudBuffer): void {
+  const { x, y, z, count: n } = cloud;
+  const { x0, y0, z0, x1, y1, z1 } = cloudBounds(cloud);
   // numpy.argmax: the first axis with the largest extent
   let origin = x0;
   let extent = x1 - x0;

@@ -2,30 +2,14 @@
 // the VoxelGrid class (kargarisaac/3d-MNIST-classification-PointNet) with numpy's linspace and searchsorted('left').
 import { GRID, VOXELS } from './contract.js';
 import { linspace } from './numpy-linspace.js';
-import type { CloudBuffer } from './point-cloud.js';
+import { type CloudBuffer, cloudBounds } from './point-cloud.js';
 
 const MARGIN = 0.001;
 
 /** Writes the 4096-value row of `cloud` (x + 16·y + 256·z) to `row[offset…]`; `counts` is scratch space. */
 export function voxelRow(cloud: CloudBuffer, counts: Int32Array, row: Float64Array, offset: number): void {
   const { x, y, z, count: n } = cloud;
-  let x0 = Number.POSITIVE_INFINITY;
-  let y0 = Number.POSITIVE_INFINITY;
-  let z0 = Number.POSITIVE_INFINITY;
-  let x1 = Number.NEGATIVE_INFINITY;
-  let y1 = Number.NEGATIVE_INFINITY;
-  let z1 = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
-    const xi = x[i] as number;
-    const yi = y[i] as number;
-    const zi = z[i] as number;
-    if (xi < x0) x0 = xi;
-    if (xi > x1) x1 = xi;
-    if (yi < y0) y0 = yi;
-    if (yi > y1) y1 = yi;
-    if (zi < z0) z0 = zi;
-    if (zi > z1) z1 = zi;
-  }
+  let { x0, y0, z0, x1, y1, z1 } = cloudBounds(cloud);
   x0 -= MARGIN;
   y0 -= MARGIN;
   z0 -= MARGIN;
