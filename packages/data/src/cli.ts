@@ -31,7 +31,7 @@ async function build(args: string[]): Promise<void> {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new UsageError(`--seed must be an integer in [0, 2^32), got '${values.seed}'`);
   }
-  const compression = values.compression ?? 'gzip';
+  const compression = values.compression ?? 'none';
   if (compression !== 'gzip' && compression !== 'none') {
     throw new UsageError(`--compression must be gzip or none, got '${compression}'`);
   }
