@@ -29,8 +29,14 @@ const ui = {
   modelInfo: element('model-info'),
   bars: element('bars'),
 };
-// three.js loads beside the model instead of before it: the first prediction doesn't wait for the 3D view.
-const view = import('./voxel-view.js').then(({ createVoxelView }) => createVoxelView(element('voxels')));
+// three.js (~550 kB of JS and a WebGL context) starts after the first prediction: run beside onnxruntime's wasm
+// compile and first inference, it held the first prediction back by several hundred ms on two cores.
+let startView: () => void = () => undefined;
+const view = new Promise<void>((resolve) => {
+  startView = resolve;
+})
+  .then(() => import('./voxel-view.js'))
+  .then(({ createVoxelView }) => createVoxelView(element('voxels')));
 let classifier: WebClassifier | null = null;
 let current: { values: RawVoxels; caption: string } | null = null;
 
@@ -77,7 +83,10 @@ async function classify(values: RawVoxels, caption: string): Promise<void> {
   current = { values, caption };
   ui.caption.textContent = caption;
   void view.then((v) => v.show(values));
-  if (classifier === null) return;
+  if (classifier === null) {
+    startView();
+    return;
+  }
   ui.error.hidden = true;
   try {
     const started = performance.now();
@@ -93,6 +102,8 @@ async function classify(values: RawVoxels, caption: string): Promise<void> {
   } catch (err) {
     ui.prediction.textContent = '–';
     showError((err as Error).message);
+  } finally {
+    startView();
   }
 }
 
