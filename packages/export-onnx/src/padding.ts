@@ -1,11 +1,36 @@
+import { type ConvertArgs, single } from './converters/types.js';
 import { ExportError, type LayerRef } from './errors.js';
 import type { GraphBuilder, Shape } from './graph.js';
 
-export interface WindowPadding {
+interface WindowPadding {
   /** ONNX `pads`: [begin…, end…], all ≥ 0. */
   pads: number[];
   /** Elements to drop at the start of each spatial axis before the op (tfjs 3D negative padding). */
   cropBegin: number[];
+}
+
+/**
+ * The channels-first input of a windowed op (Conv, MaxPool, AveragePool) and its ONNX `pads`, reproducing tfjs's
+ * padding: a Slice crops the input first where tfjs 3D padding is negative.
+ */
+export function windowInput(
+  args: ConvertArgs,
+  padding: 'valid' | 'same',
+  kernel: readonly number[],
+  strides: readonly number[],
+  dilations: readonly number[],
+): { input: string; pads: number[] } {
+  const { graph, layer } = args;
+  const inputShape = args.inputShapes[0] ?? [];
+  const { pads, cropBegin } = windowPadding(layer, inputShape, padding, kernel, strides, dilations);
+  const input = cropChannelsFirst(
+    graph,
+    layer.name,
+    graph.in(single(args), 'channelsFirst'),
+    inputShape,
+    cropBegin,
+  );
+  return { input, pads };
 }
 
 /**
@@ -15,7 +40,7 @@ export interface WindowPadding {
  * (conv_util get3DPadAndOutInfo): when the window is smaller than the stride the total can be negative, and a
  * negative front padding shifts every window forward. ONNX pads must be ≥ 0, so that shift becomes a crop.
  */
-export function windowPadding(
+function windowPadding(
   layer: LayerRef,
   inputShape: Shape,
   padding: 'valid' | 'same',
@@ -51,7 +76,7 @@ export function windowPadding(
 }
 
 /** Applies `cropBegin` to a channels-first input with a Slice; returns the input unchanged when nothing is cropped. */
-export function cropChannelsFirst(
+function cropChannelsFirst(
   graph: GraphBuilder,
   layerName: string,
   input: string,

@@ -1,9 +1,9 @@
 import { applyActivation } from '../activations.js';
 import { unsupportedOption } from '../errors.js';
 import { range } from '../layout.js';
-import { cropChannelsFirst, windowPadding } from '../padding.js';
+import { windowInput } from '../padding.js';
 import { transposeData } from '../tensor-data.js';
-import { type Converter, single } from './types.js';
+import type { Converter } from './types.js';
 
 const SPATIAL_RANK: Record<string, number> = { Conv2D: 2, Conv3D: 3 };
 
@@ -32,15 +32,7 @@ export const convolutionConverter: Converter = {
       perm.map((p) => kernel.shape[p] as number),
       transposeData(kernel.data, kernel.shape, perm),
     );
-    const inputShape = args.inputShapes[0] ?? [];
-    const { pads, cropBegin } = windowPadding(layer, inputShape, padding, kernelShape, strides, dilations);
-    const x = cropChannelsFirst(
-      graph,
-      layer.name,
-      graph.in(single(args), 'channelsFirst'),
-      inputShape,
-      cropBegin,
-    );
+    const { input: x, pads } = windowInput(args, padding, kernelShape, strides, dilations);
     const inputs = [x, w];
     const bias = config.boolean('useBias', true) ? weights.required('bias') : undefined;
     if (bias !== undefined)

@@ -1,5 +1,5 @@
-import { cropChannelsFirst, windowPadding } from '../padding.js';
-import { type Converter, single } from './types.js';
+import { windowInput } from '../padding.js';
+import type { Converter } from './types.js';
 
 const POOLS: Record<string, { op: 'MaxPool' | 'AveragePool'; rank: number }> = {
   MaxPooling2D: { op: 'MaxPool', rank: 2 },
@@ -23,16 +23,8 @@ export const poolingConverter: Converter = {
     const padding = config.oneOf('padding', ['valid', 'same'], 'valid');
     const kernel = config.numbers('poolSize', rank);
     const strides = config.numbers('strides', rank, kernel);
-    const inputShape = args.inputShapes[0] ?? [];
     const ones = Array<number>(rank).fill(1);
-    const { pads, cropBegin } = windowPadding(layer, inputShape, padding, kernel, strides, ones);
-    const x = cropChannelsFirst(
-      graph,
-      layer.name,
-      graph.in(single(args), 'channelsFirst'),
-      inputShape,
-      cropBegin,
-    );
+    const { input: x, pads } = windowInput(args, padding, kernel, strides, ones);
     // tfjs divides a 'same' window by the count of real elements only: count_include_pad = 0.
     const attrs: Record<string, number> = op === 'AveragePool' ? { count_include_pad: 0 } : {};
     const out = graph.addNode(op, [x], { kernel_shape: kernel, strides, pads, ...attrs }, layer.name);
