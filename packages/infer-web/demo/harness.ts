@@ -3,12 +3,14 @@
 import { load, type WebClassifier, type WebDevice, webgpuUnavailableReason } from '../src/index.js';
 
 const WASM_PATHS = new URL('./ort/', window.location.href).href;
+// harness.html?threads=N: onnxruntime's wasm threads (the page must be cross-origin isolated for N > 1).
+const NUM_THREADS = Number(new URLSearchParams(window.location.search).get('threads') ?? '1');
 const classifiers = new Map<WebDevice, Promise<WebClassifier>>();
 
 function classifierFor(device: WebDevice): Promise<WebClassifier> {
   let pending = classifiers.get(device);
   if (pending === undefined) {
-    pending = load('./model.onnx', { device, wasmPaths: WASM_PATHS });
+    pending = load('./model.onnx', { device, wasmPaths: WASM_PATHS, numThreads: NUM_THREADS });
     classifiers.set(device, pending);
     pending.catch(() => classifiers.delete(device));
   }

@@ -25,10 +25,10 @@ beforeAll(async () => {
 });
 
 /** Starts a harness, or returns why this machine can't (only outside CI: there it throws). */
-async function startOrExplain(webgpu: boolean): Promise<BrowserHarness | string> {
+async function startOrExplain(webgpu: boolean, threads = 1): Promise<BrowserHarness | string> {
   let harness: BrowserHarness;
   try {
-    harness = await startBrowserHarness({ webgpu });
+    harness = await startBrowserHarness({ webgpu, threads });
   } catch (err) {
     if (err instanceof BrowserUnavailableError && !IN_CI) return skipNote(err.message);
     throw err;
@@ -65,6 +65,18 @@ async function openDemo(harness: BrowserHarness, query: string): Promise<{ page:
   return { page, problems };
 }
 
+/** The harness's own page: whether it is cross-origin isolated and how many workers onnxruntime started. */
+async function harnessPageState(harness: BrowserHarness): Promise<{ isolated: boolean; workers: number }> {
+  const page = harness.browser.contexts()[0]?.pages()[0];
+  if (page === undefined) throw new Error('the harness page is gone');
+  return {
+    isolated: await page.evaluate(
+      () => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    ),
+    workers: page.workers().length,
+  };
+}
+
 describe('Chromium without WebGPU', () => {
   let harness: BrowserHarness | string | undefined;
   beforeAll(async () => {
@@ -82,6 +94,8 @@ describe('Chromium without WebGPU', () => {
       expect(result.provider).toBe('wasm');
       expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
       expect(result.probabilities.map(argmax)).toEqual(expected.map(argmax));
+      // Not isolated by default (the spare renderer process serves the page), and one thread starts no worker.
+      expect(await harnessPageState(harness)).toEqual({ isolated: false, workers: 0 });
     },
     SLOW,
   );
@@ -152,6 +166,30 @@ describe('Chromium without WebGPU', () => {
       } finally {
         await broken.close();
       }
+    },
+    SLOW,
+  );
+});
+
+describe('Chromium, cross-origin isolated, 2 wasm threads', () => {
+  let harness: BrowserHarness | string | undefined;
+  beforeAll(async () => {
+    harness = await startOrExplain(false, 2);
+  });
+  afterAll(async () => {
+    if (typeof harness === 'object') await harness.close();
+  });
+
+  it(
+    'runs onnxruntime on a worker thread too: equal to onnxruntime-node within 1e-5',
+    async (ctx) => {
+      if (typeof harness !== 'object') return ctx.skip();
+      const result = await harness.classify(vectors, 'wasm');
+      expect(result.provider).toBe('wasm');
+      expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
+      const state = await harnessPageState(harness);
+      expect(state.isolated).toBe(true);
+      expect(state.workers).toBeGreaterThan(0);
     },
     SLOW,
   );

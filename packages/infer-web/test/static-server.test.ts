@@ -1,4 +1,5 @@
-// The demo server: loopback only, no path traversal (plain, encoded, double-encoded), CSP and MIME types.
+// The demo server: loopback only, no path traversal (plain, encoded, double-encoded), CSP, MIME types and
+// opt-in cross-origin isolation.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -77,6 +78,22 @@ describe('static server', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).toContain("default-src 'self'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('is not cross-origin isolated unless asked (COOP/COEP only with crossOriginIsolated)', async () => {
+    const plain = await get('/');
+    expect(plain.headers['cross-origin-opener-policy']).toBeUndefined();
+    expect(plain.headers['cross-origin-embedder-policy']).toBeUndefined();
+    const isolated = await startStaticServer({ root, crossOriginIsolated: true });
+    try {
+      for (const path of ['/', '/missing']) {
+        const res = await get(new URL(path, isolated.url).href);
+        expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+        expect(res.headers['cross-origin-embedder-policy']).toBe('require-corp');
+      }
+    } finally {
+      await isolated.close();
+    }
   });
 
   it('sends correct MIME types, including application/wasm', async () => {

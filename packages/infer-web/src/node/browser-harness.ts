@@ -21,6 +21,8 @@ export interface BrowserHarnessOptions {
   webgpu: boolean;
   /** Defaults to $CONV3D_CHROMIUM or /usr/bin/chromium. */
   executablePath?: string;
+  /** onnxruntime wasm threads in the page (default 1); more than 1 serves the pages cross-origin isolated. */
+  threads?: number;
 }
 
 export interface BrowserPredictions {
@@ -86,15 +88,17 @@ export async function startBrowserHarness(options: BrowserHarnessOptions): Promi
   if (!existsSync(`${DEMO_DIR}/harness.html`)) {
     throw new Error(`${DEMO_DIR}/harness.html not found: build @conv3d/infer-web first (npm run build)`);
   }
+  const threads = options.threads ?? 1;
   const server = await startStaticServer({
     root: DEMO_DIR,
     files: { '/model.onnx': options.modelPath ?? TEST_MODEL },
+    crossOriginIsolated: threads > 1,
   });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath, args: chromiumArgs(options.webgpu) });
     const page = await browser.newPage();
-    await page.goto(`${server.url}harness.html`);
+    await page.goto(`${server.url}harness.html?threads=${threads}`);
     await page.waitForSelector('body[data-state="ready"]', { state: 'attached' });
     return harness(server, browser, page);
   } catch (err) {

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `conv3d-web-demo [--model model.onnx] [--port 8400]`: serves the built demo page on 127.0.0.1.
+// `conv3d-web-demo [--model model.onnx] [--port 8400] [--cross-origin-isolated]`: serves the built demo page on
+// 127.0.0.1.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_DIR } from './paths.js';
 import { startStaticServer } from './static-server.js';
 
-const USAGE = 'usage: conv3d-web-demo [--model model.onnx] [--port 8400]';
+const USAGE = 'usage: conv3d-web-demo [--model model.onnx] [--port 8400] [--cross-origin-isolated]';
 const DEFAULT_MODEL = '../export-onnx/artifacts/model.onnx';
 
 function fail(message: string): never {
@@ -15,10 +16,15 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let values: { model?: string; port?: string; help?: boolean };
+  let values: { model?: string; port?: string; 'cross-origin-isolated'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { model: { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        model: { type: 'string' },
+        port: { type: 'string' },
+        'cross-origin-isolated': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }));
   } catch (err) {
@@ -39,7 +45,12 @@ async function main(): Promise<void> {
   }
   if (!existsSync(`${DEMO_DIR}/index.html`))
     fail(`${DEMO_DIR}/index.html not found: run \`npm run build\` first`);
-  const server = await startStaticServer({ root: DEMO_DIR, files: { '/model.onnx': model }, port });
+  const server = await startStaticServer({
+    root: DEMO_DIR,
+    files: { '/model.onnx': model },
+    port,
+    crossOriginIsolated: values['cross-origin-isolated'] ?? false,
+  });
   process.stdout.write(`conv3d demo: ${server.url} (model ${model}); Ctrl+C stops it\n`);
   const stop = (): void => void server.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

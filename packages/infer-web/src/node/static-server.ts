@@ -42,10 +42,14 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
-  // Cross-origin isolation: lets onnxruntime use wasm threads when a caller asks for them.
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+// Opt-in only: isolation makes Chromium switch the page to a new browsing context group at navigation, which
+// delayed the demo's first prediction by 0.13–0.22 s on 2 cores (BENCHMARKS.md); one wasm thread is as fast as two there.
+const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
 export interface StaticServerOptions {
@@ -55,6 +59,8 @@ export interface StaticServerOptions {
   files?: Readonly<Record<string, string>>;
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Send COOP/COEP so pages are cross-origin isolated: needed for onnxruntime's wasm threads (numThreads > 1). */
+  crossOriginIsolated?: boolean;
 }
 
 export interface RunningServer {
@@ -66,8 +72,11 @@ export interface RunningServer {
 export async function startStaticServer(options: StaticServerOptions): Promise<RunningServer> {
   const root = await realpath(resolve(options.root));
   const files = new Map(Object.entries(options.files ?? {}));
+  const headers = options.crossOriginIsolated
+    ? { ...SECURITY_HEADERS, ...ISOLATION_HEADERS }
+    : SECURITY_HEADERS;
   const server = createServer((req, res) => {
-    handle(root, files, req, res).catch(() => send(res, 500, 'internal error'));
+    handle(root, files, headers, req, res).catch(() => send(res, headers, 500, 'internal error'));
   });
   await listen(server, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
@@ -95,28 +104,29 @@ function listen(server: Server, port: number): Promise<void> {
 async function handle(
   root: string,
   files: ReadonlyMap<string, string>,
+  headers: Readonly<Record<string, string>>,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
-    return send(res, 405, 'method not allowed');
+    return send(res, headers, 405, 'method not allowed');
   }
   const urlPath = decodePath(req.url ?? '/');
-  if (urlPath === null) return send(res, 400, 'bad request');
+  if (urlPath === null) return send(res, headers, 400, 'bad request');
   const mapped = files.get(urlPath);
   const file = mapped ?? (await fileUnder(root, urlPath === '/' ? '/index.html' : urlPath));
-  if (file === null) return send(res, 404, 'not found');
+  if (file === null) return send(res, headers, 404, 'not found');
   let size: number;
   try {
     const info = await stat(file);
-    if (!info.isFile()) return send(res, 404, 'not found');
+    if (!info.isFile()) return send(res, headers, 404, 'not found');
     size = info.size;
   } catch {
-    return send(res, 404, 'not found');
+    return send(res, headers, 404, 'not found');
   }
   res.writeHead(200, {
-    ...SECURITY_HEADERS,
+    ...headers,
     'Content-Type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': size,
     'Cache-Control': 'no-cache',
@@ -152,8 +162,13 @@ async function fileUnder(root: string, urlPath: string): Promise<string | null> 
   }
 }
 
-function send(res: ServerResponse, status: number, text: string): void {
+function send(
+  res: ServerResponse,
+  headers: Readonly<Record<string, string>>,
+  status: number,
+  text: string,
+): void {
   if (res.headersSent) return void res.destroy();
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+  res.writeHead(status, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
   res.end(`${text}\n`);
 }
