@@ -42,6 +42,27 @@ async function startOrExplain(webgpu: boolean, threads = 1): Promise<BrowserHarn
   return skipNote(message);
 }
 
+/** The first `count` vectors on wasm in the page against onnxruntime-node: within 1e-5, same argmax. */
+async function expectWasmMatchesNode(harness: BrowserHarness, count: number): Promise<void> {
+  const result = await harness.classify(vectors.slice(0, count), 'wasm');
+  expect(result.provider).toBe('wasm');
+  const reference = expected.slice(0, count);
+  expect(maxAbsDiff(result.probabilities, reference)).toBeLessThanOrEqual(1e-5);
+  expect(result.probabilities.map(argmax)).toEqual(reference.map(argmax));
+}
+
+/** Starts a harness before the enclosing suite and closes it after; the getter gives it, or why it can't run. */
+function harnessForSuite(webgpu: boolean, threads = 1): () => BrowserHarness | string | undefined {
+  let harness: BrowserHarness | string | undefined;
+  beforeAll(async () => {
+    harness = await startOrExplain(webgpu, threads);
+  });
+  afterAll(async () => {
+    if (typeof harness === 'object') await harness.close();
+  });
+  return () => harness;
+}
+
 function skipNote(message: string): string {
   console.warn(`[infer-web browser tests] skipped: ${message}`);
   return message;
@@ -78,23 +99,15 @@ async function harnessPageState(harness: BrowserHarness): Promise<{ isolated: bo
 }
 
 describe('Chromium without WebGPU', () => {
-  let harness: BrowserHarness | string | undefined;
-  beforeAll(async () => {
-    harness = await startOrExplain(false);
-  });
-  afterAll(async () => {
-    if (typeof harness === 'object') await harness.close();
-  });
+  const current = harnessForSuite(false);
 
   it(
     'runs the bundle on wasm: equal to onnxruntime-node within 1e-5, same argmax',
     async (ctx) => {
+      const harness = current();
       if (typeof harness !== 'object') return ctx.skip();
-      const result = await harness.classify(vectors, 'wasm');
-      expect(result.provider).toBe('wasm');
-      expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
-      expect(result.probabilities.map(argmax)).toEqual(expected.map(argmax));
-      // Not isolated by default (the spare renderer process serves the page), and one thread starts no worker.
+      await expectWasmMatchesNode(harness, vectors.length);
+      // Not cross-origin isolated by default (src/node/static-server.ts says why); one thread starts no worker.
       expect(await harnessPageState(harness)).toEqual({ isolated: false, workers: 0 });
     },
     SLOW,
@@ -103,6 +116,7 @@ describe('Chromium without WebGPU', () => {
   it(
     "reports wasm for 'auto' when there is no adapter, and refuses a forced 'webgpu'",
     async (ctx) => {
+      const harness = current();
       if (typeof harness !== 'object') return ctx.skip();
       expect(await harness.webgpuUnavailableReason()).not.toBeNull();
       const auto = await harness.classify(vectors.slice(0, 2), 'auto');
@@ -117,6 +131,7 @@ describe('Chromium without WebGPU', () => {
   it(
     'renders a prediction on the demo page, says WebGPU is unavailable, violates no CSP',
     async (ctx) => {
+      const harness = current();
       if (typeof harness !== 'object') return ctx.skip();
       const { page, problems } = await openDemo(harness, '');
       expect(await page.getAttribute('body', 'data-state')).toBe('ready');
@@ -150,6 +165,7 @@ describe('Chromium without WebGPU', () => {
   it(
     'shows a clear message when the model cannot load',
     async (ctx) => {
+      const harness = current();
       if (typeof harness !== 'object') return ctx.skip();
       const broken = await startStaticServer({
         root: DEMO_DIR,
@@ -172,21 +188,14 @@ describe('Chromium without WebGPU', () => {
 });
 
 describe('Chromium, cross-origin isolated, 2 wasm threads', () => {
-  let harness: BrowserHarness | string | undefined;
-  beforeAll(async () => {
-    harness = await startOrExplain(false, 2);
-  });
-  afterAll(async () => {
-    if (typeof harness === 'object') await harness.close();
-  });
+  const current = harnessForSuite(false, 2);
 
   it(
     'runs onnxruntime on a worker thread too: equal to onnxruntime-node within 1e-5',
     async (ctx) => {
+      const harness = current();
       if (typeof harness !== 'object') return ctx.skip();
-      const result = await harness.classify(vectors, 'wasm');
-      expect(result.provider).toBe('wasm');
-      expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-5);
+      await expectWasmMatchesNode(harness, vectors.length);
       const state = await harnessPageState(harness);
       expect(state.isolated).toBe(true);
       expect(state.workers).toBeGreaterThan(0);
@@ -196,17 +205,12 @@ describe('Chromium, cross-origin isolated, 2 wasm threads', () => {
 });
 
 describe('Chromium with WebGPU (SwiftShader here)', () => {
-  let harness: BrowserHarness | string | undefined;
-  beforeAll(async () => {
-    harness = await startOrExplain(true);
-  });
-  afterAll(async () => {
-    if (typeof harness === 'object') await harness.close();
-  });
+  const current = harnessForSuite(true);
 
   it(
     "runs on WebGPU for 'auto': equal to onnxruntime-node within 1e-4, same argmax",
     async (ctx) => {
+      const harness = current();
       if (typeof harness !== 'object') return ctx.skip();
       const result = await harness.classify(vectors, 'auto');
       expect(result.provider).toBe('webgpu');
@@ -219,10 +223,9 @@ describe('Chromium with WebGPU (SwiftShader here)', () => {
   it(
     'can still be forced onto wasm in a WebGPU browser',
     async (ctx) => {
+      const harness = current();
       if (typeof harness !== 'object') return ctx.skip();
-      const result = await harness.classify(vectors.slice(0, 4), 'wasm');
-      expect(result.provider).toBe('wasm');
-      expect(maxAbsDiff(result.probabilities, expected.slice(0, 4))).toBeLessThanOrEqual(1e-5);
+      await expectWasmMatchesNode(harness, 4);
     },
     SLOW,
   );
@@ -230,6 +233,7 @@ describe('Chromium with WebGPU (SwiftShader here)', () => {
   it(
     'renders a WebGPU prediction on the demo page',
     async (ctx) => {
+      const harness = current();
       if (typeof harness !== 'object') return ctx.skip();
       const { page, problems } = await openDemo(harness, '?device=webgpu');
       expect(await page.getAttribute('body', 'data-state')).toBe('ready');
