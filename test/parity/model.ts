@@ -40,7 +40,7 @@ export async function prepareParityModel(dir: string): Promise<ParityModel> {
     log: () => {},
   });
   const { bytes } = convertModel(result.model, { testAccuracy: result.test.accuracy });
-  result.model.dispose();
+  result.dispose();
   const onnxPath = join(dir, 'parity-model.onnx');
   await writeFile(onnxPath, bytes);
   return { runDir, onnxPath, onnxBytes: bytes, testAccuracy: result.test.accuracy, dataPath };

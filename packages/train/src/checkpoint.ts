@@ -114,12 +114,15 @@ function readCheckpoint(file: string): LoadedCheckpoint {
     throw new CheckpointError(`${file}: corrupt checkpoint header`);
   }
   const dataStart = Math.ceil(headerEnd / 4) * 4;
+  // Every entry is bounds-checked before any tensor exists, so a truncated file leaves nothing allocated.
+  for (const entry of header.tensors) {
+    const end = dataStart + entry.offset + entry.shape.reduce((a, b) => a * b, 1) * 4;
+    if (end > bytes.length) throw new CheckpointError(`${file}: truncated at tensor '${entry.name}'`);
+  }
   const tensors = new Map<TensorEntry['group'], NamedTensor[]>();
   for (const entry of header.tensors) {
     const size = entry.shape.reduce((a, b) => a * b, 1);
     const begin = dataStart + entry.offset;
-    if (begin + size * 4 > bytes.length)
-      throw new CheckpointError(`${file}: truncated at tensor '${entry.name}'`);
     const copy = bytes.buffer.slice(bytes.byteOffset + begin, bytes.byteOffset + begin + size * 4);
     const values = entry.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
     const list = tensors.get(entry.group) ?? [];
@@ -143,29 +146,33 @@ export async function restoreCheckpoint(
   fingerprint: string,
 ): Promise<LoopState> {
   const { state, tensors } = readCheckpoint(file);
-  if (state.fingerprint !== fingerprint) {
-    throw new CheckpointError(
-      `${file}: made by a run with other settings (config, seed, data, limit or batch size); start without --resume or use another --out`,
-    );
-  }
-  const weights = tensors.get('model') ?? [];
-  const expected = model.weights;
-  if (weights.length !== expected.length) {
-    throw new CheckpointError(`${file}: holds ${weights.length} weights, the model has ${expected.length}`);
-  }
-  weights.forEach((w, i) => {
-    const shape = expected[i]?.shape ?? [];
-    if (w.tensor.shape.join() !== shape.join()) {
+  try {
+    if (state.fingerprint !== fingerprint) {
       throw new CheckpointError(
-        `${file}: weight '${w.name}' has shape [${w.tensor.shape}], the model wants [${shape}]`,
+        `${file}: made by a run with other settings (config, seed, data, limit or batch size); start without --resume or use another --out`,
       );
     }
-  });
-  model.setWeights(weights.map((w) => w.tensor));
-  await model.optimizer.setWeights(tensors.get('optimizer') ?? []);
-  const { accBeta1, accBeta2 } = betaPowers(model.optimizer);
-  for (const { name, tensor } of tensors.get('adam') ?? [])
-    (name === 'accBeta1' ? accBeta1 : accBeta2).assign(tensor);
-  for (const list of tensors.values()) for (const { tensor } of list) tensor.dispose();
-  return state;
+    const weights = tensors.get('model') ?? [];
+    const expected = model.weights;
+    if (weights.length !== expected.length) {
+      throw new CheckpointError(`${file}: holds ${weights.length} weights, the model has ${expected.length}`);
+    }
+    weights.forEach((w, i) => {
+      const shape = expected[i]?.shape ?? [];
+      if (w.tensor.shape.join() !== shape.join()) {
+        throw new CheckpointError(
+          `${file}: weight '${w.name}' has shape [${w.tensor.shape}], the model wants [${shape}]`,
+        );
+      }
+    });
+    model.setWeights(weights.map((w) => w.tensor));
+    await model.optimizer.setWeights(tensors.get('optimizer') ?? []);
+    const { accBeta1, accBeta2 } = betaPowers(model.optimizer);
+    for (const { name, tensor } of tensors.get('adam') ?? [])
+      (name === 'accBeta1' ? accBeta1 : accBeta2).assign(tensor);
+    return state;
+  } finally {
+    // setWeights copies into the model's and the optimizer's own variables.
+    for (const list of tensors.values()) for (const { tensor } of list) tensor.dispose();
+  }
 }

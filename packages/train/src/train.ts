@@ -82,11 +82,21 @@ export interface RunInfo {
 }
 
 export interface TrainResult {
+  /** The trained model, still compiled with its Adam state: it can train further. */
   model: tf.LayersModel;
   history: History;
   test: Evaluation;
   run: RunInfo;
   outDir: string;
+  /** Frees the model's weights and the optimizer's state; `model.dispose()` alone leaves Adam's moments. */
+  dispose(): void;
+}
+
+// tfjs-layers only disposes an optimizer it created from a name; ours is built with the config's settings.
+function disposeTrained(model: tf.LayersModel): void {
+  const { optimizer } = model;
+  model.dispose();
+  optimizer?.dispose();
 }
 
 function resolveConfig(options: TrainOptions): { config: TrainConfig; source: string } {
@@ -237,71 +247,78 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     );
 
     const model = buildModel(config);
-    const ckptPath = join(outDir, CHECKPOINT_FILE);
-    const { epochs: _epochs, ...settings } = config;
-    const fingerprint = JSON.stringify({ settings, data: resolve(ds.path), trainCount, testCount });
-    let state: LoopState = { fingerprint, epochsDone: 0, history: emptyHistory(), epochSeconds: [] };
-    let resumedFromEpoch: number | null = null;
-    if (options.resume && checkpointExists(ckptPath)) {
-      state = await restoreCheckpoint(ckptPath, model, fingerprint);
-      resumedFromEpoch = state.epochsDone;
-      if (state.epochsDone > config.epochs) {
-        throw new ConfigError(
-          `--epochs ${config.epochs} is below the ${state.epochsDone} epochs already in ${ckptPath}`,
-        );
+    try {
+      const ckptPath = join(outDir, CHECKPOINT_FILE);
+      const { epochs: _epochs, ...settings } = config;
+      const fingerprint = JSON.stringify({ settings, data: resolve(ds.path), trainCount, testCount });
+      let state: LoopState = { fingerprint, epochsDone: 0, history: emptyHistory(), epochSeconds: [] };
+      let resumedFromEpoch: number | null = null;
+      if (options.resume && checkpointExists(ckptPath)) {
+        state = await restoreCheckpoint(ckptPath, model, fingerprint);
+        resumedFromEpoch = state.epochsDone;
+        if (state.epochsDone > config.epochs) {
+          throw new ConfigError(
+            `--epochs ${config.epochs} is below the ${state.epochsDone} epochs already in ${ckptPath}`,
+          );
+        }
+        log(`Resuming from ${ckptPath} after epoch ${state.epochsDone}`);
+      } else if (options.resume) {
+        log(`No checkpoint in ${outDir}; starting from epoch 1`);
       }
-      log(`Resuming from ${ckptPath} after epoch ${state.epochsDone}`);
-    } else if (options.resume) {
-      log(`No checkpoint in ${outDir}; starting from epoch 1`);
+
+      const progressEnabled = options.progress ?? process.stderr.isTTY === true;
+      for (let epoch = state.epochsDone; epoch < config.epochs; epoch++) {
+        const e0 = performance.now();
+        const fit = await trainEpoch(model, rows, config, epoch, progressEnabled);
+        const val = validate(model, rows, config.batchSize);
+        const metrics: EpochMetrics = { ...fit, val_loss: val.loss, val_accuracy: val.accuracy };
+        const seconds = (performance.now() - e0) / 1000;
+        appendEpoch(state.history, metrics);
+        state.epochSeconds.push(seconds);
+        state.epochsDone = epoch + 1;
+        await saveCheckpoint(ckptPath, model, state);
+        log(formatEpochLine(epoch + 1, config.epochs, seconds, metrics));
+      }
+
+      const testStart = performance.now();
+      const test = testSplit(ds, model, testCount, config.batchSize);
+      const testSeconds = (performance.now() - testStart) / 1000;
+      log(
+        `Test: loss ${test.loss.toFixed(4)} - accuracy ${test.accuracy.toFixed(4)} (${test.count} samples)`,
+      );
+
+      const run: RunInfo = {
+        config,
+        configSource: source,
+        backend,
+        seed: config.seed,
+        dataset: {
+          path: ds.path,
+          trainRows: rows.split,
+          validationRows: trainCount - rows.split,
+          testRows: testCount,
+          limit,
+        },
+        resumedFromEpoch,
+        timings: {
+          startedAt: startedAt.toISOString(),
+          finishedAt: '',
+          totalSeconds: 0,
+          epochSeconds: state.epochSeconds,
+          meanEpochSeconds:
+            state.epochSeconds.reduce((a, b) => a + b, 0) / Math.max(1, state.epochSeconds.length),
+          testSeconds,
+        },
+        peakRssMB: 0,
+        versions: { tfjs: tf.version.tfjs, node: process.version },
+      };
+      await writeRunFolder(outDir, model, state.history, test, run, t0);
+      log(`Wrote ${outDir}`);
+      return { model, history: state.history, test, run, outDir, dispose: () => disposeTrained(model) };
+    } catch (err) {
+      disposeTrained(model);
+      throw err;
     }
-
-    const progressEnabled = options.progress ?? process.stderr.isTTY === true;
-    for (let epoch = state.epochsDone; epoch < config.epochs; epoch++) {
-      const e0 = performance.now();
-      const fit = await trainEpoch(model, rows, config, epoch, progressEnabled);
-      const val = validate(model, rows, config.batchSize);
-      const metrics: EpochMetrics = { ...fit, val_loss: val.loss, val_accuracy: val.accuracy };
-      const seconds = (performance.now() - e0) / 1000;
-      appendEpoch(state.history, metrics);
-      state.epochSeconds.push(seconds);
-      state.epochsDone = epoch + 1;
-      await saveCheckpoint(ckptPath, model, state);
-      log(formatEpochLine(epoch + 1, config.epochs, seconds, metrics));
-    }
-
-    const testStart = performance.now();
-    const test = testSplit(ds, model, testCount, config.batchSize);
-    const testSeconds = (performance.now() - testStart) / 1000;
-    log(`Test: loss ${test.loss.toFixed(4)} - accuracy ${test.accuracy.toFixed(4)} (${test.count} samples)`);
-
-    const run: RunInfo = {
-      config,
-      configSource: source,
-      backend,
-      seed: config.seed,
-      dataset: {
-        path: ds.path,
-        trainRows: rows.split,
-        validationRows: trainCount - rows.split,
-        testRows: testCount,
-        limit,
-      },
-      resumedFromEpoch,
-      timings: {
-        startedAt: startedAt.toISOString(),
-        finishedAt: '',
-        totalSeconds: 0,
-        epochSeconds: state.epochSeconds,
-        meanEpochSeconds:
-          state.epochSeconds.reduce((a, b) => a + b, 0) / Math.max(1, state.epochSeconds.length),
-        testSeconds,
-      },
-      peakRssMB: 0,
-      versions: { tfjs: tf.version.tfjs, node: process.version },
-    };
-    await writeRunFolder(outDir, model, state.history, test, run, t0);
-    log(`Wrote ${outDir}`);
-    return { model, history: state.history, test, run, outDir };
   } finally {
     if (typeof options.data !== 'object') ds.close();
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -65,10 +65,20 @@ test('a checkpoint for other settings, or a damaged one, is refused with a Check
     history: emptyHistory(),
     epochSeconds: [],
   });
-  await expect(restoreCheckpoint(file, buildModel(config), 'b')).rejects.toThrow(CheckpointError);
+  const target = buildModel(config);
+  // Refusals allocate nothing that outlives them.
+  const live = tf.memory().numTensors;
+  await expect(restoreCheckpoint(file, target, 'b')).rejects.toThrow(CheckpointError);
   const junk = join(dir, 'junk.bin');
   writeFileSync(junk, 'not a checkpoint');
-  await expect(restoreCheckpoint(junk, buildModel(config), 'a')).rejects.toThrow(
+  await expect(restoreCheckpoint(junk, target, 'a')).rejects.toThrow(
     `${junk}: not a conv3d-train checkpoint`,
   );
+  const truncated = join(dir, 'truncated.bin');
+  const whole = readFileSync(file);
+  writeFileSync(truncated, whole.subarray(0, whole.length - 4));
+  await expect(restoreCheckpoint(truncated, target, 'a')).rejects.toThrow(
+    `${truncated}: truncated at tensor 'accBeta2'`,
+  );
+  expect(tf.memory().numTensors).toBe(live);
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, test } from 'vitest';
 import { CheckpointError } from '../src/checkpoint.js';
 import { loadModelFromDir } from '../src/model-io.js';
@@ -117,11 +117,22 @@ describe('train', () => {
     expect(resumed.test).toEqual(reference.test);
   });
 
-  test('--resume refuses a checkpoint made with other settings', async () => {
+  test('--resume refuses a checkpoint made with other settings, and the failed run frees its tensors', async () => {
+    const before = tf.memory().numTensors;
     await expect(run('resumed', { resume: true, seed: 99 })).rejects.toThrow(CheckpointError);
     await expect(run('resumed', { resume: true, epochs: 2 })).rejects.toThrow(
       `--epochs 2 is below the 3 epochs already in ${join(root, 'resumed', 'checkpoint.bin')}`,
     );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test("dispose() frees the model's weights and the Adam state; nothing else stays alive", async () => {
+    const before = tf.memory().numTensors;
+    const result = await run('disposed', { epochs: 1 });
+    // 6 weights, then Adam's two moments per weight and its two beta powers.
+    expect(tf.memory().numTensors - before).toBe(6 + 12 + 2);
+    result.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   test('overrides are validated and name the flag', async () => {
