@@ -37,7 +37,8 @@ export async function runCli(argv: readonly string[], io: CliIo = console): Prom
     const ops = Object.entries(result.opTypes)
       .map(([op, n]) => `${op}×${n}`)
       .join(' ');
-    const accuracy = result.testAccuracy === undefined ? 'unknown' : String(result.testAccuracy);
+    const accuracy =
+      result.testAccuracy === undefined ? 'unknown' : `${(result.testAccuracy * 100).toFixed(2)} %`;
     io.log(
       `wrote ${out}: ${result.bytes} bytes, ${result.nodes} nodes (${ops}), ${result.parameters} parameters, test accuracy ${accuracy}`,
     );

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { contractToMetadata, METADATA_KEYS, SAMPLE_SHAPE, SEED_CONTRACT } from '@conv3d/data/contract';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -180,8 +182,17 @@ describe('CLI', () => {
     expect(lines.log).toEqual([
       expect.stringMatching(new RegExp(`^wrote .*seed\\.onnx: ${size} bytes, 13 nodes \\(`)),
     ]);
-    expect(lines.log[0]).toContain('test accuracy 0.7125');
+    expect(lines.log[0]).toContain('test accuracy 71.25 %');
     expect(await readdir(join(root, 'cli'))).toEqual(['seed.onnx']);
+  });
+
+  it('the installed command prints only its result line (no tfjs banner on stderr)', () => {
+    const bin = fileURLToPath(new URL('../bin/conv3d-export.js', import.meta.url));
+    const out = join(root, 'cli-bin', 'bin.onnx');
+    const result = spawnSync(process.execPath, [bin, runDir, '--out', out], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^wrote .*bin\.onnx: \d+ bytes, 13 nodes .*test accuracy 71\.25 %\n$/);
+    expect(result.stderr).toBe('');
   });
 
   it.each([
