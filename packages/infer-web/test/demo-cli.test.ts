@@ -1,4 +1,5 @@
-// `conv3d-web-demo` as users run it: it serves the demo (isolated only when asked) and fails with a message naming the problem.
+// `conv3d-web-demo` as users run it: it serves the demo (isolated only when asked) and fails with a message
+// naming the problem.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -46,7 +46,8 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 // Opt-in only: isolation makes Chromium switch the page to a new browsing context group at navigation, which
-// delayed the demo's first prediction by 0.13–0.22 s on 2 cores (BENCHMARKS.md); one wasm thread is as fast as two there.
+// delayed the demo's first prediction by 0.13–0.22 s on 2 cores (BENCHMARKS.md); and there one wasm thread is as
+// fast as two.
 const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
