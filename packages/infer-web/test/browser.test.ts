@@ -3,7 +3,7 @@
 // Locally a missing Chromium or WebGPU adapter skips with a message; under CI=true it fails.
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import {
   type BrowserHarness,
   BrowserUnavailableError,
@@ -51,8 +51,11 @@ async function expectWasmMatchesNode(harness: BrowserHarness, count: number): Pr
   expect(result.probabilities.map(argmax)).toEqual(reference.map(argmax));
 }
 
-/** Starts a harness before the enclosing suite and closes it after; the getter gives it, or why it can't run. */
-function harnessForSuite(webgpu: boolean, threads = 1): () => BrowserHarness | string | undefined {
+/**
+ * Starts a harness before the enclosing suite and closes it after. The getter gives a test the harness, or skips
+ * the test with the reason this machine can't run it.
+ */
+function harnessForSuite(webgpu: boolean, threads = 1): (ctx: TestContext) => BrowserHarness {
   let harness: BrowserHarness | string | undefined;
   beforeAll(async () => {
     harness = await startOrExplain(webgpu, threads);
@@ -60,7 +63,7 @@ function harnessForSuite(webgpu: boolean, threads = 1): () => BrowserHarness | s
   afterAll(async () => {
     if (typeof harness === 'object') await harness.close();
   });
-  return () => harness;
+  return (ctx) => (typeof harness === 'object' ? harness : ctx.skip(harness ?? 'the harness did not start'));
 }
 
 function skipNote(message: string): string {
@@ -104,8 +107,7 @@ describe('Chromium without WebGPU', () => {
   it(
     'runs the bundle on wasm: equal to onnxruntime-node within 1e-5, same argmax',
     async (ctx) => {
-      const harness = current();
-      if (typeof harness !== 'object') return ctx.skip();
+      const harness = current(ctx);
       await expectWasmMatchesNode(harness, vectors.length);
       // Not cross-origin isolated by default (src/node/static-server.ts says why); one thread starts no worker.
       expect(await harnessPageState(harness)).toEqual({ isolated: false, workers: 0 });
@@ -116,8 +118,7 @@ describe('Chromium without WebGPU', () => {
   it(
     "reports wasm for 'auto' when there is no adapter, and refuses a forced 'webgpu'",
     async (ctx) => {
-      const harness = current();
-      if (typeof harness !== 'object') return ctx.skip();
+      const harness = current(ctx);
       expect(await harness.webgpuUnavailableReason()).not.toBeNull();
       const auto = await harness.classify(vectors.slice(0, 2), 'auto');
       expect(auto.provider).toBe('wasm');
@@ -131,8 +132,7 @@ describe('Chromium without WebGPU', () => {
   it(
     'renders a prediction on the demo page, says WebGPU is unavailable, violates no CSP',
     async (ctx) => {
-      const harness = current();
-      if (typeof harness !== 'object') return ctx.skip();
+      const harness = current(ctx);
       const { page, problems } = await openDemo(harness, '');
       expect(await page.getAttribute('body', 'data-state')).toBe('ready');
       expect(await page.textContent('#prediction')).toMatch(/^[0-9]$/);
@@ -165,8 +165,7 @@ describe('Chromium without WebGPU', () => {
   it(
     'shows a clear message when the model cannot load',
     async (ctx) => {
-      const harness = current();
-      if (typeof harness !== 'object') return ctx.skip();
+      const harness = current(ctx);
       const broken = await startStaticServer({
         root: DEMO_DIR,
         files: { '/model.onnx': new URL('../package.json', import.meta.url).pathname },
@@ -193,8 +192,7 @@ describe('Chromium, cross-origin isolated, 2 wasm threads', () => {
   it(
     'runs onnxruntime on a worker thread too: equal to onnxruntime-node within 1e-5',
     async (ctx) => {
-      const harness = current();
-      if (typeof harness !== 'object') return ctx.skip();
+      const harness = current(ctx);
       await expectWasmMatchesNode(harness, vectors.length);
       const state = await harnessPageState(harness);
       expect(state.isolated).toBe(true);
@@ -210,8 +208,7 @@ describe('Chromium with WebGPU (SwiftShader here)', () => {
   it(
     "runs on WebGPU for 'auto': equal to onnxruntime-node within 1e-4, same argmax",
     async (ctx) => {
-      const harness = current();
-      if (typeof harness !== 'object') return ctx.skip();
+      const harness = current(ctx);
       const result = await harness.classify(vectors, 'auto');
       expect(result.provider).toBe('webgpu');
       expect(maxAbsDiff(result.probabilities, expected)).toBeLessThanOrEqual(1e-4);
@@ -223,8 +220,7 @@ describe('Chromium with WebGPU (SwiftShader here)', () => {
   it(
     'can still be forced onto wasm in a WebGPU browser',
     async (ctx) => {
-      const harness = current();
-      if (typeof harness !== 'object') return ctx.skip();
+      const harness = current(ctx);
       await expectWasmMatchesNode(harness, 4);
     },
     SLOW,
@@ -233,8 +229,7 @@ describe('Chromium with WebGPU (SwiftShader here)', () => {
   it(
     'renders a WebGPU prediction on the demo page',
     async (ctx) => {
-      const harness = current();
-      if (typeof harness !== 'object') return ctx.skip();
+      const harness = current(ctx);
       const { page, problems } = await openDemo(harness, '?device=webgpu');
       expect(await page.getAttribute('body', 'data-state')).toBe('ready');
       expect(await page.textContent('#provider')).toBe('WebGPU');
