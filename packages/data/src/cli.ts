@@ -2,8 +2,7 @@
 // conv3d-dataset: build the 3D MNIST HDF5 file, or inspect one.
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { buildDataset, DEFAULT_SEED } from './builder.js';
-import { DataError } from './errors.js';
+import { type BuildResult, buildDataset, DEFAULT_SEED } from './builder.js';
 import { SPLITS } from './layout.js';
 import { defaultDatasetPath } from './paths.js';
 import { openDataset } from './reader.js';
@@ -52,8 +51,9 @@ async function build(args: string[]): Promise<void> {
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let result: BuildResult;
   try {
-    const result = await buildDataset({
+    result = await buildDataset({
       out,
       seed,
       compression,
@@ -64,14 +64,13 @@ async function build(args: string[]): Promise<void> {
         bar.update(done);
       },
     });
-    bar.stop();
-    console.log(
-      `wrote ${result.path}: ${result.train} train + ${result.test} test rows ` +
-        `(seed ${seed}, ${compression}) in ${result.seconds.toFixed(1)} s`,
-    );
   } finally {
     bar.stop();
   }
+  console.log(
+    `wrote ${result.path}: ${result.train} train + ${result.test} test rows ` +
+      `(seed ${seed}, ${compression}) in ${result.seconds.toFixed(1)} s`,
+  );
 }
 
 async function inspect(args: string[]): Promise<void> {
@@ -85,7 +84,8 @@ async function inspect(args: string[]): Promise<void> {
       const info = ds.info(split);
       // Reading every batch checks every voxel (finite, in [0, 1]).
       let nonzero = 0;
-      for (const batch of ds.batches(split, 500)) for (const v of batch.x) if (v !== 0) nonzero++;
+      for (const batch of ds.batches(split, 500, { reuse: true }))
+        for (const v of batch.x) if (v !== 0) nonzero++;
       const histogram = info.labelCounts.map((n, label) => `${label}:${n}`).join(' ');
       console.log(
         `  ${split}: ${info.rows} rows, X ${info.xDtype} (${info.rows},4096) [${info.compression}], ` +
@@ -118,9 +118,6 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     const message = (error as Error).message.split('\n')[0];
     console.error(`conv3d-dataset: ${message} (see conv3d-dataset --help)`);
     process.exitCode = 2;
-  } else if (error instanceof DataError) {
-    console.error(`conv3d-dataset: ${error.message}`);
-    process.exitCode = 1;
   } else {
     console.error(`conv3d-dataset: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
