@@ -4,10 +4,12 @@
 // (b) a page bundled by Vite from the installed @conv3d/infer-web classifies the same rows in headless Chromium and
 //     agrees with (a) within 1e-5;
 // (c) the installed @conv3d/train runs 2 training steps on its native fast path (the prebuilt binary it ships);
+//     without a matching prebuild its install script builds one, and without a toolchain the stock kernels say why;
 // (d) sizes: @conv3d/infer-node adds ≤ 2 MB beyond onnxruntime-node alone; the infer-web tarball is ≤ 200 KB.
 // Installed once (a few minutes at most); every check reads that one app. CONV3D_KEEP_INSTALL=1 keeps it on disk.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDataset } from '@conv3d/data';
@@ -16,7 +18,14 @@ import { startStaticServer } from '@conv3d/web-demo/server';
 import { chromium } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addedBeyond, copyAppTemplate, installApp, packAll, REPO_ROOT } from './install/packaging.mjs';
+import {
+  addedBeyond,
+  copyAppTemplate,
+  installApp,
+  npmEnv,
+  packAll,
+  REPO_ROOT,
+} from './install/packaging.mjs';
 import { ensureDataset } from './parity/model.js';
 
 // Decimal units, the stricter reading of the "2 MB" and "200 KB".
@@ -203,6 +212,44 @@ describe('packed and installed into a fresh app', () => {
     for (const loss of run.losses) expect(Number.isFinite(loss)).toBe(true);
     // A different second loss on the same batch: the first step changed the weights.
     expect(run.losses[1]).not.toBe(run.losses[0]);
+  }, 300_000);
+
+  it('(c) without a matching prebuild: the install script builds one with node-gyp, else the stock kernels say why', () => {
+    // A copy of the installed package without its prebuilds/, inside the app so it resolves the app's packages.
+    const copy = join(appDir, 'train-without-prebuild');
+    cpSync(join(appDir, 'node_modules', '@conv3d', 'train'), copy, { recursive: true });
+    rmSync(join(copy, 'prebuilds'), { recursive: true });
+    const install = (nodeGyp: string) =>
+      spawnSync(process.execPath, ['native/build.mjs', '--install'], {
+        cwd: copy,
+        encoding: 'utf8',
+        env: { ...npmEnv(), npm_config_node_gyp: nodeGyp },
+      });
+    const fastCpu = () => {
+      const script =
+        "import('./dist/fast-cpu/index.js').then(async (m) => console.log(JSON.stringify(await m.useFastCpuBackend())))";
+      const result = spawnSync(process.execPath, ['-e', script], { cwd: copy, encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { kernels: string; addon?: string; fallbackReason?: string };
+    };
+
+    const noToolchain = install(join(copy, 'no-such-node-gyp.js'));
+    expect(noToolchain.status).toBe(0);
+    expect(noToolchain.stderr).toMatch(
+      /native CPU kernels did not build \(node-gyp not found.*fall back to the stock/,
+    );
+    const stock = fastCpu();
+    expect(stock.kernels).toBe('stock-cpu');
+    expect(stock.fallbackReason).toMatch(
+      /^native addon unavailable: No native build was found for platform=linux/,
+    );
+
+    // npm hands install scripts its own node-gyp as npm_config_node_gyp; the repo's stands in for it here.
+    const built = install(createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js'));
+    expect(built.status, built.stderr).toBe(0);
+    const native = fastCpu();
+    expect(native.kernels).toMatch(/^native-(generic|avx2|avx512)-\d+threads$/);
+    expect(native.addon).toBe(join('build', 'Release', 'conv3d_cpu.node'));
   }, 300_000);
 
   it('(d) infer-web tarball ≤ 200 KB', () => {

@@ -3,6 +3,7 @@
 // install-figures markers): every public tarball's size, what a fresh app depending on @conv3d/infer-node adds to
 // node_modules beyond one depending on onnxruntime-node alone, and the npm install time from npm's cache.
 // Usage (after `npx turbo run build`): node test/install/measure.mjs [--no-write]
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,12 @@ try {
     // Written beside and renamed: an interrupted run never leaves a half-written BENCHMARKS.md.
     writeFileSync(`${path}.tmp-${process.pid}`, next);
     renameSync(`${path}.tmp-${process.pid}`, path);
+    // The repo's formatter aligns the table, so `biome ci` stays green after a run.
+    const biome = spawnSync('npx', ['biome', 'format', '--write', path], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    });
+    if (biome.status !== 0) throw new Error(`biome format ${path} failed: ${biome.stderr}`);
     process.stderr.write(`wrote ${path}\n`);
   }
 } finally {
