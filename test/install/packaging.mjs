@@ -121,8 +121,8 @@ function resolvePackage(from, name, appDir) {
 }
 
 /**
- * The installed dependency closure of `name` in `appDir`: Map of package folder → { name, bytes }. Optional and
- * peer dependencies count when npm installed them.
+ * The installed dependency closure of `name` in `appDir`: Map of package folder → { name, bytes }. Optional
+ * dependencies and required peers count when npm installed them; optional peers do not.
  */
 export function dependencyClosure(appDir, name) {
   const closure = new Map();
@@ -131,12 +131,20 @@ export function dependencyClosure(appDir, name) {
     if (dir === undefined || closure.has(dir)) return;
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     closure.set(dir, { name: manifest.name, bytes: packageBytes(dir) });
-    const deps = {
-      ...manifest.dependencies,
-      ...manifest.optionalDependencies,
-      ...manifest.peerDependencies,
-    };
-    for (const child of Object.keys(deps)) visit(dir, child);
+    // npm installs required peers on its own but optional ones only when something else asks for them: in an
+    // app of its own an optional peer would be absent, so it is not part of what the package adds.
+    const optionalPeers = Object.entries(manifest.peerDependenciesMeta ?? {}).filter(
+      ([, meta]) => meta?.optional,
+    );
+    const peers = Object.keys(manifest.peerDependencies ?? {}).filter(
+      (peer) => !optionalPeers.some(([name]) => name === peer),
+    );
+    const deps = [
+      ...Object.keys(manifest.dependencies ?? {}),
+      ...Object.keys(manifest.optionalDependencies ?? {}),
+      ...peers,
+    ];
+    for (const child of deps) visit(dir, child);
   };
   visit(appDir, name);
   return closure;
