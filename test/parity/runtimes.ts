@@ -3,8 +3,8 @@
 import { preprocessBatch, SAMPLE_SHAPE } from '@conv3d/data';
 import { load as loadNode } from '@conv3d/infer-node';
 import { load as loadWeb } from '@conv3d/infer-web';
-import { BrowserUnavailableError, startBrowserHarness } from '@conv3d/infer-web/node';
 import { loadModelFromDir, selectBackend } from '@conv3d/train';
+import { BrowserUnavailableError, startBrowserHarness } from '@conv3d/web-demo/harness';
 import * as tf from '@tensorflow/tfjs';
 import type { RuntimeResult } from './compare.js';
 

@@ -1,9 +1,12 @@
 // Shared test inputs and the independent reference: onnxruntime-node (CPU) on the same preprocessing.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { SAMPLE_SHAPE, VOXELS } from '@conv3d/data/contract';
 import { preprocessBatch } from '@conv3d/data/preprocess';
 import * as ortNode from 'onnxruntime-node';
-import { TEST_MODEL } from '../src/node/paths.js';
+
+/** The small test model with the real contract (scripts/make-test-model.py); also the web demo's default. */
+export const TEST_MODEL = fileURLToPath(new URL('../fixtures/test-model.onnx', import.meta.url));
 
 /**
  * Seeded 3D-MNIST-like raw vectors: point counts in a random sub-box of the grid, divided by the sample's max

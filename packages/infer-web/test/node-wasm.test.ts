@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, load, type WebClassifier } from '../src/index.js';
-import { TEST_MODEL } from '../src/node/paths.js';
-import { argmax, maxAbsDiff, referenceProbabilities, syntheticVectors } from './helpers.js';
+import { argmax, maxAbsDiff, referenceProbabilities, syntheticVectors, TEST_MODEL } from './helpers.js';
 
 const modelBytes = new Uint8Array(readFileSync(TEST_MODEL));
 

@@ -5,13 +5,19 @@ import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import {
+  argmax,
+  IN_CI,
+  maxAbsDiff,
+  referenceProbabilities,
+  syntheticVectors,
+} from '../../infer-web/test/helpers.js';
+import {
   type BrowserHarness,
   BrowserUnavailableError,
   startBrowserHarness,
 } from '../src/node/browser-harness.js';
 import { DEMO_DIR } from '../src/node/paths.js';
 import { startStaticServer } from '../src/node/static-server.js';
-import { argmax, IN_CI, maxAbsDiff, referenceProbabilities, syntheticVectors } from './helpers.js';
 
 const ARTIFACTS = new URL('../test-artifacts/', import.meta.url);
 const vectors = syntheticVectors(12, 7);
@@ -67,7 +73,7 @@ function harnessForSuite(webgpu: boolean, threads = 1): (ctx: TestContext) => Br
 }
 
 function skipNote(message: string): string {
-  console.warn(`[infer-web browser tests] skipped: ${message}`);
+  console.warn(`[web-demo browser tests] skipped: ${message}`);
   return message;
 }
 

@@ -1,14 +1,22 @@
 #!/usr/bin/env node
 // Measures our own JavaScript in the built output, gzipped (level 9, per file, as a server would send it):
-// every .js/.mjs under dist/demo except onnxruntime's copied files in dist/demo/ort/, and the library bundle.
+// every .js/.mjs under dist/demo except onnxruntime's copied files in dist/demo/ort/, and @conv3d/infer-web's library
+// bundle.
 // Usage: node scripts/measure-size.mjs [--json]   (after npm run build)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const LIMIT_KB = 150;
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const libraryBundle = join(
+  dirname(createRequire(import.meta.url).resolve('@conv3d/infer-web/package.json')),
+  'dist',
+  'browser',
+  'infer-web.js',
+);
 
 function jsFiles(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -21,7 +29,11 @@ function jsFiles(dir) {
 function measure(files) {
   return files.map((path) => {
     const bytes = readFileSync(path);
-    return { file: relative(dist, path), bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+    return {
+      file: relative(dist, path).replace(/^(\.\.\/)+/, ''),
+      bytes: bytes.length,
+      gzip: gzipSync(bytes, { level: 9 }).length,
+    };
   });
 }
 
@@ -29,9 +41,9 @@ let demo;
 let library;
 try {
   demo = measure(jsFiles(join(dist, 'demo')));
-  library = measure([join(dist, 'browser', 'infer-web.js')]);
+  library = measure([libraryBundle]);
 } catch (err) {
-  process.stderr.write(`measure-size: ${err.message}; run npm run build first\n`);
+  process.stderr.write(`measure-size: ${err.message}; run npx turbo run build first\n`);
   process.exit(1);
 }
 const kb = (n) => Math.round((n / 1024) * 10) / 10;
@@ -48,7 +60,7 @@ else {
     process.stdout.write(`${f.file.padEnd(40)} ${f.bytesKB} KB  gzip ${f.gzipKB} KB\n`);
   process.stdout.write(
     `our JS on the demo page (onnxruntime excluded): ${report.demoPageJsGzipKB} KB gzipped (limit ${LIMIT_KB} KB)\n` +
-      `library bundle dist/browser/infer-web.js: ${report.libraryBundleGzipKB} KB gzipped\n`,
+      `library bundle @conv3d/infer-web/dist/browser/infer-web.js: ${report.libraryBundleGzipKB} KB gzipped\n`,
   );
 }
 if (demoGzip > LIMIT_KB * 1024) process.exit(1);

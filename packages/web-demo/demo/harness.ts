@@ -1,6 +1,6 @@
 // The page the Node-side browser harness drives (src/node/browser-harness.ts): the library, bundled the same way
 // as the demo, exposed on globalThis for page.evaluate.
-import { load, type WebClassifier, type WebDevice, webgpuUnavailableReason } from '../src/index.js';
+import { load, type WebClassifier, type WebDevice, webgpuUnavailableReason } from '@conv3d/infer-web';
 
 const WASM_PATHS = new URL('./ort/', window.location.href).href;
 // harness.html?threads=N: onnxruntime's wasm threads (the page must be cross-origin isolated for N > 1).

@@ -1,5 +1,5 @@
 // Class probabilities as one labelled bar per class, the top class highlighted.
-import type { Prediction } from '../src/index.js';
+import type { Prediction } from '@conv3d/infer-web';
 
 export function renderBars(container: HTMLElement, labels: readonly string[], prediction: Prediction): void {
   const rows = labels.map((label, i) => {

@@ -86,7 +86,7 @@ export async function startBrowserHarness(options: BrowserHarnessOptions): Promi
     throw new BrowserUnavailableError(`Chromium not found at ${executablePath} (apt-get install chromium)`);
   }
   if (!existsSync(`${DEMO_DIR}/harness.html`)) {
-    throw new Error(`${DEMO_DIR}/harness.html not found: build @conv3d/infer-web first (npm run build)`);
+    throw new Error(`${DEMO_DIR}/harness.html not found: build @conv3d/web-demo first (npm run build)`);
   }
   const threads = options.threads ?? 1;
   const server = await startStaticServer({
