@@ -39,8 +39,11 @@ export interface OpenClassifierOptions<P extends string> {
   bytes: Uint8Array;
   /** Names the model in errors (a path, a URL or 'model bytes'). */
   source: string;
-  /** Providers to try, in order: the first that opens runs the model. */
-  providers: readonly P[];
+  /**
+   * Providers to try, in order: the first that opens runs the model. A function is called after the contract
+   * check, so a foreign file fails as such before any device question (a probe, a missing GPU library) is asked.
+   */
+  providers: readonly P[] | (() => readonly P[] | Promise<readonly P[]>);
   open: OpenSession<P>;
 }
 
@@ -54,9 +57,10 @@ export const DISPOSED_MESSAGE = 'predict: the classifier has been disposed';
 export async function openClassifier<P extends string>(
   options: OpenClassifierOptions<P>,
 ): Promise<Classifier<P>> {
-  const { bytes, source, providers, open } = options;
+  const { bytes, source, open } = options;
   const metadata = readOnnxMetadata(bytes, source);
   contractFromMetadata(metadata, source);
+  const providers = typeof options.providers === 'function' ? await options.providers() : options.providers;
   if (providers.length === 0) throw new Error(`${source}: no execution provider to try`);
   const failures: { provider: P; reason: string }[] = [];
   for (const provider of providers) {

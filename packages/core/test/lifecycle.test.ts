@@ -218,3 +218,26 @@ describe('openClassifier', () => {
     await classifier.dispose();
   });
 });
+
+describe('provider choice', () => {
+  it('is asked only after the contract check passed', async () => {
+    let asked = 0;
+    const providers = () => {
+      asked++;
+      throw new Error('no GPU library');
+    };
+    await expect(
+      openClassifier({
+        bytes: modelBytes({}),
+        source: 'm.onnx',
+        providers,
+        open: async () => new ScriptedHandler(),
+      }),
+    ).rejects.toThrow(/metadata 'conv3d.labels' is missing/);
+    expect(asked).toBe(0);
+    await expect(
+      openClassifier({ bytes, source: 'm.onnx', providers, open: async () => new ScriptedHandler() }),
+    ).rejects.toThrow('no GPU library');
+    expect(asked).toBe(1);
+  });
+});

@@ -4,13 +4,14 @@
 // - batch-1 latency including preprocessing; cold load() in fresh processes.
 // Run: npm run bench -w @conv3d/infer-node (builds first). Medians; writes artifacts/bench/results.json.
 import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { preprocessBatch } from '@conv3d/data';
+import { preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
+import { writeFileAtomic } from '@conv3d/core/node';
 import { load } from '@conv3d/infer-node';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   const modelPath = join(OUT, 'seed-model.onnx');
 
   const raw = rawBatch(BATCH, 42);
-  const tensorData = preprocessBatch(raw, BATCH);
+  const tensorData = preprocessBatch(SEED_CONTRACT, raw, BATCH);
   const classifier = await load(modelPath, { device: 'cpu' });
   // The reference: onnxruntime-node with the session options load() uses, fed the preprocessed tensor.
   const session = await InferenceSession.create(readFileSync(modelPath), {
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
     await session.run(feed);
     ort.push(performance.now() - t);
     t = performance.now();
-    preprocessBatch(raw, BATCH);
+    preprocessBatch(SEED_CONTRACT, raw, BATCH);
     prep.push(performance.now() - t);
     pytorch.push(Number(await torch.send('run')));
   }
@@ -216,8 +217,7 @@ const t2 = performance.now(); console.log(JSON.stringify({ import: t1 - t0, load
   );
   console.log(`load average (1 min) at the end: ${results.loadAverage.toFixed(2)} on ${THREADS} cores`);
   const file = join(OUT, 'results.json');
-  writeFileSync(`${file}.tmp-${process.pid}`, `${JSON.stringify(results, null, 2)}\n`);
-  renameSync(`${file}.tmp-${process.pid}`, file);
+  writeFileAtomic(file, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 await main();

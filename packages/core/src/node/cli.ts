@@ -25,7 +25,6 @@ export interface CliInfo {
   usage: string;
 }
 
-
 /** A command: a number it resolves to is its exit code (anything else: 0); it throws to fail (UsageError: 2, else 1). */
 export type CliMain = (argv: readonly string[], io: CliIo) => unknown;
 
