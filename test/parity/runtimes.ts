@@ -51,7 +51,10 @@ async function tfjsPredict(backend: 'cpu' | 'fast-cpu', inputs: ParityInputs): P
   try {
     const n = inputs.vectors.length;
     // The exported model's contract says how raw vectors become the graph's input, as it does for every runtime.
-    const contract = contractFromMetadata(readOnnxMetadata(inputs.onnxBytes, inputs.onnxPath), inputs.onnxPath);
+    const contract = contractFromMetadata(
+      readOnnxMetadata(inputs.onnxBytes, inputs.onnxPath),
+      inputs.onnxPath,
+    );
     const x = tf.tensor(preprocessBatch(contract, flatten(inputs.vectors), n), [n, ...contract.inputShape]);
     const y = model.predict(x) as tf.Tensor;
     const data = (await y.data()) as Float32Array;

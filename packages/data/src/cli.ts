@@ -3,7 +3,7 @@
 import { type CliIo, parseCommandLine, runMain, UsageError } from '@conv3d/core/node';
 import cliProgress from 'cli-progress';
 import { type BuildResult, buildDataset, DEFAULT_SEED } from './builder.js';
-import { SPLITS } from './layout.js';
+import { ROW_LENGTH, SPLITS } from './layout.js';
 import { defaultDatasetPath } from './paths.js';
 import { openDataset } from './reader.js';
 
@@ -82,7 +82,7 @@ async function inspect(args: readonly string[], io: CliIo): Promise<void> {
         for (const v of batch.x) if (v !== 0) nonzero++;
       const histogram = info.labelCounts.map((n, label) => `${label}:${n}`).join(' ');
       io.log(
-        `  ${split}: ${info.rows} rows, X ${info.xDtype} (${info.rows},4096) [${info.compression}], ` +
+        `  ${split}: ${info.rows} rows, X ${info.xDtype} (${info.rows},${ROW_LENGTH}) [${info.compression}], ` +
           `y ${info.yDtype} (${info.rows},); ${(nonzero / Math.max(1, info.rows)).toFixed(1)} nonzero voxels/row; ` +
           `labels ${histogram}`,
       );

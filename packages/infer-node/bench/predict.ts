@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
+import { mulberry32, preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
 import { writeFileAtomic } from '@conv3d/core/node';
 import { load } from '@conv3d/infer-node';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -34,15 +34,12 @@ const min = (xs: number[]): number => Math.min(...xs);
 
 /** Seeded sparse raw vectors in [0, 1] with max 1, like 3D MNIST rows. */
 function rawBatch(count: number, seed: number): Float64Array {
-  const out = new Float64Array(count * 4096);
-  let state = seed;
-  const next = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
+  const V = SEED_CONTRACT.rawLength;
+  const out = new Float64Array(count * V);
+  const next = mulberry32(seed);
   for (let s = 0; s < count; s++) {
-    for (let i = 0; i < 4096; i++) if (next() < 0.12) out[s * 4096 + i] = next();
-    out[s * 4096 + Math.floor(next() * 4096)] = 1;
+    for (let i = 0; i < V; i++) if (next() < 0.12) out[s * V + i] = next();
+    out[s * V + Math.floor(next() * V)] = 1;
   }
   return out;
 }
@@ -134,7 +131,7 @@ async function main(): Promise<void> {
     pytorch.push(Number(await torch.send('run')));
   }
 
-  const one = raw.subarray(0, 4096);
+  const one = raw.subarray(0, SEED_CONTRACT.rawLength);
   for (let i = 0; i < 50; i++) await classifier.predict(one);
   const single: number[] = [];
   for (let i = 0; i < 300; i++) {
