@@ -116,8 +116,8 @@ export function defineContract(
   const inputShape = inputKind === 'raw' ? [rawLength] : [d, h, w, channels];
   const contract: ModelContract = {
     version,
-    labels: [...labels],
-    grid: [d, h, w],
+    labels: Object.freeze([...labels]),
+    grid: Object.freeze([d, h, w] as const),
     rawChannels,
     voxelOrder: VOXEL_ORDER,
     preprocessing,
@@ -125,11 +125,12 @@ export function defineContract(
     voxels,
     rawLength,
     channels,
-    inputShape,
+    inputShape: Object.freeze(inputShape),
     inputSize: inputShape.reduce((a, b) => a * b, 1),
   };
   if (testAccuracy !== undefined) contract.testAccuracy = testAccuracy;
-  return contract;
+  // Frozen: SEED_CONTRACT and every loaded contract are shared by reference.
+  return Object.freeze(contract);
 }
 
 /** The 3D MNIST seed: 16³ grids of one value per voxel (index x + 16y + 256z), the Oranges RGB step, digits. */

@@ -57,6 +57,12 @@ describe('the seed contract', () => {
     expect(SEED_CONTRACT.labels).toHaveLength(10);
   });
 
+  it('is frozen, as every contract is: they are shared by reference', () => {
+    expect(Object.isFrozen(SEED_CONTRACT)).toBe(true);
+    expect(() => (SEED_CONTRACT.labels as string[]).push('10')).toThrow(TypeError);
+    expect(Object.isFrozen(contractFromMetadata(contractToMetadata(SEED_CONTRACT), 'm').grid)).toBe(true);
+  });
+
   it('writes the agreed v2 keys', () => {
     expect(contractToMetadata(SEED_CONTRACT)).toEqual({
       'conv3d.contract_version': '2',
