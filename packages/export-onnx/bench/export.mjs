@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { contractToMetadata, SEED_CONTRACT } from '@conv3d/core';
 import { saveModelToDir } from '@conv3d/train/model-io';
 import * as tf from '@tensorflow/tfjs';
 import { convertModel, exportModelFile } from '../dist/index.js';
@@ -43,6 +44,8 @@ async function time(fn) {
 }
 
 const model = seedModel();
+// As @conv3d/train saves it: the model carries its contract, which the exporter writes into the file.
+model.setUserDefinedMetadata({ conv3d: contractToMetadata(SEED_CONTRACT) });
 const parameters = model.countParams();
 let bytes = 0;
 const exportTimes = await time(() => {
