@@ -32,6 +32,7 @@ const packages = publicPackages();
 it('finds the public packages', () => {
   expect(packages.map((p) => p.name)).toEqual(
     expect.arrayContaining([
+      '@conv3d/core',
       '@conv3d/data',
       '@conv3d/train',
       '@conv3d/export-onnx',

@@ -16,8 +16,7 @@ import { loadavg } from 'node:os';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SAMPLE_SHAPE } from '@conv3d/data/contract';
-import { preprocessBatch } from '@conv3d/data/preprocess';
+import { preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
 import * as ortNode from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumExecutable, startBrowserHarness } from '../dist/node/browser-harness.js';
@@ -89,7 +88,10 @@ const session = await ortNode.InferenceSession.create(readFileSync(modelPath));
 const nodeTimes = [];
 for (let i = 0; i < runs + 20; i++) {
   const started = performance.now();
-  const input = new ortNode.Tensor('float32', preprocessBatch(vector, 1), [1, ...SAMPLE_SHAPE]);
+  const input = new ortNode.Tensor('float32', preprocessBatch(SEED_CONTRACT, vector, 1), [
+    1,
+    ...SEED_CONTRACT.inputShape,
+  ]);
   await session.run({ [session.inputNames[0]]: input });
   if (i >= 20) nodeTimes.push(performance.now() - started);
 }

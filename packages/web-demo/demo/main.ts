@@ -1,6 +1,6 @@
 // The demo page: loads ./model.onnx, shows the bundled test samples in 3D and classifies the chosen one.
 import './style.css';
-import type { RawVoxels } from '@conv3d/data/preprocess';
+import type { RawVoxels } from '@conv3d/core';
 import { load, type WebClassifier, type WebDevice, webgpuUnavailableReason } from '@conv3d/infer-web';
 import { renderBars } from './probability-bars.js';
 import { type DemoSample, fetchSamples } from './samples.js';

@@ -1,6 +1,9 @@
 // Reads a user's vector file: a JSON array of 4096 numbers, or 4096 little-endian float32 values (.bin).
 // Values are checked (finite, right count) by the classifier's own validation; this only decodes.
-import { VOXELS } from '@conv3d/data/contract';
+import { SEED_CONTRACT } from '@conv3d/core';
+
+// The demo's samples and files are 3D MNIST rows.
+const VOXELS = SEED_CONTRACT.rawLength;
 
 export function parseVectorFile(name: string, bytes: ArrayBuffer): Float32Array | number[] {
   if (name.toLowerCase().endsWith('.json')) return parseJsonVector(name, new TextDecoder().decode(bytes));

@@ -1,7 +1,6 @@
 // An interactive 3D view of one 16³ sample: one cube per non-empty voxel, coloured as the model sees it
 // (the shared Oranges preprocessing), orbited with the mouse.
-import { GRID, SAMPLE_SIZE, VOXELS } from '@conv3d/data/contract';
-import { preprocessSample, type RawVoxels } from '@conv3d/data/preprocess';
+import { orangesRgb, type RawVoxels, SEED_CONTRACT } from '@conv3d/core';
 import {
   AmbientLight,
   Box3,
@@ -18,6 +17,10 @@ import {
   WebGLRenderer,
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
+
+// The demo shows 3D MNIST samples: the seed's 16³ grid and its Oranges colours.
+const GRID = SEED_CONTRACT.grid[0];
+const VOXELS = SEED_CONTRACT.voxels;
 
 export interface VoxelView {
   show(values: RawVoxels): void;
@@ -69,13 +72,13 @@ export function createVoxelView(container: HTMLElement): VoxelView {
   const mesh = new InstancedMesh(geometry, material, VOXELS);
   mesh.count = 0;
   scene.add(mesh);
-  const rgb = new Float32Array(SAMPLE_SIZE);
+  const rgb = new Float32Array(VOXELS * 3);
   const matrix = new Matrix4();
   const color = new Color();
 
   return {
     show(values) {
-      preprocessSample(values, 0, rgb, 0);
+      orangesRgb.apply(values, 0, VOXELS, 1, rgb, 0);
       let n = 0;
       for (let i = 0; i < VOXELS; i++) {
         if (!((values[i] as number) > 0)) continue;

@@ -3,9 +3,9 @@
 // raw 4096-value vectors as stored in the dataset, bundled with the demo page.
 // Usage: node scripts/make-demo-samples.mjs [dataset.h5]   (default ../data/artifacts/full_dataset_vectors.h5;
 // needs @conv3d/data built)
-import { renameSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '@conv3d/core/node';
 import { openDataset } from '@conv3d/data';
 
 const datasetPath =
@@ -30,9 +30,7 @@ try {
     samples.push({ index: row, label: digit, values: Array.from(x.subarray(row * 4096, (row + 1) * 4096)) });
   }
   const payload = { source: 'full_dataset_vectors.h5', split: 'test', samples };
-  const tmp = `${out}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(payload)}\n`);
-  renameSync(tmp, out);
+  writeFileAtomic(out, `${JSON.stringify(payload)}\n`);
   process.stdout.write(
     `wrote ${relative(process.cwd(), out)}: rows ${samples.map((s) => s.index).join(', ')}\n`,
   );

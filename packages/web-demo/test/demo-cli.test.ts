@@ -47,12 +47,21 @@ describe('conv3d-web-demo', () => {
   });
 
   it.each([
-    [['--port', 'x'], "conv3d-web-demo: --port 'x' is not a port number"],
-    [['--model', '/nonexistent/m.onnx'], 'conv3d-web-demo: model /nonexistent/m.onnx not found'],
-    [['--bogus'], "conv3d-web-demo: Unknown option '--bogus'"],
-  ])('%j fails with a message naming the problem and a non-zero exit', (args, message) => {
+    [['--port', 'x'], 2, "conv3d-web-demo: --port 'x' is not a port number"],
+    [['--model', '/nonexistent/m.onnx'], 1, 'conv3d-web-demo: model /nonexistent/m.onnx not found'],
+    [['--bogus'], 2, "conv3d-web-demo: Unknown option '--bogus'"],
+  ])('%j fails with one line naming the problem, exit %i (2: usage, 1: failure)', (args, code, message) => {
     const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(code);
     expect(result.stderr.split('\n')[0]).toContain(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('--help prints the usage and exits 0', () => {
+    const result = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(
+      'usage: conv3d-web-demo [--model model.onnx] [--port 8400] [--cross-origin-isolated]\n',
+    );
   });
 });

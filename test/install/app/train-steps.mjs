@@ -1,7 +1,7 @@
 // A user's training script: two Adam steps of the seed model on rows.json's real rows with the installed
 // @conv3d/train, on its fast CPU path. Prints one JSON line: the backend chosen, its kernels, losses, step times.
 import { readFileSync } from 'node:fs';
-import { preprocessBatch, SAMPLE_SHAPE } from '@conv3d/data';
+import { preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
 import { buildModel, compileModel, loadTrainConfig, SEED_CONFIG_PATH, selectBackend } from '@conv3d/train';
 import * as tf from '@tensorflow/tfjs';
 
@@ -10,9 +10,9 @@ const choice = await selectBackend('fast-cpu');
 const config = loadTrainConfig(SEED_CONFIG_PATH);
 const model = buildModel(config, { seed: 7 });
 compileModel(model, config);
-const x = tf.tensor(preprocessBatch(Float64Array.from(rows.flat()), rows.length), [
+const x = tf.tensor(preprocessBatch(SEED_CONTRACT, Float64Array.from(rows.flat()), rows.length), [
   rows.length,
-  ...SAMPLE_SHAPE,
+  ...SEED_CONTRACT.inputShape,
 ]);
 const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10);
 const losses = [];

@@ -1,23 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ContractError,
   checkModel,
+  contractToMetadata,
   decodePredictions,
   InputError,
   prepareInput,
+  preprocessBatch as preprocessWith,
+  Rng,
   readOnnxMetadata,
+  SEED_CONTRACT,
   type ValueInfo,
-} from '../src/classifier.js';
-import { ContractError, contractToMetadata, SAMPLE_SIZE, SEED_CONTRACT, VOXELS } from '../src/contract.js';
-import { preprocessBatch } from '../src/preprocess.js';
+} from '../src/index.js';
+import { lenField, metadataEntry, utf8, varint } from './helpers/onnx-bytes.js';
 
-// Seeded LCG so the raw vectors are the same on every run.
+const VOXELS = SEED_CONTRACT.rawLength;
+const SAMPLE_SIZE = SEED_CONTRACT.inputSize;
+const preprocessBatch = (raw: Float32Array | Float64Array, count?: number) =>
+  preprocessWith(SEED_CONTRACT, raw, count);
+
+// Seeded so the raw vectors are the same on every run: about one voxel in five occupied.
 function rawSamples(count: number, seed = 1): Float64Array {
   const out = new Float64Array(count * VOXELS);
-  let state = seed;
-  for (let i = 0; i < out.length; i++) {
-    state = (state * 1664525 + 1013904223) % 4294967296;
-    out[i] = state % 5 === 0 ? state / 4294967296 : 0;
-  }
+  const rng = new Rng(seed);
+  for (let i = 0; i < out.length; i++) out[i] = rng.chance(0.2) ? rng.next() : 0;
   return out;
 }
 
@@ -154,24 +160,8 @@ describe('checkModel', () => {
   });
 });
 
-// A minimal protobuf encoder, written from the wire-format spec, to build ModelProto bytes for the reader.
-function varint(n: number): number[] {
-  const out: number[] = [];
-  let v = n;
-  while (v >= 128) {
-    out.push((v % 128) | 128);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
-function lenField(field: number, payload: number[]): number[] {
-  return [...varint(field * 8 + 2), ...varint(payload.length), ...payload];
-}
-const utf8 = (s: string) => Array.from(new TextEncoder().encode(s));
-
 describe('readOnnxMetadata', () => {
-  const entry = (k: string, v: string) => lenField(14, [...lenField(1, utf8(k)), ...lenField(2, utf8(v))]);
+  const entry = metadataEntry;
   const model = [
     ...varint(1 * 8),
     8, // ir_version = 8

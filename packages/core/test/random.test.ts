@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rotationMatrix } from '../src/augment.js';
-import { Rng } from '../src/random.js';
+import { deriveSeed, mulberry32, permutation, Rng } from '../src/index.js';
 
 describe('Rng', () => {
   it('is determined by its keys', () => {
@@ -35,19 +34,33 @@ describe('Rng', () => {
     expect(Math.abs(sum / n - 5)).toBeLessThan(1);
     expect(Math.abs(Math.sqrt(squares / n) - 90)).toBeLessThan(0.75);
   });
+
+  it('draws integers over the whole closed range, picks and floats', () => {
+    const rng = new Rng(7);
+    const seen = new Set(Array.from({ length: 1000 }, () => rng.int(3, 6)));
+    expect([...seen].sort()).toEqual([3, 4, 5, 6]);
+    expect(['a', 'b']).toContain(rng.pick(['a', 'b']));
+    const f = rng.floats(1000, -1, 1);
+    expect(f).toBeInstanceOf(Float32Array);
+    expect(Math.min(...f)).toBeGreaterThanOrEqual(-1);
+    expect(Math.max(...f)).toBeLessThan(1);
+  });
 });
 
-describe('rotationMatrix', () => {
-  it('is orthonormal and matches Rz·Ry·Rx of data_augment.py for 90° turns', () => {
-    const m = rotationMatrix(0, 0, 90); // Rz(90) = [[0, 1, 0], [-1, 0, 0], [0, 0, 1]]
-    expect(m.map((v) => Math.round(v))).toEqual([0, 1, 0, -1, 0, 0, 0, 0, 1]);
-    const r = rotationMatrix(33, -71, 140);
-    for (let i = 0; i < 3; i++) {
-      for (let j = 0; j < 3; j++) {
-        let dot = 0;
-        for (let k = 0; k < 3; k++) dot += (r[i * 3 + k] as number) * (r[j * 3 + k] as number);
-        expect(dot).toBeCloseTo(i === j ? 1 : 0, 14);
-      }
-    }
+describe('mulberry32, deriveSeed and permutation', () => {
+  it('reproduce the published mulberry32 stream', () => {
+    // mulberry32(0)'s first outputs from the reference C implementation (Tommy Ettinger's), compiled with gcc.
+    const next = mulberry32(0);
+    expect(Array.from({ length: 3 }, () => Math.round(next() * 4294967296))).toEqual([
+      1144304738, 1416247, 958946056,
+    ]);
+  });
+
+  it('permutation is a seeded shuffle of 0..n-1', () => {
+    const p = permutation(100, deriveSeed(1337, 0));
+    expect([...p].sort((a, b) => a - b)).toEqual([...Array(100).keys()]);
+    expect(permutation(100, deriveSeed(1337, 0))).toEqual(p);
+    expect(permutation(100, deriveSeed(1337, 1))).not.toEqual(p);
+    expect(deriveSeed(1, 2)).not.toBe(deriveSeed(2, 1));
   });
 });
