@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { useFastCpuBackend } from '../dist/fast-cpu/index.js';
+import { Conv3D, fastAdam, useFastCpuBackend } from '../dist/fast-cpu/index.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -48,7 +48,7 @@ function uniform(n, seed) {
 function seedModel() {
   const model = tf.sequential({
     layers: [
-      tf.layers.conv3d({
+      new Conv3D({
         inputShape: [16, 16, 16, 3],
         filters: 32,
         kernelSize: 3,
@@ -56,7 +56,7 @@ function seedModel() {
         kernelInitializer: tf.initializers.heUniform({ seed: 1 }),
       }),
       tf.layers.maxPooling3d({ poolSize: 2 }),
-      tf.layers.conv3d({
+      new Conv3D({
         filters: 64,
         kernelSize: 3,
         activation: 'relu',
@@ -72,7 +72,7 @@ function seedModel() {
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  model.compile({ optimizer: fastAdam(1e-3), loss: 'categoricalCrossentropy' });
   return model;
 }
 

@@ -1,0 +1,12 @@
+// The addon's state for one Node environment (the main thread, or one worker_thread): which
+// instruction-set build runs, on how many threads, and the persistent pool they run on.
+#pragma once
+
+#include "gemm_ops.h"
+#include "thread_pool.h"
+
+struct Context {
+  const GemmOps* ops = &gemm_generic;
+  int threads = 1;
+  ThreadPool pool;
+};
