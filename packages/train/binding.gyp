@@ -5,6 +5,7 @@
       "sources": [
         "native/conv3d_cpu.cc",
         "native/adam.cc",
+        "native/batch_norm.cc",
         "native/elementwise.cc",
         "native/thread_pool.cc",
         "native/gemm_generic.cc",

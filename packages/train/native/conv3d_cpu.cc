@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "adam.h"
+#include "batch_norm.h"
 #include "context.h"
 #include "elementwise.h"
 #include "gemm_ops.h"
@@ -637,6 +638,55 @@ napi_value SumRowsFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// batchNorm(x, gamma, beta, y, mean, variance, epsilon): C = gamma.length channels, last axis.
+napi_value BatchNormFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t n = 0, C = 0, cb = 0, ny = 0, cm = 0, cv = 0;
+  const float* x = float_array(env, a.v[0], &n, "x");
+  const float* gamma = x ? float_array(env, a.v[1], &C, "gamma") : nullptr;
+  const float* beta = gamma ? float_array(env, a.v[2], &cb, "beta") : nullptr;
+  float* y = beta ? float_array(env, a.v[3], &ny, "y") : nullptr;
+  float* mean = y ? float_array(env, a.v[4], &cm, "mean") : nullptr;
+  float* variance = mean ? float_array(env, a.v[5], &cv, "variance") : nullptr;
+  if (!variance) return nullptr;
+  double eps = 0;
+  napi_get_value_double(env, a.v[6], &eps);
+  if (n % C != 0 || ny != n || cb != C || cm != C || cv != C) {
+    throw_error(env, "conv3d_cpu: batchNorm needs x and y of whole rows of gamma.length channels");
+    return nullptr;
+  }
+  batch_norm_train(x, static_cast<long>(n / C), static_cast<int>(C), gamma, beta, static_cast<float>(eps), y, mean,
+                   variance, a.ctx->pool);
+  return nullptr;
+}
+
+// batchNormGrad(x, dy, gamma, mean, variance, dx, dgamma, dbeta, epsilon).
+napi_value BatchNormGradFn(napi_env env, napi_callback_info info) {
+  napi_value v[9];
+  size_t argc = 9;
+  napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  void* data = nullptr;
+  napi_get_instance_data(env, &data);
+  Context& ctx = *static_cast<Context*>(data);
+  size_t n[8] = {0};
+  float* p[8] = {nullptr};
+  const char* names[8] = {"x", "dy", "gamma", "mean", "variance", "dx", "dgamma", "dbeta"};
+  for (int i = 0; i < 8; ++i) {
+    p[i] = float_array(env, v[i], &n[i], names[i]);
+    if (!p[i]) return nullptr;
+  }
+  double eps = 0;
+  napi_get_value_double(env, v[8], &eps);
+  const size_t C = n[2];
+  if (n[0] % C != 0 || n[1] != n[0] || n[5] != n[0] || n[3] != C || n[4] != C || n[6] != C || n[7] != C) {
+    throw_error(env, "conv3d_cpu: batchNormGrad needs x, dy, dx of whole rows of gamma.length channels");
+    return nullptr;
+  }
+  batch_norm_grad(p[0], p[1], static_cast<long>(n[0] / C), static_cast<int>(C), p[2], p[3], p[4],
+                  static_cast<float>(eps), p[5], p[6], p[7], ctx.pool);
+  return nullptr;
+}
+
 // adam(tensors, scalars): tensors holds 7 Float32Arrays per variable (value, m, v, gradient, and
 // the new value, m and v to write), scalars the float32 constants of tfjs's Adam step (adam.h).
 napi_value AdamFn(napi_env env, napi_callback_info info) {
@@ -757,6 +807,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPool3dGrad", nullptr, MaxPool3DGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool3dGradArgmax", nullptr, MaxPool3DGradArgmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, AdamFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, BatchNormFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormGrad", nullptr, BatchNormGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matMul", nullptr, MatMulFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryOp", nullptr, BinaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unaryOp", nullptr, UnaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},

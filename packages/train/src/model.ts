@@ -5,8 +5,8 @@ import { NUM_CLASSES } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type InitializerName, type LayerSpec, type TrainConfig } from './config.js';
 import { fastAdam } from './fast-cpu/adam.js';
+import { BatchNormalization } from './fast-cpu/batch-norm-layer.js';
 import { Conv3D } from './fast-cpu/conv3d-layer.js';
-import { BatchNormalization } from './layers/batch-normalization.js';
 import { GlobalAveragePooling3D } from './layers/global-average-pooling-3d.js';
 import { deriveSeed } from './rng.js';
 

@@ -5,6 +5,7 @@
 // max |fast - cpu| <= 1e-5 * max |cpu| per tensor.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchNormalization } from '../src/fast-cpu/batch-norm-layer.js';
 import { Conv3D } from '../src/fast-cpu/conv3d-layer.js';
 import { fusedConv3d, fusedConv3dAvailable } from '../src/fast-cpu/fused-conv3d.js';
 import { FAST_CPU_BACKEND, useFastCpuBackend } from '../src/fast-cpu/index.js';
@@ -223,4 +224,77 @@ describe('MaxPool3D keeps its argmax for the gradient', () => {
       'argmax index outside its sample',
     );
   });
+});
+
+describe('BatchNormalization in training, fused, equals the stock layer on cpu', () => {
+  for (const [i, shape] of [
+    [4, 6, 6, 6, 24],
+    [3, 5, 4, 6, 7],
+    [50, 33],
+  ].entries()) {
+    it(
+      `x [${shape}]: output, dx, dgamma, dbeta and the moving statistics`,
+      forEachBuild(async () => {
+        // An offset and scale like real activations, so the variance is not the trivial one.
+        const x = randomArray(shape, 360 + i).map((v, j) => 3 * v + (j % 5) - 1);
+        const probe = randomArray(shape, 370 + i);
+        const channels = shape.at(-1) ?? 1;
+        const compute = () => {
+          const layer = new BatchNormalization({
+            momentum: 0.9,
+            epsilon: 1e-3,
+            gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 380 + i }),
+            betaInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 390 + i }),
+            movingMeanInitializer: tf.initializers.randomUniform({
+              minval: -0.1,
+              maxval: 0.1,
+              seed: 400 + i,
+            }),
+          });
+          const xt = tf.tensor(x, shape);
+          const pt = tf.tensor(probe, shape);
+          layer.apply(xt);
+          const loss = (a: tf.Tensor) =>
+            (layer.apply(a, { training: true }) as tf.Tensor).mul(pt).sum() as tf.Scalar;
+          const y = layer.apply(xt, { training: true }) as tf.Tensor;
+          const dx = tf.grad(loss)(xt);
+          const { grads } = tf.variableGrads(() => loss(xt));
+          const [gamma, beta] = layer.trainableWeights.map((w) => grads[w.originalName] as tf.Tensor);
+          const stats = layer.getWeights().slice(2);
+          return [y, dx, gamma as tf.Tensor, beta as tf.Tensor, ...stats];
+        };
+        const expected = await runOn('cpu', compute);
+        const actual = await runOn(FAST_CPU_BACKEND, compute);
+        expect(expected[2]?.shape).toEqual([channels]);
+        expectClose(actual, expected, ['y', 'dx', 'dgamma', 'dbeta', 'moving mean', 'moving variance']);
+      }),
+    );
+  }
+});
+
+it('the fast backend runs the fused kernels, not the stock chain, for Conv3D and BatchNormalization', async () => {
+  await tf.setBackend(FAST_CPU_BACKEND);
+  const conv = new Conv3D({
+    inputShape: [6, 6, 6, 2],
+    filters: 4,
+    kernelSize: 3,
+    padding: 'same',
+    useBias: false,
+  });
+  const bn = new BatchNormalization({});
+  const x = tf.tensor5d(randomArray([2, 6, 6, 6, 2], 410), [2, 6, 6, 6, 2]);
+  conv.apply(x);
+  const profile = await tf.profile(() => {
+    const { grads } = tf.variableGrads(
+      () => (bn.apply(conv.apply(x), { training: true }) as tf.Tensor).sum() as tf.Scalar,
+    );
+    tf.dispose(Object.values(grads));
+  });
+  const names = new Set(profile.kernels.map((k) => k.name));
+  for (const k of ['Conv3dCpuFusedConv3D', 'Conv3dCpuFusedConv3DFilterGrad', 'Conv3dCpuBatchNormTraining']) {
+    expect(names.has(k), k).toBe(true);
+  }
+  for (const k of ['Conv3D', 'Mean', 'FusedBatchNorm', 'Conv3DBackpropFilterV2'])
+    expect(names.has(k), k).toBe(false);
+  tf.dispose(x);
 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { setNativeKernels } from './active.js';
+import { registerFusedBatchNorm } from './fused-batch-norm.js';
 import { registerFusedConv3D } from './fused-conv3d.js';
 import { FAST_KERNELS } from './kernels.js';
 import type { NativeLoad } from './native-addon.js';
@@ -21,6 +22,7 @@ export function registerFastCpuBackend(name: string, native: NativeLoad): void {
   }
   if (native.ok) {
     registerFusedConv3D(name, native.kernels);
+    registerFusedBatchNorm(name, native.kernels);
     setNativeKernels(name, native.kernels);
   }
 }

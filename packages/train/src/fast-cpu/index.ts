@@ -3,6 +3,7 @@ import { registerFastCpuBackend } from './backend.js';
 import { loadNativeKernels } from './native-addon.js';
 
 export { FastAdamOptimizer, fastAdam } from './adam.js';
+export { BatchNormalization } from './batch-norm-layer.js';
 export { Conv3D } from './conv3d-layer.js';
 export { fusedConv3d, fusedConv3dAvailable } from './fused-conv3d.js';
 

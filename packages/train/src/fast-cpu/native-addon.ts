@@ -46,6 +46,28 @@ export interface NativeKernels {
    * float32 scalars [beta1, 1-beta1, beta2, 1-beta2, 1-beta1^t, 1-beta2^t, -lr, epsilon].
    */
   adam(tensors: Float32Array[], scalars: Float64Array): void;
+  /** BatchNormalization in training over the last axis (C = gamma.length); writes y, mean, variance. */
+  batchNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    epsilon: number,
+  ): void;
+  /** The gradient of batchNorm (through the batch statistics) for dy. */
+  batchNormGrad(
+    x: Float32Array,
+    dy: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    epsilon: number,
+  ): void;
 }
 
 export type NativeLoad =
