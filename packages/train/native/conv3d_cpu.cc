@@ -596,7 +596,7 @@ napi_value BinaryOpFn(napi_env env, napi_callback_info info) {
   const float* y = float_array(env, a.v[2], &bSize, "b");
   float* out = float_array(env, a.v[3], &outSize, "out");
   if (!x || !y || !out) return nullptr;
-  if (op < 0 || op > 3 || aSize == 0 || bSize == 0 || outSize % aSize != 0 || outSize % bSize != 0 ||
+  if (op < 0 || op > 4 || aSize == 0 || bSize == 0 || outSize % aSize != 0 || outSize % bSize != 0 ||
       (aSize != outSize && bSize != outSize)) {
     throw_error(env, "conv3d_cpu: binaryOp got an unsupported operation or broadcast");
     return nullptr;

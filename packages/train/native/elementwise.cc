@@ -56,6 +56,9 @@ void binary_op(BinaryOp op, const float* a, long aSize, const float* b, long bSi
       case BinaryOp::Div:
         binary(a, aSize, b, bSize, out, lo, hi, [](float x, float y) { return x / y; });
         break;
+      case BinaryOp::ReluMask:
+        binary(a, aSize, b, bSize, out, lo, hi, [](float d, float y) { return y > 0.f ? d : (y != y ? y : d * 0.f); });
+        break;
     }
   });
 }

@@ -6,7 +6,8 @@
 
 #include "thread_pool.h"
 
-enum class BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3 };
+// ReluMask: a where b > 0 (b = relu's output), NaN where b is NaN, else a * 0: tfjs's dy * step(x).
+enum class BinaryOp { Add = 0, Sub = 1, Mul = 2, Div = 3, ReluMask = 4 };
 enum class UnaryOp { Relu = 0, Step = 1 };
 
 // out[i] = a[i % aSize] op b[i % bSize] for i < outSize; aSize and bSize divide outSize.

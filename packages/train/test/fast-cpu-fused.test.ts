@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchNormalization } from '../src/fast-cpu/batch-norm-layer.js';
 import { Conv3D } from '../src/fast-cpu/conv3d-layer.js';
 import { fusedConv3d, fusedConv3dAvailable } from '../src/fast-cpu/fused-conv3d.js';
+import { fastRelu } from '../src/fast-cpu/fused-relu.js';
 import { FAST_CPU_BACKEND, useFastCpuBackend } from '../src/fast-cpu/index.js';
 import { loadNativeKernels, type NativeKernels } from '../src/fast-cpu/native-addon.js';
+import { ReLU } from '../src/fast-cpu/relu-layer.js';
 import { expectClose, randomArray, runOn } from './fast-cpu-helpers.js';
 
 type Shape5 = [number, number, number, number, number];
@@ -272,7 +274,7 @@ describe('BatchNormalization in training, fused, equals the stock layer on cpu',
   }
 });
 
-it('the fast backend runs the fused kernels, not the stock chain, for Conv3D and BatchNormalization', async () => {
+it('the fast backend runs the fused kernels, not the stock chain, for Conv3D, BatchNormalization and ReLU', async () => {
   await tf.setBackend(FAST_CPU_BACKEND);
   const conv = new Conv3D({
     inputShape: [6, 6, 6, 2],
@@ -282,19 +284,47 @@ it('the fast backend runs the fused kernels, not the stock chain, for Conv3D and
     useBias: false,
   });
   const bn = new BatchNormalization({});
+  const relu = new ReLU();
   const x = tf.tensor5d(randomArray([2, 6, 6, 6, 2], 410), [2, 6, 6, 6, 2]);
   conv.apply(x);
   const profile = await tf.profile(() => {
     const { grads } = tf.variableGrads(
-      () => (bn.apply(conv.apply(x), { training: true }) as tf.Tensor).sum() as tf.Scalar,
+      () => (relu.apply(bn.apply(conv.apply(x), { training: true })) as tf.Tensor).sum() as tf.Scalar,
     );
     tf.dispose(Object.values(grads));
   });
   const names = new Set(profile.kernels.map((k) => k.name));
-  for (const k of ['Conv3dCpuFusedConv3D', 'Conv3dCpuFusedConv3DFilterGrad', 'Conv3dCpuBatchNormTraining']) {
+  const fusedNames = [
+    'Conv3dCpuFusedConv3D',
+    'Conv3dCpuFusedConv3DFilterGrad',
+    'Conv3dCpuBatchNormTraining',
+    'Conv3dCpuReluGrad',
+  ];
+  for (const k of fusedNames) {
     expect(names.has(k), k).toBe(true);
   }
   for (const k of ['Conv3D', 'Mean', 'FusedBatchNorm', 'Conv3DBackpropFilterV2'])
     expect(names.has(k), k).toBe(false);
   tf.dispose(x);
 });
+
+it(
+  'ReLU with the one-pass gradient equals tf.relu and its Step x Multiply gradient on cpu',
+  forEachBuild(async () => {
+    const x = randomArray([300001], 420);
+    x.set([0, -0, 1e-30, -1e-30], 0);
+    const probe = randomArray([300001], 421);
+    const compute = (op: (t: tf.Tensor) => tf.Tensor) => () => {
+      const xt = tf.tensor1d(x);
+      const pt = tf.tensor1d(probe);
+      const layerOut = (new ReLU().apply(xt) as tf.Tensor).mul(2);
+      return [op(xt), tf.grad((t: tf.Tensor) => op(t).mul(pt).sum())(xt), layerOut];
+    };
+    const fast = await runOn(FAST_CPU_BACKEND, compute(fastRelu));
+    const stock = await runOn('cpu', compute(tf.relu));
+    expectClose(fast, stock, ['relu', 'drelu', 'ReLU layer']);
+    expect(Array.from(fast[1]?.values.subarray(0, 4) ?? [])).toEqual(
+      Array.from(stock[1]?.values.subarray(0, 4) ?? []),
+    );
+  }),
+);

@@ -3,6 +3,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { setNativeKernels } from './active.js';
 import { registerFusedBatchNorm } from './fused-batch-norm.js';
 import { registerFusedConv3D } from './fused-conv3d.js';
+import { registerFusedRelu } from './fused-relu.js';
 import { FAST_KERNELS } from './kernels.js';
 import type { NativeLoad } from './native-addon.js';
 
@@ -23,6 +24,7 @@ export function registerFastCpuBackend(name: string, native: NativeLoad): void {
   if (native.ok) {
     registerFusedConv3D(name, native.kernels);
     registerFusedBatchNorm(name, native.kernels);
+    registerFusedRelu(name, native.kernels);
     setNativeKernels(name, native.kernels);
   }
 }

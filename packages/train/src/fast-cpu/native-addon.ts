@@ -35,7 +35,10 @@ export interface NativeKernels {
   /** dx (zeroed) += dy at the indices maxPool3d kept; samples = the batch size. */
   maxPool3dGradArgmax(dy: Float32Array, argmax: Int32Array, dx: Float32Array, samples: number): void;
   matMul(a: Float32Array, b: Float32Array, bias: Float32Array, c: Float32Array, geometry: Int32Array): void;
-  /** out[i] = a[i % a.length] op b[i % b.length]; op 0 add, 1 subtract, 2 multiply, 3 divide. */
+  /**
+   * out[i] = a[i % a.length] op b[i % b.length]; op 0 add, 1 subtract, 2 multiply, 3 divide, 4 a
+   * masked by b > 0 (ReLU's gradient from its output b).
+   */
   binaryOp(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** op 0 relu, 1 step (alpha where x <= 0). */
   unaryOp(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
