@@ -5,6 +5,7 @@
 // max |fast - cpu| <= 1e-5 * max |cpu| per tensor.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerFastCpuBackend } from '../src/fast-cpu/backend.js';
 import { BatchNormalization } from '../src/fast-cpu/batch-norm-layer.js';
 import { Conv3D } from '../src/fast-cpu/conv3d-layer.js';
 import { fusedConv3d, fusedConv3dAvailable } from '../src/fast-cpu/fused-conv3d.js';
@@ -328,3 +329,19 @@ it(
     );
   }),
 );
+
+it('without the addon the fused layers and Adam are tfjs`s own: the stock kernels run', async () => {
+  const name = 'conv3d-cpu-fused-without-addon';
+  registerFastCpuBackend(name, { ok: false, reason: 'simulated missing build' });
+  await tf.setBackend(name);
+  expect(fusedConv3dAvailable()).toBe(false);
+  const conv = new Conv3D({ inputShape: [4, 4, 4, 1], filters: 2, kernelSize: 3, activation: 'relu' });
+  const x = tf.ones([1, 4, 4, 4, 1]);
+  const profile = await tf.profile(() => conv.apply(x) as tf.Tensor);
+  const names = profile.kernels.map((k) => k.name);
+  expect(names).toContain('Conv3D');
+  expect(names).not.toContain('Conv3dCpuFusedConv3D');
+  tf.dispose(x);
+  await tf.setBackend(FAST_CPU_BACKEND);
+  tf.removeBackend(name);
+});
