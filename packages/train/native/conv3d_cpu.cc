@@ -104,16 +104,28 @@ struct Conv {
   }
 };
 
+// The context's padding buffer, resized to n and zeroed on the pool's threads.
+float* zeroed_padding(Context& ctx, size_t n) {
+  if (ctx.padded.size() < n) ctx.padded.resize(n);
+  float* p = ctx.padded.data();
+  const long total = static_cast<long>(n);
+  const int parts = static_cast<int>(std::max(1L, std::min<long>(ctx.threads, total >> 20)));
+  ctx.pool.run(parts, [&](int part) {
+    const long lo = total * part / parts, hi = total * (part + 1) / parts;
+    std::memset(p + lo, 0, (hi - lo) * sizeof(float));
+  });
+  return p;
+}
+
 // y = conv(x, w) (+ bias) (then relu), the bias and relu applied as each output tile is stored.
 void conv_forward(Context& ctx, const Conv& g, const float* x, const float* w, const float* bias, int relu,
                   float* y) {
   const GemmOps* ops = ctx.ops;
-  std::vector<float> source;
   const float* src = x;
   if (g.padded) {
-    source.assign(g.sourceSize(), 0.f);
-    g.copyVolume(x, source.data(), true);
-    src = source.data();
+    float* source = zeroed_padding(ctx, g.sourceSize());
+    g.copyVolume(x, source, true);
+    src = source;
   }
   const long K = g.K();
   const long ldb = round_up(g.F, ops->nr);
@@ -134,12 +146,11 @@ void conv_forward(Context& ctx, const Conv& g, const float* x, const float* w, c
 void conv_backprop_filter(Context& ctx, const Conv& g, const float* x, const float* dy, const float* y, float* dw,
                           float* db) {
   const GemmOps* ops = ctx.ops;
-  std::vector<float> source;
   const float* src = x;
   if (g.padded) {
-    source.assign(g.sourceSize(), 0.f);
-    g.copyVolume(x, source.data(), true);
-    src = source.data();
+    float* source = zeroed_padding(ctx, g.sourceSize());
+    g.copyVolume(x, source, true);
+    src = source;
   }
   const long K = g.K();
   const long M = g.rows();
@@ -172,12 +183,7 @@ void conv_backprop_filter(Context& ctx, const Conv& g, const float* x, const flo
 // dx = col2im(dy' * w^T), dy' masked by ReLU when y is given.
 void conv_backprop_input(Context& ctx, const Conv& g, const float* dy, const float* w, const float* y, float* dx) {
   const GemmOps* ops = ctx.ops;
-  std::vector<float> source;
-  float* dst = dx;
-  if (g.padded) {
-    source.assign(g.sourceSize(), 0.f);
-    dst = source.data();
-  }
+  float* dst = g.padded ? zeroed_padding(ctx, g.sourceSize()) : dx;
   const long K = g.K();
   const long ldwt = round_up(K, ops->nr);
   std::vector<float> wt(static_cast<long>(g.F) * ldwt, 0.f);
@@ -195,7 +201,7 @@ void conv_backprop_input(Context& ctx, const Conv& g, const float* dy, const flo
     ops->scatter(n0 * perSample, n1 * perSample, dy, y, g.F, wt.data(), ldwt, ident.data(), dst, base.data(),
                  off.data(), static_cast<int>(K));
   });
-  if (g.padded) g.copyVolume(source.data(), dx, false);
+  if (g.padded) g.copyVolume(dst, dx, false);
 }
 
 struct Pool {
@@ -601,6 +607,7 @@ napi_value BinaryOpFn(napi_env env, napi_callback_info info) {
     throw_error(env, "conv3d_cpu: binaryOp got an unsupported operation or broadcast");
     return nullptr;
   }
+  advise_huge_pages(out, outSize * sizeof(float));
   binary_op(static_cast<BinaryOp>(op), x, static_cast<long>(aSize), y, static_cast<long>(bSize), out,
             static_cast<long>(outSize), a.ctx->pool);
   return nullptr;
@@ -620,6 +627,7 @@ napi_value UnaryOpFn(napi_env env, napi_callback_info info) {
     throw_error(env, "conv3d_cpu: unaryOp got an unsupported operation or size");
     return nullptr;
   }
+  advise_huge_pages(out, outSize * sizeof(float));
   unary_op(static_cast<UnaryOp>(op), x, out, static_cast<long>(n), static_cast<float>(alpha), a.ctx->pool);
   return nullptr;
 }
@@ -655,6 +663,7 @@ napi_value BatchNormFn(napi_env env, napi_callback_info info) {
     throw_error(env, "conv3d_cpu: batchNorm needs x and y of whole rows of gamma.length channels");
     return nullptr;
   }
+  advise_huge_pages(y, ny * sizeof(float));
   batch_norm_train(x, static_cast<long>(n / C), static_cast<int>(C), gamma, beta, static_cast<float>(eps), y, mean,
                    variance, a.ctx->pool);
   return nullptr;
@@ -682,6 +691,7 @@ napi_value BatchNormGradFn(napi_env env, napi_callback_info info) {
     throw_error(env, "conv3d_cpu: batchNormGrad needs x, dy, dx of whole rows of gamma.length channels");
     return nullptr;
   }
+  advise_huge_pages(p[5], n[5] * sizeof(float));
   batch_norm_grad(p[0], p[1], static_cast<long>(n[0] / C), static_cast<int>(C), p[2], p[3], p[4],
                   static_cast<float>(eps), p[5], p[6], p[7], ctx.pool);
   return nullptr;
