@@ -7,7 +7,7 @@ import { ConfigError, type InitializerName, type LayerSpec, type TrainConfig } f
 import { fastAdam } from './fast-cpu/adam.js';
 import { BatchNormalization } from './fast-cpu/batch-norm-layer.js';
 import { Conv3D } from './fast-cpu/conv3d-layer.js';
-import { ReLU } from './fast-cpu/relu-layer.js';
+import { Activation, ReLU } from './fast-cpu/relu-layer.js';
 import { GlobalAveragePooling3D } from './layers/global-average-pooling-3d.js';
 import { deriveSeed } from './rng.js';
 
@@ -67,7 +67,7 @@ function makeLayer(spec: LayerSpec, seed: number, index: number): tf.layers.Laye
     case 'Dropout':
       return tf.layers.dropout({ ...(c as { rate: number }), seed: deriveSeed(seed, index, 3) });
     case 'Activation':
-      return tf.layers.activation(c as unknown as ArgsOf<typeof tf.layers.activation>);
+      return new Activation(c as unknown as ArgsOf<typeof tf.layers.activation>);
     case 'ReLU':
       return new ReLU(c as ArgsOf<typeof tf.layers.reLU>);
     case 'Softmax':

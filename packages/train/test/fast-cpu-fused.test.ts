@@ -12,7 +12,7 @@ import { fusedConv3d, fusedConv3dAvailable } from '../src/fast-cpu/fused-conv3d.
 import { fastRelu } from '../src/fast-cpu/fused-relu.js';
 import { FAST_CPU_BACKEND, useFastCpuBackend } from '../src/fast-cpu/index.js';
 import { loadNativeKernels, type NativeKernels } from '../src/fast-cpu/native-addon.js';
-import { ReLU } from '../src/fast-cpu/relu-layer.js';
+import { Activation, ReLU } from '../src/fast-cpu/relu-layer.js';
 import { expectClose, randomArray, runOn } from './fast-cpu-helpers.js';
 
 type Shape5 = [number, number, number, number, number];
@@ -319,11 +319,12 @@ it(
       const xt = tf.tensor1d(x);
       const pt = tf.tensor1d(probe);
       const layerOut = (new ReLU().apply(xt) as tf.Tensor).mul(2);
-      return [op(xt), tf.grad((t: tf.Tensor) => op(t).mul(pt).sum())(xt), layerOut];
+      const activationOut = (new Activation({ activation: 'relu' }).apply(xt) as tf.Tensor).mul(3);
+      return [op(xt), tf.grad((t: tf.Tensor) => op(t).mul(pt).sum())(xt), layerOut, activationOut];
     };
     const fast = await runOn(FAST_CPU_BACKEND, compute(fastRelu));
     const stock = await runOn('cpu', compute(tf.relu));
-    expectClose(fast, stock, ['relu', 'drelu', 'ReLU layer']);
+    expectClose(fast, stock, ['relu', 'drelu', 'ReLU layer', 'Activation relu layer']);
     expect(Array.from(fast[1]?.values.subarray(0, 4) ?? [])).toEqual(
       Array.from(stock[1]?.values.subarray(0, 4) ?? []),
     );

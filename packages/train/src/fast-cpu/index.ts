@@ -7,7 +7,7 @@ export { BatchNormalization } from './batch-norm-layer.js';
 export { Conv3D } from './conv3d-layer.js';
 export { fusedConv3d, fusedConv3dAvailable } from './fused-conv3d.js';
 export { fastRelu } from './fused-relu.js';
-export { ReLU } from './relu-layer.js';
+export { Activation, ReLU } from './relu-layer.js';
 
 export interface FastCpuInfo {
   /** The tfjs backend name now active. */
