@@ -73,3 +73,42 @@ it('workers and the main thread run kernels concurrently, each with its own conf
   // Loading it again in this thread is the same module with the same state.
   expect(createRequire(import.meta.url)(ADDON)).toBe(main);
 });
+
+// Recycled output memory (native/buffers.h) must never be observable: a block is reused only
+// after everything that could see it is garbage. Run in a child with --expose-gc to force that.
+const RECYCLE_CHECK = `
+const addon = require(process.argv[1]);
+addon.configure('', 0);
+const n = 1 << 21;
+const settle = () => new Promise((r) => setImmediate(r));
+(async () => {
+  let a = addon.allocate(n, false);
+  a.fill(7);
+  const view = a.subarray(0, 16);
+  a = null;
+  for (let i = 0; i < 3; i++) { global.gc(); await settle(); }
+  const b = addon.allocate(n, false);
+  b.fill(3);
+  const viewIntact = view.every((v) => v === 7);
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 3; i++) { global.gc(); await settle(); }
+  }
+  let zeroed = true;
+  for (let k = 0; k < 4; k++) {
+    const c = addon.allocate(n, true);
+    zeroed = zeroed && c.every((v) => v === 0);
+    c.fill(5);
+    global.gc();
+    await settle();
+  }
+  process.stdout.write(JSON.stringify({ viewIntact, zeroed, bLength: b.length }));
+})();
+`;
+
+it('recycled output memory is reused only once unreachable, and zero-filled when asked', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const out = execFileSync(process.execPath, ['--expose-gc', '-e', RECYCLE_CHECK, ADDON], {
+    encoding: 'utf8',
+  });
+  expect(JSON.parse(out)).toEqual({ viewIntact: true, zeroed: true, bLength: 1 << 21 });
+});

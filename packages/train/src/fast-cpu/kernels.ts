@@ -17,6 +17,7 @@ import {
   NO_VALUES,
   nativeable,
   nativeInputs,
+  newOutput,
   output,
   valuesOf,
 } from './kernel-support.js';
@@ -139,7 +140,7 @@ const maxPool3dGrad: KernelFactory = (native, stock) => (args) => {
     attrs.dimRoundingMode,
   );
   if (!hasPlainPadding(info) || !argmaxMatchesTfjs(info)) return stock(args);
-  const dx = new Float32Array(tf.util.sizeFromShape(input.shape));
+  const dx = newOutput(native, tf.util.sizeFromShape(input.shape), true);
   const argmax = args.inputs.output && POOL_ARGMAX.get(args.inputs.output.dataId);
   if (argmax && argmax.length === tf.util.sizeFromShape(dy.shape)) {
     native.maxPool3dGradArgmax(valuesOf(args, dy), argmax, dx, input.shape[0] ?? 1);
