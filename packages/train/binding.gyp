@@ -6,7 +6,6 @@
         "native/conv3d_cpu.cc",
         "native/adam.cc",
         "native/batch_norm.cc",
-        "native/buffers.cc",
         "native/elementwise.cc",
         "native/thread_pool.cc",
         "native/gemm_generic.cc",

@@ -2,10 +2,8 @@
 // instruction-set build runs, on how many threads, and the persistent pool they run on.
 #pragma once
 
-#include <memory>
 #include <vector>
 
-#include "buffers.h"
 #include "gemm_ops.h"
 #include "thread_pool.h"
 
@@ -16,6 +14,4 @@ struct Context {
   // The zero-padded copy of a convolution's input (or of its input gradient), kept between calls
   // so that 'same' padding does not map, fault in and zero a fresh activation-sized buffer each time.
   std::vector<float> padded;
-  // Shared with every block handed out: their finalizers may run after this context is deleted.
-  std::shared_ptr<BufferPool> buffers = std::make_shared<BufferPool>();
 };

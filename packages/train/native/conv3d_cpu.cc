@@ -750,57 +750,6 @@ const GemmOps* best_ops() {
   return &gemm_generic;
 }
 
-struct HeldBuffer {
-  std::shared_ptr<BufferPool> pool;
-  size_t bytes;
-};
-
-void release_buffer(napi_env, void* data, void* hint) {
-  auto* held = static_cast<HeldBuffer*>(hint);
-  held->pool->give(data, held->bytes);
-  delete held;
-}
-
-// allocate(length, zeroed): a Float32Array of `length` values in recycled memory (buffers.h),
-// zero-filled on this environment's threads when asked. Where Node refuses external buffers it
-// is an ordinary (zeroed) Float32Array.
-napi_value AllocateFn(napi_env env, napi_callback_info info) {
-  Args a(env, info);
-  int64_t length = 0;
-  bool zeroed = false;
-  napi_get_value_int64(env, a.v[0], &length);
-  napi_get_value_bool(env, a.v[1], &zeroed);
-  if (length <= 0 || length > (int64_t{1} << 31) - 1) {
-    throw_error(env, "conv3d_cpu: allocate needs a length in [1, 2^31)");
-    return nullptr;
-  }
-  const size_t bytes = static_cast<size_t>(length) * sizeof(float);
-  Context& ctx = *a.ctx;
-  void* block = ctx.buffers->take(bytes);
-  napi_value buffer = nullptr, out = nullptr;
-  auto* held = block ? new HeldBuffer{ctx.buffers, bytes} : nullptr;
-  if (!block || napi_create_external_arraybuffer(env, block, bytes, release_buffer, held, &buffer) != napi_ok) {
-    if (block) ctx.buffers->give(block, bytes);
-    delete held;
-    void* data = nullptr;
-    napi_create_arraybuffer(env, bytes, &data, &buffer);
-    std::memset(data, 0, bytes);
-    napi_create_typedarray(env, napi_float32_array, static_cast<size_t>(length), buffer, 0, &out);
-    return out;
-  }
-  if (zeroed) {
-    float* f = static_cast<float*>(block);
-    const long n = static_cast<long>(length);
-    const int parts = static_cast<int>(std::max(1L, std::min<long>(ctx.threads, n >> 20)));
-    ctx.pool.run(parts, [&](int p) {
-      const long lo = n * p / parts, hi = n * (p + 1) / parts;
-      std::memset(f + lo, 0, (hi - lo) * sizeof(float));
-    });
-  }
-  napi_create_typedarray(env, napi_float32_array, static_cast<size_t>(length), buffer, 0, &out);
-  return out;
-}
-
 // CPUs this process may run on (taskset/cpuset aware): the default pool size.
 int available_cpus() {
 #if defined(__linux__)
@@ -868,7 +817,6 @@ napi_value Init(napi_env env, napi_value exports) {
       {"maxPool3dGrad", nullptr, MaxPool3DGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool3dGradArgmax", nullptr, MaxPool3DGradArgmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, AdamFn, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"allocate", nullptr, AllocateFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNorm", nullptr, BatchNormFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchNormGrad", nullptr, BatchNormGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matMul", nullptr, MatMulFn, nullptr, nullptr, nullptr, napi_default, nullptr},

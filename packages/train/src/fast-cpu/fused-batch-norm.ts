@@ -5,7 +5,7 @@
 import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { activeNativeKernels } from './active.js';
-import { type KernelArgs, nativeInputs, newOutput, output, valuesOf } from './kernel-support.js';
+import { type KernelArgs, nativeInputs, output, valuesOf } from './kernel-support.js';
 import type { NativeKernels } from './native-addon.js';
 
 const FUSED_BATCH_NORM = 'Conv3dCpuBatchNormTraining';
@@ -23,7 +23,7 @@ function kernels(native: NativeKernels): Array<(backendName: string) => KernelCo
     const { x, gamma, beta } = need(args, ['x', 'gamma', 'beta']);
     const { epsilon } = args.attrs as unknown as { epsilon: number };
     const channels = gamma.shape[0] ?? 0;
-    const y = newOutput(native, tf.util.sizeFromShape(x.shape), false);
+    const y = new Float32Array(tf.util.sizeFromShape(x.shape));
     const mean = new Float32Array(channels);
     const variance = new Float32Array(channels);
     native.batchNorm(
@@ -41,7 +41,7 @@ function kernels(native: NativeKernels): Array<(backendName: string) => KernelCo
     const { x, dy, gamma, mean, variance } = need(args, ['x', 'dy', 'gamma', 'mean', 'variance']);
     const { epsilon } = args.attrs as unknown as { epsilon: number };
     const channels = gamma.shape[0] ?? 0;
-    const dx = newOutput(native, tf.util.sizeFromShape(x.shape), false);
+    const dx = new Float32Array(tf.util.sizeFromShape(x.shape));
     const dgamma = new Float32Array(channels);
     const dbeta = new Float32Array(channels);
     native.batchNormGrad(

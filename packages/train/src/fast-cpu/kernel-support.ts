@@ -11,14 +11,6 @@ export type KernelFactory = (native: NativeKernels, stock: KernelFunc) => Kernel
 export const NO_VALUES = new Float32Array(0);
 export const NO_INDICES = new Int32Array(0);
 
-/** Outputs from this size (floats, 8 MB) come from the addon's recycled memory: no first-touch faults. */
-const RECYCLED_FROM = 1 << 21;
-
-/** A new output array of n floats (zeroed when `zeroed`; else every element must be written). */
-export function newOutput(native: NativeKernels, n: number, zeroed: boolean): Float32Array {
-  return n >= RECYCLED_FROM ? native.allocate(n, zeroed) : new Float32Array(n);
-}
-
 export function valuesOf(args: KernelArgs, t: TensorInfo): Float32Array {
   return (args.backend as MathBackendCPU).data.get(t.dataId).values as Float32Array;
 }

@@ -17,7 +17,6 @@ import {
   NO_VALUES,
   nativeable,
   nativeInputs,
-  newOutput,
   output,
   valuesOf,
 } from './kernel-support.js';
@@ -140,7 +139,7 @@ const maxPool3dGrad: KernelFactory = (native, stock) => (args) => {
     attrs.dimRoundingMode,
   );
   if (!hasPlainPadding(info) || !argmaxMatchesTfjs(info)) return stock(args);
-  const dx = newOutput(native, tf.util.sizeFromShape(input.shape), true);
+  const dx = new Float32Array(tf.util.sizeFromShape(input.shape));
   const argmax = args.inputs.output && POOL_ARGMAX.get(args.inputs.output.dataId);
   if (argmax && argmax.length === tf.util.sizeFromShape(dy.shape)) {
     native.maxPool3dGradArgmax(valuesOf(args, dy), argmax, dx, input.shape[0] ?? 1);

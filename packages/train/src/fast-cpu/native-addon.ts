@@ -3,8 +3,6 @@ import { createRequire } from 'node:module';
 /** The C++ kernels in native/ (built by `npm run build`); every output is allocated by the caller. */
 export interface NativeKernels {
   configure(isa: string, threads: number): { isa: string; threads: number };
-  /** A Float32Array in memory the addon recycles once the array is garbage (zero-filled if asked). */
-  allocate(length: number, zeroed: boolean): Float32Array;
   /** y = conv(x, filter) (+ bias unless empty) (then relu). */
   conv3d(
     x: Float32Array,
