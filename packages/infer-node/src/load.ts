@@ -5,8 +5,6 @@ import {
   type ClassifierInput,
   checkModel,
   decodePredictions,
-  type LoadOptions,
-  type NodeDevice,
   type Prediction,
   prepareInput,
   readOnnxMetadata,
@@ -14,6 +12,8 @@ import {
 import { contractFromMetadata, type ModelContract, SAMPLE_SHAPE } from '@conv3d/data/contract';
 import { type InferenceSession, Tensor } from 'onnxruntime-node';
 import { BufferPool } from './buffer-pool.js';
+import { loadPool } from './pool/classifier.js';
+import { type NodeLoadOptions, poolSettings } from './pool/options.js';
 import { type NodeProvider, openSession } from './session.js';
 
 export type NodeClassifier = Classifier<NodeProvider>;
@@ -21,11 +21,17 @@ export type NodeClassifier = Classifier<NodeProvider>;
 /**
  * Loads an ONNX model exported by @conv3d/export-onnx from a file path or its bytes, checks its contract
  * (metadata, input and output) and opens it on `device` ('auto' by default: CUDA when its libraries load, else CPU).
+ * With `workers: N` the sessions run in N worker threads (see pool/).
  */
 export async function load(
   pathOrBytes: string | Uint8Array | ArrayBuffer,
-  options: LoadOptions<NodeDevice> = {},
+  options: NodeLoadOptions = {},
 ): Promise<NodeClassifier> {
+  const settings = poolSettings(options);
+  if (settings.workers > 0) {
+    const model = pathOrBytes instanceof ArrayBuffer ? new Uint8Array(pathOrBytes) : pathOrBytes;
+    return loadPool(model, options, settings);
+  }
   const source = typeof pathOrBytes === 'string' ? pathOrBytes : 'model bytes';
   const bytes = await modelBytes(pathOrBytes);
   // Checked before onnxruntime sees the model: a foreign file fails here with a contract message.
