@@ -22,7 +22,8 @@ function view<T>(
 ): T {
   const length = bytes.byteLength / size;
   if (bytes.byteOffset % size === 0) return make(bytes.buffer as ArrayBuffer, bytes.byteOffset, length);
-  return make(bytes.slice().buffer, 0, length);
+  // new Uint8Array(bytes) copies; a Buffer's slice() would not (it is subarray()).
+  return make(new Uint8Array(bytes).buffer, 0, length);
 }
 
 const asFloat64 = (values: ArrayLike<number> | ArrayLike<bigint>): Float64Array =>
