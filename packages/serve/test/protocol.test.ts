@@ -140,7 +140,7 @@ describe('v2 protocol', () => {
     });
     const [out] = response.json<InferBody>().outputs;
     expect(out).toMatchObject({ name: 'probabilities', datatype: 'BYTES', shape: [2, 3] });
-    const entries = (out?.data as string[]).map((text) => text.split(':'));
+    const entries = ((out?.data ?? []) as string[]).map((text) => text.split(':'));
     [0, 1].forEach((s) => {
       const top = entries.slice(s * 3, s * 3 + 3);
       expect(Number(top[0]?.[1])).toBe(ARGMAX[s]);

@@ -2,7 +2,7 @@
 // outputs asked for. Every refusal is a RequestError naming the field at fault.
 import { badRequest } from '../errors.js';
 import { INPUT_NAME, type ModelInfo, OUTPUT_NAME } from '../model-info.js';
-import { DATATYPES, datatype } from './datatypes.js';
+import { type DATATYPES, datatype } from './datatypes.js';
 
 export const HEADER_LENGTH = 'inference-header-content-length';
 
