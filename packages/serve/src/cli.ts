@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
   const first = await Promise.race([loading.then(() => 'loaded'), stop]).catch((error: Error) => error);
   if (first instanceof Error) {
     complain(first.message);
-    await server.app.close();
+    await server.close();
     return 1;
   }
   classifier = await loading.catch(() => undefined);
@@ -128,8 +128,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const signal = first === 'loaded' ? await stop : first;
   say(`${signal}: draining in-flight requests`);
-  // Fastify's close stops accepting connections and resolves once the requests in flight were answered.
-  await server.app.close();
+  await server.close();
   await classifier?.dispose();
   say('stopped');
   return 0;

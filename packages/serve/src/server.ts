@@ -29,6 +29,8 @@ export interface Conv3dServer {
   metrics: Metrics;
   /** Makes the model ready: until then the ready probes answer 503 and model routes 503. */
   attach(classifier: NodeClassifier): void;
+  /** Stops accepting connections; resolves once every request in flight was answered. */
+  close(): Promise<void>;
 }
 
 interface ModelParams {
@@ -42,6 +44,7 @@ export function createServer(options: ServerOptions): Conv3dServer {
   const app = Fastify({ bodyLimit, logger: false });
   let model: ModelInfo | undefined;
   let workers = 0;
+  let closing = false;
 
   // Every body is read as bytes: a v2 client may send JSON with any content type, or JSON + binary tensor data.
   app.removeAllContentTypeParsers();
@@ -55,6 +58,11 @@ export function createServer(options: ServerOptions): Conv3dServer {
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, 404, `no route ${request.method} ${request.url.split('?', 1)[0]}`),
   );
+  // A keep-alive connection answered while closing is closed after its response: the server's close waits for
+  // every connection, and a client would otherwise hold it open for the keep-alive timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     metrics.request(
       request.routeOptions.url ?? 'unmatched',
@@ -141,6 +149,10 @@ export function createServer(options: ServerOptions): Conv3dServer {
         classifier,
       };
       metrics.attach(classifier, workers);
+    },
+    close() {
+      closing = true;
+      return app.close();
     },
   };
 }
