@@ -54,7 +54,11 @@ export async function loadPool(
   hooks: PoolHooks = {},
 ): Promise<PoolClassifier> {
   const device: NodeDevice = options.device ?? 'auto';
-  const pool = new WorkerPool(model, device, settings, { onBatch: options.onBatch, ...hooks });
+  const pool = new WorkerPool(model, device, settings, {
+    onBatch: options.onBatch,
+    onSpawn: options.onWorker,
+    ...hooks,
+  });
   const { provider, contract } = await pool.start();
   return new PooledClassifier(pool, provider, contract, settings.workers);
 }

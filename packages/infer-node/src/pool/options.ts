@@ -1,3 +1,4 @@
+import type { Worker } from 'node:worker_threads';
 import type { LoadOptions, NodeDevice } from '@conv3d/data/classifier';
 
 /** A batch the pool sent to a worker: how many samples it held and from how many predict calls. */
@@ -18,6 +19,8 @@ export interface NodeLoadOptions extends LoadOptions<NodeDevice> {
   maxDelayMs?: number;
   /** Called on the main thread for every batch sent to a worker (metrics). */
   onBatch?: (batch: BatchInfo) => void;
+  /** Sees every worker thread the pool starts, replacements included (to watch its resources, say). */
+  onWorker?: (worker: Worker) => void;
 }
 
 export interface PoolSettings {
