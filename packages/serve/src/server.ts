@@ -84,9 +84,14 @@ export function createServer(options: ServerOptions): Conv3dServer {
   };
 
   app.get('/v2/health/live', async () => ({ live: true }));
-  app.get('/v2/health/ready', async (_request, reply) =>
-    reply.code(model ? 200 : 503).send({ ready: !!model }),
-  );
+  // Ready: loaded, and (with a pool) some worker still holds a session, so a balancer stops sending requests to
+  // a server whose workers can no longer load the model.
+  const isReady = (): boolean =>
+    model !== undefined && (!isPoolClassifier(model.classifier) || model.classifier.stats().workers > 0);
+  app.get('/v2/health/ready', async (_request, reply) => {
+    const ready = isReady();
+    return reply.code(ready ? 200 : 503).send({ ready });
+  });
   const serverMetadata = async () => ({
     name: SERVER_NAME,
     version: PACKAGE.version,
@@ -109,10 +114,14 @@ export function createServer(options: ServerOptions): Conv3dServer {
           return reply.code(503).send({ name, ready: false });
         throw error;
       }
-      return { name, ...(version === undefined ? {} : { version }), ready: true };
+      const ready = isReady();
+      return reply
+        .code(ready ? 200 : 503)
+        .send({ name, ...(version === undefined ? {} : { version }), ready });
     });
     app.post<{ Params: ModelParams; Body: Buffer }>(`${base}/infer`, async (request, reply) => {
       const info = named(request.params);
+      if (!isReady()) throw new RequestError(503, `model '${info.name}' has no worker able to run it`);
       const headerLength = request.headers[HEADER_LENGTH];
       const { header, binary } = splitBody(
         request.body ?? Buffer.alloc(0),

@@ -1,3 +1,7 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { load, type NodeClassifier } from '@conv3d/infer-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Conv3dServer, createServer } from '../src/index.js';
@@ -429,5 +433,35 @@ describe('v2 protocol', () => {
     expect(text).toMatch(/^conv3d_serve_provider\{provider="cpu"\} 1$/m);
     expect(text).toMatch(/^conv3d_serve_workers 1$/m);
     expect(text).toMatch(/^conv3d_serve_process_resident_memory_bytes \d+/m);
+  });
+});
+
+describe('readiness follows the pool', () => {
+  it('turns 503 when no worker can run the model any more', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conv3d-serve-'));
+    const path = join(dir, 'tiny.onnx');
+    copyFileSync(TINY, path);
+    const workers: Worker[] = [];
+    const classifier = await load(path, { device: 'cpu', workers: 1, onWorker: (w) => workers.push(w) });
+    const server = createServer({ name: 'tiny' });
+    server.attach(classifier);
+    expect((await server.app.inject('/v2/health/ready')).statusCode).toBe(200);
+    // The file is gone, so the idle worker's replacement cannot load it.
+    rmSync(dir, { recursive: true });
+    await workers[0]?.terminate();
+    for (let i = 0; i < 200 && workers.length < 2; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await server.app.inject('/v2/health/ready')).json()).toEqual({ ready: false });
+    expect((await server.app.inject('/v2/models/tiny/ready')).statusCode).toBe(503);
+    const infer = await server.app.inject({
+      method: 'POST',
+      url: INFER,
+      payload: JSON.stringify({ inputs: [{ name: 'raw', shape: [1, V], datatype: 'FP32', data: ROWS[0] }] }),
+    });
+    expect(infer.statusCode).toBe(503);
+    expect(infer.json()).toEqual({ error: "model 'tiny' has no worker able to run it" });
+    await server.close();
+    await classifier.dispose();
   });
 });
