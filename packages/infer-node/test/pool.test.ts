@@ -51,7 +51,8 @@ describe('worker pool: predictions', () => {
       device: 'cpu',
       workers: 2,
       maxBatch: 8,
-      maxDelayMs: 5,
+      // Long enough that a call made 1 ms later joins the batch even on a busy machine.
+      maxDelayMs: 100,
       onBatch: (b) => batches.push(b),
     });
     if (!isPoolClassifier(classifier)) throw new Error('workers: 2 did not give a pool');

@@ -292,6 +292,9 @@ export class WorkerPool {
           reject(slot.lastError);
         } else {
           const batch = this.#finish(slot);
+          // The next batch goes out before this one's callers run: on a busy machine a turn of the event loop
+          // can take milliseconds, and the worker would sit idle through it.
+          this.#pump();
           if (batch === undefined || batch.id !== message.id) return;
           if (message.type === 'result') settle(batch, message.probabilities, this.#classes);
           else fail(batch, revive(message.error));
