@@ -64,7 +64,13 @@ describe('worker pool: predictions', () => {
     expect(pool.provider).toBe('cpu');
     expect(pool.workers).toBe(2);
     expect(pool.contract.labels).toHaveLength(10);
-    expect(pool.stats()).toMatchObject({ workers: 2, busy: 0, queuedRequests: 0, replaced: 0 });
+    expect(pool.stats()).toMatchObject({
+      workers: 2,
+      busy: 0,
+      queuedRequests: 0,
+      replaced: 0,
+      broken: false,
+    });
   });
 
   it('matches the numpy reference for every input form', async () => {
@@ -238,6 +244,7 @@ describe('worker pool: lifecycle', () => {
       `predict: no worker can run the model: a replacement failed to load (${path}: cannot read the model: file not found)`,
     ]).toContain(retried);
     await expect(within(pool.predict(row(1)), 5_000)).rejects.toThrow(/no worker can run the model/);
+    expect(pool.stats()).toMatchObject({ workers: 0, broken: true });
     await pool.dispose();
   });
 

@@ -84,10 +84,10 @@ export function createServer(options: ServerOptions): Conv3dServer {
   };
 
   app.get('/v2/health/live', async () => ({ live: true }));
-  // Ready: loaded, and (with a pool) some worker still holds a session, so a balancer stops sending requests to
-  // a server whose workers can no longer load the model.
+  // Ready: loaded, and (with a pool) not broken, so a balancer stops sending requests to a server whose workers
+  // can no longer load the model. A worker being replaced is no reason: its calls wait and are retried.
   const isReady = (): boolean =>
-    model !== undefined && (!isPoolClassifier(model.classifier) || model.classifier.stats().workers > 0);
+    model !== undefined && (!isPoolClassifier(model.classifier) || !model.classifier.stats().broken);
   app.get('/v2/health/ready', async (_request, reply) => {
     const ready = isReady();
     return reply.code(ready ? 200 : 503).send({ ready });

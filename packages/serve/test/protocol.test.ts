@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { load, type NodeClassifier } from '@conv3d/infer-node';
+import { load, type NodeClassifier, type PoolClassifier } from '@conv3d/infer-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Conv3dServer, createServer } from '../src/index.js';
 import { ARGMAX, binaryBody, bytesOf, maxAbsDiff, PROBABILITIES, ROWS, TINY, toHalf } from './helpers.js';
@@ -449,9 +449,9 @@ describe('readiness follows the pool', () => {
     // The file is gone, so the idle worker's replacement cannot load it.
     rmSync(dir, { recursive: true });
     await workers[0]?.terminate();
-    for (let i = 0; i < 200 && workers.length < 2; i++)
+    const pool = classifier as PoolClassifier;
+    for (let i = 0; i < 500 && !pool.stats().broken; i++)
       await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await server.app.inject('/v2/health/ready')).json()).toEqual({ ready: false });
     expect((await server.app.inject('/v2/models/tiny/ready')).statusCode).toBe(503);
     const infer = await server.app.inject({

@@ -26,6 +26,8 @@ export interface PoolStats {
   queuedSamples: number;
   /** Workers that died and were replaced since load. */
   replaced: number;
+  /** A replacement could not load the model and no worker is left: every call now rejects. */
+  broken: boolean;
 }
 
 export interface PoolHooks {
@@ -140,6 +142,7 @@ export class WorkerPool {
       queuedRequests: queued.reduce((n, b) => n + b.waiters.length, 0),
       queuedSamples: queued.reduce((n, b) => n + b.count, 0),
       replaced: this.#replaced,
+      broken: this.#broken !== undefined,
     };
   }
 
