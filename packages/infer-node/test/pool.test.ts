@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import type { Worker } from 'node:worker_threads';
-import { preprocessBatch } from '@conv3d/data';
+import { preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, isPoolClassifier, load, type PoolClassifier, type Prediction } from '../src/index.js';
 import { loadPool } from '../src/pool/classifier.js';
@@ -80,7 +80,7 @@ describe('worker pool: predictions', () => {
     expectMatches(await pool.predict(Float32Array.from(flat)), all);
     expectMatches(await pool.predict(Array.from(flat)), all);
     expectMatches(await pool.predict([row(5), Array.from(row(1))]), [5, 1]);
-    const data = preprocessBatch(flat);
+    const data = preprocessBatch(SEED_CONTRACT, flat);
     expectMatches(await pool.predict({ data, dims: [all.length, 16, 16, 16, 3] }), all);
   });
 

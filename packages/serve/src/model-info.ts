@@ -13,15 +13,9 @@ export interface ModelInfo {
   classifier: NodeClassifier;
 }
 
-/**
- * Values in one raw row of a contract: a graph taking raw rows says so directly ([V]); a preprocessed one
- * ([D, H, W, C']) takes D·H·W voxels of 1 channel for the Oranges colormap (1 → 3) and of C' otherwise (C → C).
- */
+/** Values in one raw row: the contract's rawLength (grid voxels × raw channels; 3D MNIST: 4096). */
 export function rowLength(classifier: NodeClassifier): number {
-  const { inputShape, preprocessing } = classifier.contract;
-  if (inputShape.length === 1) return inputShape[0] as number;
-  const [d = 0, h = 0, w = 0, c = 1] = inputShape;
-  return d * h * w * (preprocessing.includes('oranges') ? 1 : c);
+  return classifier.contract.rawLength;
 }
 
 /** The v2 model metadata response. */
@@ -35,7 +29,11 @@ export function modelMetadata(info: ModelInfo, workers: number) {
     outputs: [{ name: OUTPUT_NAME, datatype: 'FP32', shape: [-1, info.labels.length] }],
     parameters: {
       labels: info.labels,
+      grid: contract.grid,
+      raw_channels: contract.rawChannels,
       preprocessing: contract.preprocessing,
+      input_kind: contract.inputKind,
+      contract_version: contract.version,
       provider,
       workers,
       ...(contract.testAccuracy === undefined ? {} : { test_accuracy: contract.testAccuracy }),

@@ -85,7 +85,12 @@ describe('v2 protocol', () => {
       outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 10] }],
       parameters: {
         labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-        preprocessing: 'matplotlib-oranges-rgb-v1',
+        grid: [16, 16, 16],
+        raw_channels: 1,
+        preprocessing: 'oranges-rgb',
+        input_kind: 'preprocessed',
+        // tiny.onnx predates contract v2: it loads as the seed contract, version 1.
+        contract_version: 1,
         provider: 'cpu',
         workers: 1,
       },

@@ -1,5 +1,5 @@
 // A batch the pool sends to one worker: coalesced raw rows from several predict calls, or one call as is.
-import type { ClassifierInput } from '@conv3d/data/classifier';
+import type { ClassifierInput } from '@conv3d/core';
 
 export interface Waiter {
   /** Its first sample's position in the batch. */

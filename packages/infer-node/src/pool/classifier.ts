@@ -1,12 +1,6 @@
-import {
-  type Classifier,
-  type ClassifierInput,
-  decodePredictions,
-  type NodeDevice,
-  type Prediction,
-} from '@conv3d/data/classifier';
-import type { ModelContract } from '@conv3d/data/contract';
-import type { NodeProvider } from '../session.js';
+import type { ModelContract } from '@conv3d/core';
+import { type Classifier, type ClassifierInput, decodePredictions, type Prediction } from '@conv3d/core';
+import type { NodeDevice, NodeProvider } from '../session.js';
 import type { NodeLoadOptions, PoolSettings } from './options.js';
 import { type PoolHooks, type PoolStats, WorkerPool } from './pool.js';
 

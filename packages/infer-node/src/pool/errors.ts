@@ -1,5 +1,4 @@
-import { InputError } from '@conv3d/data/classifier';
-import { ContractError } from '@conv3d/data/contract';
+import { ContractError, InputError } from '@conv3d/core';
 import type { SerializedError } from './messages.js';
 
 const KINDS: Record<string, new (message: string) => Error> = {

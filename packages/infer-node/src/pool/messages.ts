@@ -1,7 +1,6 @@
 // The messages between the pool (main thread) and its workers.
-import type { ClassifierInput, NodeDevice } from '@conv3d/data/classifier';
-import type { ModelContract } from '@conv3d/data/contract';
-import type { NodeProvider } from '../session.js';
+import type { ClassifierInput, ModelContract } from '@conv3d/core';
+import type { NodeDevice, NodeProvider } from '../session.js';
 
 export interface WorkerSetup {
   /** A path (each worker reads it) or the model's bytes (cloned into each worker). */

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import type { LoadOptions, NodeDevice } from '@conv3d/data/classifier';
+import type { LoadOptions } from '../load.js';
 
 /** A batch the pool sent to a worker: how many samples it held and from how many predict calls. */
 export interface BatchInfo {
@@ -7,7 +7,7 @@ export interface BatchInfo {
   requests: number;
 }
 
-export interface NodeLoadOptions extends LoadOptions<NodeDevice> {
+export interface NodeLoadOptions extends LoadOptions {
   /**
    * Worker threads, each with its own onnxruntime session; predict then never blocks the caller's event loop.
    * 0 (the default) runs the session on the calling thread.

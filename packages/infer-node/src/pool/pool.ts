@@ -1,14 +1,13 @@
 // The worker pool behind load(model, { workers: N }): one onnxruntime session per worker thread, and a dynamic
 // batcher on the main thread that coalesces concurrent predict calls.
 import { Worker } from 'node:worker_threads';
-import type { ClassifierInput, NodeDevice } from '@conv3d/data/classifier';
-import type { ModelContract } from '@conv3d/data/contract';
-import type { NodeProvider } from '../session.js';
+import type { ClassifierInput, ModelContract } from '@conv3d/core';
+import type { NodeDevice, NodeProvider } from '../session.js';
 import { type Batch, fail, settle } from './batch.js';
 import { revive } from './errors.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
 import type { BatchInfo, PoolSettings } from './options.js';
-import { copyRows, ROW_LENGTH, rowCount } from './pack.js';
+import { copyRows, rowCount } from './pack.js';
 
 // Vitest runs these sources as .ts, but a worker thread is plain Node: it always starts the built entry.
 const WORKER_ENTRY = import.meta.url.endsWith('.ts')
@@ -65,6 +64,8 @@ export class WorkerPool {
   #immediate: NodeJS.Immediate | undefined;
   #nextId = 0;
   #classes = 0;
+  /** Values per raw row, from the contract the workers loaded. */
+  #rowLength = 0;
   #replaced = 0;
   #pending = 0;
   #drained: (() => void) | undefined;
@@ -89,6 +90,7 @@ export class WorkerPool {
     }
     const first = (results[0] as PromiseFulfilledResult<Loaded>).value;
     this.#classes = first.contract.labels.length;
+    this.#rowLength = first.contract.rawLength;
     return first;
   }
 
@@ -114,7 +116,7 @@ export class WorkerPool {
           reject(e);
         },
       };
-      const count = rowCount(input);
+      const count = rowCount(input, this.#rowLength);
       if (count === undefined || count > this.#settings.maxBatch) {
         // Passed through as its own batch; a tensor is posted as plain data (an onnxruntime Tensor keeps its
         // data behind getters, which structured cloning drops).
@@ -187,13 +189,13 @@ export class WorkerPool {
   #append(input: ClassifierInput, count: number, waiter: Batch['waiters'][number]): void {
     if (this.#open !== undefined && this.#open.count + count > this.#settings.maxBatch) this.#seal();
     if (this.#open === undefined) {
-      const shared = this.#free.pop() ?? new SharedArrayBuffer(this.#settings.maxBatch * ROW_LENGTH * 8);
+      const shared = this.#free.pop() ?? new SharedArrayBuffer(this.#settings.maxBatch * this.#rowLength * 8);
       this.#open = this.#batch({ rows: new Float64Array(shared), count: 0, waiters: [] });
     }
     const open = this.#open;
     const rows = open.rows as Float64Array;
-    copyRows(input, rows, open.count);
-    if (!allFinite(rows, open.count * ROW_LENGTH, (open.count + count) * ROW_LENGTH)) {
+    copyRows(input, rows, open.count, this.#rowLength);
+    if (!allFinite(rows, open.count * this.#rowLength, (open.count + count) * this.#rowLength)) {
       // Sent alone, so the classifier names the bad value and the other calls in the batch are unaffected.
       waiter.count = count;
       this.#ready.push(this.#batch({ input, count, waiters: [waiter] }));
@@ -247,7 +249,7 @@ export class WorkerPool {
     slot.worker.ref();
     let message: ToWorker;
     if (batch.rows !== undefined) {
-      message = { type: 'rows', id: batch.id, rows: batch.rows.subarray(0, batch.count * ROW_LENGTH) };
+      message = { type: 'rows', id: batch.id, rows: batch.rows.subarray(0, batch.count * this.#rowLength) };
     } else {
       message = { type: 'input', id: batch.id, input: batch.input as ClassifierInput };
     }

@@ -1,6 +1,6 @@
 // A pool worker: loads the model with the in-thread path and answers one batch at a time.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Prediction } from '@conv3d/data/classifier';
+import type { Prediction } from '@conv3d/core';
 import { load } from '../load.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerSetup } from './messages.js';
 
