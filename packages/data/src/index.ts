@@ -7,6 +7,7 @@ export {
 } from './builder.js';
 export * from './contract.js';
 export { DataError } from './errors.js';
+export { checkOriginalRows, MnistCopies, Rng, type StoredTrainRows } from './fresh-copies.js';
 export { datasetNames, ORIGINALS, rowsOf, type Split } from './layout.js';
 export { defaultDatasetPath } from './paths.js';
 export * from './preprocess.js';
