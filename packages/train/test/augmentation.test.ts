@@ -5,7 +5,11 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, MnistCopies, Rng } from '@conv3d/data';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { AugmentationConfig } from '../src/augmentation/config.js';
+import type {
+  AugmentationConfig,
+  RotatedCopiesConfig,
+  VoxelAugmentationConfig,
+} from '../src/augmentation/config.js';
 import { EpochRowMaker, epochItems, epochSize, type StoredRows } from '../src/augmentation/epoch-rows.js';
 import { AugmentationFeed } from '../src/augmentation/feed.js';
 import { prepareAugmentation } from '../src/augmentation/prepare.js';
@@ -18,20 +22,19 @@ import { tinyConfig } from './tiny-config.js';
 const SPLIT = 48; // 60 training rows, validation split 0.2: rows 48–59 (digits 24–29) are validation rows
 const ORIGINALS = 24;
 
-const copiesOnly: AugmentationConfig = {
-  seed: 9,
-  rotatedCopies: {
-    source: 'mnist-train',
-    originalRows: 'even',
-    copiesPerOriginal: 2,
-    keepOriginals: true,
-    keepStoredCopies: false,
-  },
+const rotatedCopies: RotatedCopiesConfig = {
+  source: 'mnist-train',
+  originalRows: 'even',
+  copiesPerOriginal: 2,
+  keepOriginals: true,
+  keepStoredCopies: false,
 };
-const withVoxel: AugmentationConfig = {
-  ...copiesOnly,
-  voxel: { flip: { axes: ['x'], probability: 0.5 }, shift: { max: 1, probability: 1 } },
+const voxel: VoxelAugmentationConfig = {
+  flip: { axes: ['x'], probability: 0.5 },
+  shift: { max: 1, probability: 1 },
 };
+const copiesOnly: AugmentationConfig = { seed: 9, rotatedCopies };
+const withVoxel: AugmentationConfig = { ...copiesOnly, voxel };
 
 let ds: TrainingData;
 let stored: StoredRows;
@@ -60,14 +63,14 @@ describe("an epoch's items: training rows only, fresh copies of the originals", 
     expect(epochItems(SPLIT, copiesOnly, 1, 1)).not.toEqual(items);
     const withStored = {
       ...copiesOnly,
-      rotatedCopies: { ...copiesOnly.rotatedCopies!, keepStoredCopies: true },
+      rotatedCopies: { ...rotatedCopies, keepStoredCopies: true },
     };
     expect(epochSize(SPLIT, withStored)).toBe(SPLIT + 2 * ORIGINALS);
     expect(Math.max(...epochItems(SPLIT, withStored, 1, 0))).toBe(SPLIT - 1);
   });
 
   test('voxel augmentation alone trains on every training row, none of the validation rows', () => {
-    const items = epochItems(SPLIT, { seed: 1, voxel: withVoxel.voxel! }, 1, 0);
+    const items = epochItems(SPLIT, { seed: 1, voxel: voxel }, 1, 0);
     expect([...items].sort((a, b) => a - b)).toEqual(Array.from({ length: SPLIT }, (_, i) => i));
   });
 });
@@ -170,8 +173,7 @@ describe('the data file check', () => {
     );
     // Voxel augmentation alone works on any dataset.
     expect(
-      prepareAugmentation('synthetic.h5', { seed: 1, voxel: withVoxel.voxel! }, { ...raw, split: 16 })
-        .epochRows,
+      prepareAugmentation('synthetic.h5', { seed: 1, voxel: voxel }, { ...raw, split: 16 }).epochRows,
     ).toBe(16);
   });
 
