@@ -68,7 +68,7 @@ describe('augmentation + ReduceLROnPlateau + EarlyStopping + best epoch', () => 
       expect(file(resumed, name), name).toEqual(file(whole, name));
     }
     resumed.dispose();
-  });
+  }, 600_000);
 
   test('the learning rate is logged per epoch and halves after each epoch without a better val_loss', () => {
     const { learning_rate: lr, val_loss } = whole.history;
@@ -113,7 +113,7 @@ describe('EarlyStopping', () => {
     expect(again.history).toEqual(stopped.history);
     expect(again.run.timings.epochSeconds).toHaveLength(2);
     for (const r of [stopped, epoch1, again]) r.dispose();
-  });
+  }, 600_000);
 });
 
 describe('one-cycle per step with fresh copies', () => {
@@ -137,5 +137,5 @@ describe('one-cycle per step with fresh copies', () => {
     expect(report).toContain('learning_rate');
     expect(report.match(/<svg/g)).toHaveLength(3);
     result.dispose();
-  });
+  }, 600_000);
 });
