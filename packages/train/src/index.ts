@@ -24,6 +24,7 @@ export { GlobalAveragePooling3D } from './layers/global-average-pooling-3d.js';
 export { buildModel, compileModel } from './model.js';
 export { fileHandler, loadModelFromDir, ModelFileError, saveModelToDir } from './model-io.js';
 export {
+  BEST_CONFIG_PATH,
   CHECKPOINT_FILE,
   type RunInfo,
   SEED_CONFIG_PATH,

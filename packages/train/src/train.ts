@@ -35,6 +35,9 @@ export const SEED_DROPOUT_CONFIG_PATH = fileURLToPath(
   new URL('../configs/seed-dropout.json', import.meta.url),
 );
 
+/** The headline model: width-24 'same' Conv+BN+ReLU blocks, fresh rotated copies, one-cycle (README). */
+export const BEST_CONFIG_PATH = fileURLToPath(new URL('../configs/best.json', import.meta.url));
+
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 
 export interface TrainOptions {
@@ -319,6 +322,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             config.optimizer.config.learningRate,
             config.epochs,
             batches.steps,
+            source,
           );
         if (callbacks && state.callbacks) callbacks.restore(state.callbacks, state.arrays ?? []);
         for (let epoch = state.epochsDone; epoch < config.epochs && !callbacks?.hasStopped; epoch++) {

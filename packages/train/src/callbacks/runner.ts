@@ -70,6 +70,7 @@ export class CallbackRunner {
     private readonly baseRate: number,
     private readonly epochs: number,
     private readonly stepsPerEpoch: number,
+    source: string,
   ) {
     const s = config.lrSchedule;
     if (s?.type === 'oneCycle') {
@@ -77,7 +78,7 @@ export class CallbackRunner {
       const upEnd = s.pctStart * total - 1;
       if (!(upEnd > 0 && total - 1 - upEnd > 0)) {
         throw new ConfigError(
-          `callbacks.lrSchedule (oneCycle): pctStart ${s.pctStart} of ${total} ${s.per}s leaves an empty warm-up or annealing phase`,
+          `${source}: callbacks.lrSchedule (oneCycle): pctStart ${s.pctStart} of ${total} ${s.per}s leaves an empty warm-up or annealing phase`,
         );
       }
     }
