@@ -83,7 +83,7 @@ test('a checkpoint for other settings, or a damaged one, is refused with a Check
   expect(tf.memory().numTensors).toBe(live);
 });
 
-test("callback state and the weights callbacks keep round-trip outside the header, bit for bit", async () => {
+test('callback state and the weights callbacks keep round-trip outside the header, bit for bit', async () => {
   const model = buildModel(tinyConfig());
   const arrays = [
     { name: 'bestCheckpoint/w', shape: [2, 3], values: Float32Array.of(1, -2, 3.5, 1e-30, Math.PI, -0) },
