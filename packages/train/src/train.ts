@@ -75,8 +75,11 @@ export interface RunInfo {
     limit: number | null;
   };
   resumedFromEpoch: number | null;
-  /** Online augmentation: rows per epoch and whether a worker thread made them (absent when off). */
-  augmentation?: { epochRows: number; workerThread: boolean };
+  /**
+   * Online augmentation (absent when off): rows per epoch, whether a worker thread made them, and how long this
+   * process's steps waited for their batches in all (near 0 when the prefetch keeps up).
+   */
+  augmentation?: { epochRows: number; workerThread: boolean; waitSeconds: number };
   /** What the callbacks decided (absent when none are configured). */
   callbacks?: CallbackOutcome;
   timings: {
@@ -203,16 +206,19 @@ async function trainEpoch(
   epoch: number,
   progressEnabled: boolean,
   callbacks: CallbackRunner | undefined,
-): Promise<{ loss: number; accuracy: number }> {
+): Promise<{ loss: number; accuracy: number; waitSeconds: number }> {
   const steps = batches.steps;
   const dropout = dropoutSeeder(model);
   const bar = epochProgress(epoch + 1, config.epochs, steps, progressEnabled);
   let lossSum = 0;
   let accSum = 0;
   let seen = 0;
+  let waited = 0;
   try {
     for (let step = 0; step < steps; step++) {
+      const w0 = performance.now();
       const batch = await batches.batch(epoch, step);
+      waited += performance.now() - w0;
       const { xs, ys } = toTensors(batch.x, batch.y, batch.count);
       dropout.set(deriveSeed(config.seed, epoch, step));
       callbacks?.beforeStep(epoch, step);
@@ -234,7 +240,7 @@ async function trainEpoch(
     bar.stop();
     dropout.restore();
   }
-  return { loss: lossSum / seen, accuracy: accSum / seen };
+  return { loss: lossSum / seen, accuracy: accSum / seen, waitSeconds: waited / 1000 };
 }
 
 function testSplit(ds: TrainingData, model: tf.LayersModel, rows: number, batchSize: number): Evaluation {
@@ -305,6 +311,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const progressEnabled = options.progress ?? process.stderr.isTTY === true;
       const feed = augmentation?.open(config, state.epochsDone);
       let outcome: CallbackOutcome | undefined;
+      let waitSeconds = 0;
       try {
         const batches: EpochBatches = feed
           ? { steps: feed.stepsPerEpoch, batch: (epoch, step) => feed.next(epoch, step) }
@@ -327,7 +334,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         if (callbacks && state.callbacks) callbacks.restore(state.callbacks, state.arrays ?? []);
         for (let epoch = state.epochsDone; epoch < config.epochs && !callbacks?.hasStopped; epoch++) {
           const e0 = performance.now();
-          const fit = await trainEpoch(model, batches, config, epoch, progressEnabled, callbacks);
+          const { waitSeconds: waited, ...fit } = await trainEpoch(
+            model,
+            batches,
+            config,
+            epoch,
+            progressEnabled,
+            callbacks,
+          );
+          waitSeconds += waited;
           const val = validate(model, rows, config.batchSize);
           const metrics: EpochMetrics = { ...fit, val_loss: val.loss, val_accuracy: val.accuracy };
           if (callbacks) {
@@ -376,7 +391,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         },
         resumedFromEpoch,
         ...(augmentation && {
-          augmentation: { epochRows: augmentation.epochRows, workerThread: feed?.threaded ?? false },
+          augmentation: {
+            epochRows: augmentation.epochRows,
+            workerThread: feed?.threaded ?? false,
+            waitSeconds,
+          },
         }),
         ...(outcome && { callbacks: outcome }),
         timings: {
@@ -439,7 +458,7 @@ async function writeRunFolder(
     'learning rate': String(run.config.optimizer.config.learningRate),
     data: `${run.dataset.path}: ${run.dataset.trainRows} train, ${run.dataset.validationRows} validation, ${run.dataset.testRows} test`,
     ...(run.augmentation && {
-      augmentation: `${run.augmentation.epochRows} rows per epoch (${run.augmentation.workerThread ? 'worker thread' : 'in-process'})`,
+      augmentation: `${run.augmentation.epochRows} rows per epoch (${run.augmentation.workerThread ? 'worker thread' : 'in-process'}); steps waited ${run.augmentation.waitSeconds.toFixed(1)} s for batches`,
     }),
     ...(run.callbacks && {
       'saved weights': `${run.callbacks.weights}${run.callbacks.bestEpoch ? ` (epoch ${run.callbacks.bestEpoch})` : ''}`,

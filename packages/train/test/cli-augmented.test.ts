@@ -16,7 +16,7 @@ const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'conv3d-cli-aug-'));
 const configPath = join(root, 'augmented.json');
 // Without vitest's NODE_OPTIONS, so the worker thread resolves the packages' compiled dist as a user's would.
-const { NODE_OPTIONS: _, ...env } = { ...process.env, CONV3D_EPOCHS: '' };
+const { NODE_OPTIONS: _, ...env }: NodeJS.ProcessEnv = { ...process.env, CONV3D_EPOCHS: '' };
 
 const CONFIG = {
   name: 'augmented-cli',
@@ -58,7 +58,8 @@ describe('conv3d-train with augmentation and callbacks', () => {
     const killed = join(root, 'killed');
     expect(await exited(start(...common, '--out', whole))).toBe(0);
     const run = JSON.parse(readFileSync(join(whole, 'run.json'), 'utf8'));
-    expect(run.augmentation).toEqual({ epochRows: 48, workerThread: true });
+    expect(run.augmentation).toMatchObject({ epochRows: 48, workerThread: true });
+    expect(run.augmentation.waitSeconds).toBeGreaterThanOrEqual(0);
 
     const child = start(...common, '--out', killed);
     const checkpoint = join(killed, 'checkpoint.bin');

@@ -121,7 +121,7 @@ describe('one-cycle per step with fresh copies', () => {
     const callbacks = { lrSchedule: { type: 'oneCycle', maxLearningRate: 0.02, per: 'step' } };
     const result = await run('one-cycle', { augmentation, callbacks });
     // 24 originals + 24 fresh copies per epoch, batch 24: 2 steps per epoch.
-    expect(result.run.augmentation).toEqual({ epochRows: 48, workerThread: false });
+    expect(result.run.augmentation).toMatchObject({ epochRows: 48, workerThread: false });
     const schedule = result.run.config.callbacks?.lrSchedule;
     if (!schedule) throw new Error('no schedule in the run record');
     expect(result.history.learning_rate).toEqual(
