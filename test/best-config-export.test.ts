@@ -4,7 +4,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDataset, openDataset, preprocessBatch, SAMPLE_SHAPE } from '@conv3d/data';
+import { preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
+import { buildDataset, openDataset } from '@conv3d/data';
 import { exportModelFile } from '@conv3d/export-onnx';
 import {
   BEST_CONFIG_PATH,
@@ -92,7 +93,7 @@ describe('best.json through training, export and onnxruntime-node', () => {
     const ds = await openDataset(dataPath);
     const { x, count } = ds.read('test');
     ds.close();
-    const input = preprocessBatch(x, count);
+    const input = preprocessBatch(SEED_CONTRACT, x, count);
     await selectBackend('cpu');
     const model = await loadModelFromDir(runDir);
     // Trained BatchNormalization statistics have moved off their initial 0 and 1, so the check covers them.
@@ -102,13 +103,18 @@ describe('best.json through training, export and onnxruntime-node', () => {
       expect(Math.max(...Array.from(m.read().dataSync(), Math.abs))).toBeGreaterThan(1e-3);
     const expected = tf.tidy(
       () =>
-        (model.predict(tf.tensor(input, [count, ...SAMPLE_SHAPE])) as tf.Tensor).dataSync() as Float32Array,
+        (
+          model.predict(tf.tensor(input, [count, ...SEED_CONTRACT.inputShape])) as tf.Tensor
+        ).dataSync() as Float32Array,
     );
     model.dispose();
 
     const session = await ort.InferenceSession.create(out);
     const feeds = {
-      [session.inputNames[0] as string]: new ort.Tensor('float32', input, [count, ...SAMPLE_SHAPE]),
+      [session.inputNames[0] as string]: new ort.Tensor('float32', input, [
+        count,
+        ...SEED_CONTRACT.inputShape,
+      ]),
     };
     const actual = (await session.run(feeds))[session.outputNames[0] as string]?.data as Float32Array;
     await session.release();

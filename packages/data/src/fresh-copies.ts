@@ -1,15 +1,13 @@
 // Online augmentation for training on the built file: the recipe's originals and fresh rotated copies of MNIST
 // digits, made exactly as the builder makes them (recipe.ts), but from any random stream the caller chooses.
 // Training draws a new stream per (seed, epoch, digit), so every epoch sees copies no file holds.
+import type { Rng } from '@conv3d/core';
 import { augmentCloud } from './augment.js';
-import { VOXELS } from './contract.js';
 import { DataError } from './errors.js';
+import { ROW_LENGTH as VOXELS } from './layout.js';
 import { readMnist } from './mnist-idx.js';
 import { CloudBuffer, digitCloud } from './point-cloud.js';
-import type { Rng } from './random.js';
 import { voxelRow } from './voxelize.js';
-
-export { Rng } from './random.js';
 
 const IMAGE_BYTES = 28 * 28;
 

@@ -1,6 +1,7 @@
+import { Rng } from '@conv3d/core';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../src/errors.js';
-import { checkOriginalRows, MnistCopies, Rng } from '../src/fresh-copies.js';
+import { checkOriginalRows, MnistCopies } from '../src/fresh-copies.js';
 import { readMnist } from '../src/mnist-idx.js';
 import { buildRows, rotationRng } from '../src/recipe.js';
 

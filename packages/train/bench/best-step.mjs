@@ -6,7 +6,8 @@
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { MnistCopies, Rng } from '@conv3d/data';
+import { Rng } from '@conv3d/core';
+import { MnistCopies } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, loadTrainConfig, selectBackend } from '../dist/index.js';
 

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DataError, MnistCopies, Rng } from '@conv3d/data';
+import { Rng } from '@conv3d/core';
+import { DataError, MnistCopies } from '@conv3d/data';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type {
   AugmentationConfig,

@@ -1,4 +1,4 @@
-import { Rng } from '@conv3d/data';
+import { Rng } from '@conv3d/core';
 import { describe, expect, test } from 'vitest';
 import {
   augmentVoxels,

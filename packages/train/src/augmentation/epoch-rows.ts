@@ -1,9 +1,9 @@
 // What one augmented epoch trains on, and how its rows are made. An item is a stored training row (its index,
 // ≥ 0) or a fresh rotated copy (−1 − code, code = copy · originals + digit). Every random draw is keyed by
 // (augmentation seed, epoch, item), so a batch comes out the same on any thread, in any order, after any resume.
-import { MnistCopies, Rng, VOXELS } from '@conv3d/data';
+import { deriveSeed, permutation, Rng } from '@conv3d/core';
+import { MnistCopies, ROW_LENGTH as VOXELS } from '@conv3d/data';
 import type { RawRows } from '../batches.js';
-import { deriveSeed, permutation } from '../rng.js';
 import type { AugmentationConfig } from './config.js';
 import { augmentVoxels } from './voxel-ops.js';
 

@@ -1,7 +1,8 @@
 // Augmentations of one raw 16³ row (index x + 16·y + 256·z, as 3D MNIST stores it): flips, quarter turns, whole-
 // voxel shifts, small rotations with trilinear resampling and intensity noise. Each writes `dst` from `src`
 // (distinct arrays); anything that leaves the grid is dropped and anything entering it is 0.
-import { GRID, type Rng, VOXELS } from '@conv3d/data';
+import type { Rng } from '@conv3d/core';
+import { GRID, ROW_LENGTH as VOXELS } from '@conv3d/data';
 import type { Axis, Plane, VoxelAugmentationConfig } from './config.js';
 
 const G = GRID;
