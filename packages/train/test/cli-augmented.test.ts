@@ -82,7 +82,7 @@ describe('conv3d-train with augmentation and callbacks', () => {
     expect(history.learning_rate).toHaveLength(3);
   }, 600_000);
 
-  test('fresh rotated copies on a file that is not the 3D MNIST build: one-line DataError, exit 1', async () => {
+  test('fresh rotated copies on a file that is not the 3D MNIST build: one line naming the file, exit 1', async () => {
     const other = join(root, 'synthetic.h5');
     await writeH5(other, syntheticDataset({ train: 50, test: 10 }));
     const r = spawnSync(
@@ -93,7 +93,7 @@ describe('conv3d-train with augmentation and callbacks', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
       new RegExp(
-        `^conv3d-train: DataError: ${other.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not the 3D MNIST build online augmentation needs \\(row 2i = MNIST train image i\\): train row 0 [^\\n]+\\n$`,
+        `^conv3d-train: ${other.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not the 3D MNIST build online augmentation needs \\(row 2i = MNIST train image i\\): train row 0 [^\\n]+\\n$`,
       ),
     );
   });
