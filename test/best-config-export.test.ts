@@ -24,11 +24,10 @@ const BEST = BEST_CONFIG_PATH;
 /** onnxruntime vs tfjs cpu on softmax outputs (the exporter's own suite uses the same bound). */
 const TOLERANCE = 1e-5;
 
-const block = (filters: number, first = false) => [
+const block = (filters: number) => [
   {
     className: 'Conv3D',
     config: {
-      ...(first && { inputShape: [16, 16, 16, 3] }),
       filters,
       kernelSize: 3,
       padding: 'same',
@@ -40,12 +39,16 @@ const block = (filters: number, first = false) => [
   { className: 'ReLU' },
 ];
 
-/** best.json at test width (4–6 filters, 3 blocks): the same layer kinds and settings, cheap on stock tfjs. */
+/**
+ * best.json at test width (4–6 filters, 3 blocks): the same layer kinds and settings, cheap on stock tfjs. The
+ * leading pool runs the blocks at 8³ and below, which cuts the training time ~4× and changes no op's semantics.
+ */
 const SMALL_BEST = {
   ...JSON.parse(readFileSync(BEST, 'utf8')),
   name: 'best-small',
   layers: [
-    ...block(4, true),
+    { className: 'MaxPooling3D', config: { inputShape: [16, 16, 16, 3], poolSize: 2 } },
+    ...block(4),
     { className: 'MaxPooling3D', config: { poolSize: 2 } },
     ...block(6),
     { className: 'MaxPooling3D', config: { poolSize: 2 } },
