@@ -24,7 +24,8 @@ const CONFIG = {
   loss: 'categorical_crossentropy',
   optimizer: { className: 'Adam', config: { learningRate: 0.01 } },
   batchSize: 24,
-  epochs: 3,
+  // Two epochs: the kill lands after epoch 1's checkpoint and the resume trains epoch 2.
+  epochs: 2,
   validationSplit: 0.2,
   seed: 8,
   augmentation: {
@@ -73,13 +74,13 @@ describe('conv3d-train with augmentation and callbacks', () => {
       env,
     });
     expect(resumed.status).toBe(0);
-    expect(resumed.stdout).toMatch(/Resuming from .*checkpoint\.bin after epoch [1-3]\n/);
+    expect(resumed.stdout).toMatch(/Resuming from .*checkpoint\.bin after epoch 1\n/);
     expect(resumed.stdout).toContain('Augmentation: 48 rows per epoch, made on a worker thread');
     for (const file of ['history.json', 'metrics.json', 'weights.bin']) {
       expect(readFileSync(join(killed, file)), file).toEqual(readFileSync(join(whole, file)));
     }
     const history = JSON.parse(readFileSync(join(whole, 'history.json'), 'utf8'));
-    expect(history.learning_rate).toHaveLength(3);
+    expect(history.learning_rate).toHaveLength(2);
   }, 600_000);
 
   test('fresh rotated copies on a file that is not the 3D MNIST build: one line naming the file, exit 1', async () => {
