@@ -6,6 +6,7 @@ export {
   DEFAULT_SEED,
 } from './builder.js';
 export { DataError } from './errors.js';
+export { checkOriginalRows, MnistCopies, type StoredTrainRows } from './fresh-copies.js';
 export { oneHot, validationSplitIndex } from './keras.js';
 export { datasetNames, GRID, NUM_CLASSES, ORIGINALS, ROW_LENGTH, rowsOf, type Split } from './layout.js';
 export { defaultDatasetPath } from './paths.js';

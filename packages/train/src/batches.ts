@@ -22,14 +22,19 @@ export function readRows(
   ds: TrainingData,
   split: Split,
   count: number,
-  slice = 500,
+  { slice = 500, shared = false }: { slice?: number; shared?: boolean } = {},
 ): { x: RawRows; y: Int32Array } {
   let x: RawRows | undefined;
-  const y = new Int32Array(count);
+  // Shared memory lets the augmentation worker read the rows without a copy.
+  const buffer = (bytes: number): ArrayBuffer | SharedArrayBuffer =>
+    shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const y = new Int32Array(buffer(count * 4));
   for (let start = 0; start < count; start += slice) {
     const part = ds.read(split, start, Math.min(slice, count - start));
     x ??=
-      part.x instanceof Float32Array ? new Float32Array(count * VOXELS) : new Float64Array(count * VOXELS);
+      part.x instanceof Float32Array
+        ? new Float32Array(buffer(count * VOXELS * 4))
+        : new Float64Array(buffer(count * VOXELS * 8));
     x.set(part.x, start * VOXELS);
     y.set(part.y, start);
   }

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '@conv3d/core/node';
 import * as tf from '@tensorflow/tfjs';
+import type { CallbackState } from './callbacks/runner.js';
 import type { History } from './history.js';
 
 const MAGIC = 'C3DCKPT1';
@@ -20,10 +21,21 @@ export interface LoopState {
   epochsDone: number;
   history: History;
   epochSeconds: number[];
+  /** The callbacks' decisions so far (absent when none are configured). */
+  callbacks?: CallbackState;
+  /** Weights the callbacks keep (best epoch, early stopping); stored beside the tensors, not in the header. */
+  arrays?: SavedArray[];
+}
+
+/** A float32 array kept outside tfjs (so it needs no disposing), e.g. a callback's copy of a weight. */
+export interface SavedArray {
+  name: string;
+  shape: number[];
+  values: Float32Array;
 }
 
 interface TensorEntry {
-  group: 'model' | 'optimizer' | 'adam';
+  group: 'model' | 'optimizer' | 'adam' | 'arrays';
   name: string;
   shape: number[];
   dtype: 'float32' | 'int32';
@@ -67,6 +79,12 @@ export async function saveCheckpoint(file: string, model: tf.LayersModel, state:
   const tensors: TensorEntry[] = [];
   const chunks: Uint8Array[] = [];
   let offset = 0;
+  const { arrays = [], ...json } = state;
+  for (const { name, shape, values } of arrays) {
+    tensors.push({ group: 'arrays', name, shape, dtype: 'float32', offset });
+    chunks.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    offset += values.byteLength;
+  }
   for (const { group, name, tensor } of named) {
     const dtype = tensor.dtype === 'int32' ? 'int32' : 'float32';
     const values =
@@ -77,7 +95,7 @@ export async function saveCheckpoint(file: string, model: tf.LayersModel, state:
     chunks.push(new Uint8Array(values.buffer));
     offset += values.byteLength;
   }
-  const header = Buffer.from(JSON.stringify({ state, tensors } satisfies Header), 'utf8');
+  const header = Buffer.from(JSON.stringify({ state: json, tensors } satisfies Header), 'utf8');
   const headerEnd = MAGIC.length + 4 + header.length;
   const dataStart = Math.ceil(headerEnd / 4) * 4;
   const out = Buffer.alloc(dataStart + offset);
@@ -125,6 +143,11 @@ function readCheckpoint(file: string): LoadedCheckpoint {
     const begin = dataStart + entry.offset;
     const copy = bytes.buffer.slice(bytes.byteOffset + begin, bytes.byteOffset + begin + size * 4);
     const values = entry.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
+    if (entry.group === 'arrays') {
+      header.state.arrays ??= [];
+      header.state.arrays.push({ name: entry.name, shape: entry.shape, values: values as Float32Array });
+      continue;
+    }
     const list = tensors.get(entry.group) ?? [];
     list.push({ name: entry.name, tensor: tf.tensor(values, entry.shape, entry.dtype) });
     tensors.set(entry.group, list);

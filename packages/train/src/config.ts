@@ -2,11 +2,27 @@
 // plus the compile and fit settings. Everything is validated up front so a bad file fails with one line that
 // names the file, the layer index and the field, before any data is read or any weight is built.
 import { readFileSync } from 'node:fs';
+import { type AugmentationConfig, parseAugmentation } from './augmentation/config.js';
+import { type CallbacksConfig, parseCallbacks } from './callbacks/config.js';
+import {
+  boolean,
+  type Check,
+  ConfigError,
+  checkFields,
+  isRecord,
+  nonEmptyString,
+  numberIn,
+  oneOf,
+  positiveInt,
+  positiveNumber,
+  seedInt,
+  shape,
+  show,
+  triple,
+} from './config-checks.js';
 import { DATASET_CONTRACT } from './dataset-contract.js';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError } from './config-checks.js';
 
 export const LAYER_CLASSES = [
   'InputLayer',
@@ -63,42 +79,15 @@ export interface TrainConfig {
   validationSplit: number;
   /** Seeds initialisers, shuffles and dropout masks. */
   seed: number;
+  /** Online augmentation of the training rows (off when absent). */
+  augmentation?: AugmentationConfig;
+  /** Keras callbacks: learning-rate schedule, ReduceLROnPlateau, EarlyStopping, best-epoch checkpoint. */
+  callbacks?: CallbacksConfig;
 }
 
 /** Keras's defaults for Adam (tfjs uses the same epsilon, 1e-7). */
 export const ADAM_DEFAULTS: AdamConfig = { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
 export const DEFAULT_SEED = 1337;
-
-/** Returns what was expected when `value` is bad, else undefined. */
-type Check = (value: unknown) => string | undefined;
-
-const isPosInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
-const positiveInt: Check = (v) => (isPosInt(v) ? undefined : 'a positive integer');
-const seedInt: Check = (v) =>
-  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff
-    ? undefined
-    : 'an integer in [0, 4294967295]';
-const triple: Check = (v) =>
-  isPosInt(v) || (Array.isArray(v) && v.length === 3 && v.every(isPosInt))
-    ? undefined
-    : 'a positive integer or an array of 3 positive integers';
-const boolean: Check = (v) => (typeof v === 'boolean' ? undefined : 'true or false');
-const nonEmptyString: Check = (v) =>
-  typeof v === 'string' && v.length > 0 ? undefined : 'a non-empty string';
-const shape: Check = (v) =>
-  Array.isArray(v) && v.length > 0 && v.every(isPosInt) ? undefined : 'an array of positive integers';
-const oneOf =
-  (values: readonly unknown[]): Check =>
-  (v) =>
-    values.includes(v) ? undefined : `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`;
-const numberIn =
-  (lo: number, hi: number, { loOpen = false, hiOpen = false } = {}): Check =>
-  (v) =>
-    typeof v === 'number' && Number.isFinite(v) && (loOpen ? v > lo : v >= lo) && (hiOpen ? v < hi : v <= hi)
-      ? undefined
-      : `a number in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}`;
-const positiveNumber: Check = (v) =>
-  typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'a positive number';
 
 const snakeToCamel = (s: string): string => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 const initializer: Check = (v) =>
@@ -169,7 +158,7 @@ const LAYER_SCHEMAS: Readonly<Record<LayerClassName, LayerSchema>> = {
   Softmax: { required: [], fields: { name: nonEmptyString } },
 };
 
-const TOP_LEVEL: Readonly<Record<string, Check | 'layers' | 'optimizer'>> = {
+const TOP_LEVEL: Readonly<Record<string, Check | 'layers' | 'optimizer' | 'augmentation' | 'callbacks'>> = {
   name: nonEmptyString,
   layers: 'layers',
   loss: oneOf(['categoricalCrossentropy', 'categorical_crossentropy']),
@@ -178,6 +167,8 @@ const TOP_LEVEL: Readonly<Record<string, Check | 'layers' | 'optimizer'>> = {
   epochs: positiveInt,
   validationSplit: numberIn(0, 1, { hiOpen: true }),
   seed: seedInt,
+  augmentation: 'augmentation',
+  callbacks: 'callbacks',
 };
 const TOP_LEVEL_REQUIRED = ['name', 'layers', 'loss', 'optimizer', 'batchSize', 'epochs', 'validationSplit'];
 
@@ -198,35 +189,6 @@ export function checkSetting(
   if (typeof check !== 'function') throw new ConfigError(`${where}: '${key}' cannot be set here`);
   const expected = check(value);
   if (expected) throw new ConfigError(`${where}: '${key}' must be ${expected}, got ${show(value)}`);
-}
-
-function show(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function checkFields(
-  where: string,
-  obj: Record<string, unknown>,
-  fields: Readonly<Record<string, Check>>,
-  required: readonly string[],
-): void {
-  for (const key of Object.keys(obj)) {
-    const check = fields[key];
-    if (!check) {
-      throw new ConfigError(
-        `${where}: unknown key '${key}' (allowed: ${Object.keys(fields).join(', ') || 'none'})`,
-      );
-    }
-    const expected = check(obj[key]);
-    if (expected) throw new ConfigError(`${where}: '${key}' must be ${expected}, got ${show(obj[key])}`);
-  }
-  for (const key of required) {
-    if (!(key in obj)) throw new ConfigError(`${where}: missing required key '${key}'`);
-  }
 }
 
 function parseLayer(source: string, index: number, raw: unknown): LayerSpec {
@@ -310,7 +272,7 @@ export function parseTrainConfig(raw: unknown, source: string): TrainConfig {
   for (const key of TOP_LEVEL_REQUIRED) {
     if (!(key in raw)) throw new ConfigError(`${source}: missing required key '${key}'`);
   }
-  return {
+  const config: TrainConfig = {
     name: raw.name as string,
     layers: parseLayers(source, raw.layers),
     loss: 'categoricalCrossentropy',
@@ -320,6 +282,14 @@ export function parseTrainConfig(raw: unknown, source: string): TrainConfig {
     validationSplit: raw.validationSplit as number,
     seed: (raw.seed as number | undefined) ?? DEFAULT_SEED,
   };
+  // Optional sections are added only when present: a config without them means exactly what it did before.
+  if (raw.augmentation !== undefined) {
+    config.augmentation = parseAugmentation(source, raw.augmentation, config.seed);
+  }
+  if (raw.callbacks !== undefined) {
+    config.callbacks = parseCallbacks(source, raw.callbacks, config.validationSplit);
+  }
+  return config;
 }
 
 /** Reads and validates a training config file. Throws a one-line ConfigError naming the file and field. */

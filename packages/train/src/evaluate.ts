@@ -10,21 +10,34 @@ export interface Evaluation {
   count: number;
   /** confusion[true][predicted] = number of samples. */
   confusion: number[][];
+  /** Accuracy on the even rows (3D MNIST's originals) and the odd rows (their rotated copies) of the split. */
+  originals: { accuracy: number; count: number };
+  rotatedCopies: { accuracy: number; count: number };
 }
+
+const part = (p: { correct: number; count: number } | undefined): { accuracy: number; count: number } => ({
+  accuracy: p?.count ? p.correct / p.count : Number.NaN,
+  count: p?.count ?? 0,
+});
 
 /** Accumulates categorical cross-entropy (the training loss), accuracy and a confusion matrix over batches. */
 export class Evaluator {
   private lossSum = 0;
   private correct = 0;
   private count = 0;
+  /** Correct and seen, by row parity: [even, odd]. */
+  private readonly byParity = [
+    { correct: 0, count: 0 },
+    { correct: 0, count: 0 },
+  ];
   private readonly confusion: number[][] = Array.from({ length: CLASSES }, () =>
     new Array<number>(CLASSES).fill(0),
   );
 
   constructor(private readonly model: tf.LayersModel) {}
 
-  /** Adds `count` raw rows with their labels. */
-  add(x: RawRows, y: Int32Array, count: number): void {
+  /** Adds `count` raw rows with their labels; `firstRow` is the first one's row index in its split. */
+  add(x: RawRows, y: Int32Array, count: number, firstRow: number): void {
     if (count === 0) return;
     const { lossSum, predicted } = tf.tidy(() => {
       const { xs, ys } = toTensors(x, y, count);
@@ -38,7 +51,12 @@ export class Evaluator {
     for (let i = 0; i < count; i++) {
       const truth = y[i] as number;
       const guess = predicted[i] as number;
-      if (truth === guess) this.correct++;
+      const parity = this.byParity[(firstRow + i) % 2] as { correct: number; count: number };
+      parity.count++;
+      if (truth === guess) {
+        this.correct++;
+        parity.correct++;
+      }
       (this.confusion[truth] as number[])[guess] = ((this.confusion[truth] as number[])[guess] as number) + 1;
     }
     this.count += count;
@@ -50,6 +68,8 @@ export class Evaluator {
       accuracy: this.count ? this.correct / this.count : Number.NaN,
       count: this.count,
       confusion: this.confusion.map((row) => [...row]),
+      originals: part(this.byParity[0]),
+      rotatedCopies: part(this.byParity[1]),
     };
   }
 }

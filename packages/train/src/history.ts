@@ -4,6 +4,8 @@ export interface History {
   accuracy: number[];
   val_loss: number[];
   val_accuracy: number[];
+  /** The learning rate each epoch trained with (its last step's), when a callback manages it (as Keras logs it). */
+  learning_rate?: number[];
 }
 
 export interface EpochMetrics {
@@ -11,6 +13,7 @@ export interface EpochMetrics {
   accuracy: number;
   val_loss: number;
   val_accuracy: number;
+  learning_rate?: number;
 }
 
 export function emptyHistory(): History {
@@ -22,6 +25,10 @@ export function appendEpoch(history: History, metrics: EpochMetrics): void {
   history.accuracy.push(metrics.accuracy);
   history.val_loss.push(metrics.val_loss);
   history.val_accuracy.push(metrics.val_accuracy);
+  if (metrics.learning_rate !== undefined) {
+    history.learning_rate ??= [];
+    history.learning_rate.push(metrics.learning_rate);
+  }
 }
 
 /** Keras's per-epoch line: `Epoch 3/30 - 41s - loss: 0.1234 - accuracy: 0.5678 - val_loss: … - val_accuracy: …`. */
@@ -31,5 +38,6 @@ export function formatEpochLine(epoch: number, epochs: number, seconds: number, 
   if (Number.isFinite(m.val_loss)) {
     parts.push(`val_loss: ${m.val_loss.toFixed(4)}`, `val_accuracy: ${m.val_accuracy.toFixed(4)}`);
   }
+  if (m.learning_rate !== undefined) parts.push(`learning_rate: ${m.learning_rate.toPrecision(4)}`);
   return parts.join(' - ');
 }

@@ -38,6 +38,7 @@ export {
   WEIGHTS_BIN,
 } from './model-io.js';
 export {
+  BEST_CONFIG_PATH,
   CHECKPOINT_FILE,
   type RunInfo,
   SEED_CONFIG_PATH,

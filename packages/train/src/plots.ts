@@ -96,13 +96,17 @@ export async function renderSvg(spec: vega.Spec): Promise<string> {
   }
 }
 
-/** The seed's plots: model loss (train vs validation) and model accuracy (train vs validation). */
-export async function renderCurves(history: History): Promise<{ loss: string; accuracy: string }> {
-  const [loss, accuracy] = await Promise.all([
+/** The seed's plots (model loss and accuracy, train vs validation), and the learning rate when it was logged. */
+export async function renderCurves(
+  history: History,
+): Promise<{ loss: string; accuracy: string; learningRate?: string }> {
+  const [loss, accuracy, learningRate] = await Promise.all([
     renderSvg(curveSpec('model loss', 'loss', { train: history.loss, validation: history.val_loss })),
     renderSvg(
       curveSpec('model accuracy', 'accuracy', { train: history.accuracy, validation: history.val_accuracy }),
     ),
+    history.learning_rate &&
+      renderSvg(curveSpec('learning rate', 'learning rate', { 'learning rate': history.learning_rate })),
   ]);
-  return { loss, accuracy };
+  return learningRate ? { loss, accuracy, learningRate } : { loss, accuracy };
 }

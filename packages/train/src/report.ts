@@ -8,7 +8,7 @@ export interface ReportInput {
   summary: Record<string, string>;
   test: Evaluation;
   history: History;
-  curves: { loss: string; accuracy: string };
+  curves: { loss: string; accuracy: string; learningRate?: string };
 }
 
 const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -39,14 +39,16 @@ ${rows}
 }
 
 function historyTable(history: History): string {
+  const lr = history.learning_rate;
   const rows = history.loss
     .map(
       (_, i) =>
         `<tr><td>${i + 1}</td><td>${num(history.loss[i] as number)}</td><td>${num(history.accuracy[i] as number)}</td>` +
-        `<td>${num(history.val_loss[i] as number)}</td><td>${num(history.val_accuracy[i] as number)}</td></tr>`,
+        `<td>${num(history.val_loss[i] as number)}</td><td>${num(history.val_accuracy[i] as number)}</td>` +
+        `${lr ? `<td>${(lr[i] as number).toPrecision(4)}</td>` : ''}</tr>`,
     )
     .join('\n');
-  return `<table><tr><th>epoch</th><th>loss</th><th>accuracy</th><th>val_loss</th><th>val_accuracy</th></tr>
+  return `<table><tr><th>epoch</th><th>loss</th><th>accuracy</th><th>val_loss</th><th>val_accuracy</th>${lr ? '<th>learning_rate</th>' : ''}</tr>
 ${rows}
 </table>`;
 }
@@ -73,12 +75,15 @@ caption { caption-side: bottom; color: #666; font-size: 12px; padding-top: 0.3re
 <body>
 <h1>${escapeHtml(input.title)}</h1>
 <h2>Test set</h2>
-<p>loss <b>${num(input.test.loss)}</b>, accuracy <b>${pct(input.test.accuracy)}</b> on ${input.test.count} samples.</p>
+<p>loss <b>${num(input.test.loss)}</b>, accuracy <b>${pct(input.test.accuracy)}</b> on ${input.test.count} samples:
+originals (even rows) <b>${pct(input.test.originals.accuracy)}</b> of ${input.test.originals.count},
+rotated copies (odd rows) <b>${pct(input.test.rotatedCopies.accuracy)}</b> of ${input.test.rotatedCopies.count}.</p>
 ${confusionTable(input.test.confusion)}
 <h2>Training curves</h2>
 <div class="curves">
 ${input.curves.loss}
 ${input.curves.accuracy}
+${input.curves.learningRate ?? ''}
 </div>
 ${historyTable(input.history)}
 <h2>Run</h2>

@@ -6,8 +6,11 @@ import { contractToMetadata, deriveSeed, permutation, withTestAccuracy } from '@
 import { writeFileAtomic } from '@conv3d/core/node';
 import { defaultDatasetPath, openDataset, validationSplitIndex } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
+import type { RawBatch } from './augmentation/epoch-rows.js';
+import { prepareAugmentation } from './augmentation/prepare.js';
 import { type BackendChoice, type BackendPreference, describeBackend, selectBackend } from './backend.js';
 import { gatherLabels, gatherRows, type RawRows, readRows, type TrainingData, toTensors } from './batches.js';
+import { type CallbackOutcome, CallbackRunner } from './callbacks/runner.js';
 import { checkpointExists, type LoopState, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { ConfigError, checkSetting, loadTrainConfig, type TrainConfig } from './config.js';
 import { DATASET_CONTRACT } from './dataset-contract.js';
@@ -25,6 +28,9 @@ export const SEED_CONFIG_PATH = fileURLToPath(new URL('../configs/seed.json', im
 export const SEED_DROPOUT_CONFIG_PATH = fileURLToPath(
   new URL('../configs/seed-dropout.json', import.meta.url),
 );
+
+/** The headline model: width-24 'same' Conv+BN+ReLU blocks, fresh rotated copies, one-cycle (README). */
+export const BEST_CONFIG_PATH = fileURLToPath(new URL('../configs/best.json', import.meta.url));
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 
@@ -63,6 +69,13 @@ export interface RunInfo {
     limit: number | null;
   };
   resumedFromEpoch: number | null;
+  /**
+   * Online augmentation (absent when off): rows per epoch, whether a worker thread made them, and how long this
+   * process's steps waited for their batches in all (near 0 when the prefetch keeps up).
+   */
+  augmentation?: { epochRows: number; workerThread: boolean; waitSeconds: number };
+  /** What the callbacks decided (absent when none are configured). */
+  callbacks?: CallbackOutcome;
   timings: {
     startedAt: string;
     finishedAt: string;
@@ -152,33 +165,57 @@ function validate(model: tf.LayersModel, rows: TrainRows, batchSize: number): Ev
       rows.x.subarray(start * DATASET_CONTRACT.rawLength, (start + n) * DATASET_CONTRACT.rawLength),
       rows.y.subarray(start, start + n),
       n,
+      start,
     );
   }
   return evaluator.result();
 }
 
+/** Where an epoch's batches come from: the stored rows in a seeded shuffle, or the augmentation feed. */
+interface EpochBatches {
+  steps: number;
+  batch(epoch: number, step: number): Promise<RawBatch> | RawBatch;
+}
+
+function storedBatches(rows: TrainRows, config: TrainConfig): EpochBatches {
+  let order: { epoch: number; indices: Uint32Array } | undefined;
+  return {
+    steps: Math.ceil(rows.split / config.batchSize),
+    batch(epoch, step) {
+      if (order?.epoch !== epoch)
+        order = { epoch, indices: permutation(rows.split, deriveSeed(config.seed, epoch)) };
+      const idx = order.indices.subarray(
+        step * config.batchSize,
+        Math.min(rows.split, (step + 1) * config.batchSize),
+      );
+      return { x: gatherRows(rows.x, idx), y: gatherLabels(rows.y, idx), count: idx.length };
+    },
+  };
+}
+
 async function trainEpoch(
   model: tf.LayersModel,
-  rows: TrainRows,
+  batches: EpochBatches,
   config: TrainConfig,
   epoch: number,
   progressEnabled: boolean,
-): Promise<{ loss: number; accuracy: number }> {
-  const order = permutation(rows.split, deriveSeed(config.seed, epoch));
-  const steps = Math.ceil(rows.split / config.batchSize);
+  callbacks: CallbackRunner | undefined,
+): Promise<{ loss: number; accuracy: number; waitSeconds: number }> {
+  const steps = batches.steps;
   const dropout = dropoutSeeder(model);
   const bar = epochProgress(epoch + 1, config.epochs, steps, progressEnabled);
   let lossSum = 0;
   let accSum = 0;
   let seen = 0;
+  let waited = 0;
   try {
     for (let step = 0; step < steps; step++) {
-      const idx = order.subarray(
-        step * config.batchSize,
-        Math.min(rows.split, (step + 1) * config.batchSize),
-      );
-      const { xs, ys } = toTensors(gatherRows(rows.x, idx), gatherLabels(rows.y, idx), idx.length);
+      const w0 = performance.now();
+      const batch = await batches.batch(epoch, step);
+      waited += performance.now() - w0;
+      const { xs, ys } = toTensors(batch.x, batch.y, batch.count);
       dropout.set(deriveSeed(config.seed, epoch, step));
+      callbacks?.beforeStep(epoch, step);
       let out: number | number[];
       try {
         out = await model.trainOnBatch(xs, ys);
@@ -188,22 +225,24 @@ async function trainEpoch(
       }
       const [loss, acc] = Array.isArray(out) ? out : [out, Number.NaN];
       // Keras reports the sample-weighted mean over the epoch's batches.
-      lossSum += (loss as number) * idx.length;
-      accSum += (acc as number) * idx.length;
-      seen += idx.length;
+      lossSum += (loss as number) * batch.count;
+      accSum += (acc as number) * batch.count;
+      seen += batch.count;
       bar.update(step + 1, lossSum / seen, accSum / seen);
     }
   } finally {
     bar.stop();
     dropout.restore();
   }
-  return { loss: lossSum / seen, accuracy: accSum / seen };
+  return { loss: lossSum / seen, accuracy: accSum / seen, waitSeconds: waited / 1000 };
 }
 
 function testSplit(ds: TrainingData, model: tf.LayersModel, rows: number, batchSize: number): Evaluation {
   const evaluator = new Evaluator(model);
+  let first = 0;
   for (const batch of ds.batches('test', batchSize, { start: 0, end: rows })) {
-    evaluator.add(batch.x, batch.y, batch.count);
+    evaluator.add(batch.x, batch.y, batch.count, first);
+    first += batch.count;
   }
   return evaluator.result();
 }
@@ -227,7 +266,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const limit = options.limit ?? null;
     const trainCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('train'));
     const testCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('test'));
-    const raw = readRows(ds, 'train', trainCount);
+    const raw = readRows(ds, 'train', trainCount, { shared: config.augmentation !== undefined });
     const rows: TrainRows = {
       x: raw.x,
       y: raw.y,
@@ -236,6 +275,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     };
     if (rows.split === 0)
       throw new ConfigError(`${source}: no training rows left after the validation split`);
+    const augmentation = config.augmentation && prepareAugmentation(ds.path, config.augmentation, rows);
     log(
       `Data: ${ds.path} - ${rows.split} train, ${trainCount - rows.split} validation, ${testCount} test samples`,
     );
@@ -243,7 +283,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const model = buildModel(config);
     try {
       const ckptPath = join(outDir, CHECKPOINT_FILE);
-      const { epochs: _epochs, ...settings } = config;
+      // A schedule spans the configured epochs, so for one the epoch count is part of the run's identity.
+      const { epochs: _epochs, ...rest } = config;
+      const settings = config.callbacks?.lrSchedule ? config : rest;
       const fingerprint = JSON.stringify({ settings, data: resolve(ds.path), trainCount, testCount });
       let state: LoopState = { fingerprint, epochsDone: 0, history: emptyHistory(), epochSeconds: [] };
       let resumedFromEpoch: number | null = null;
@@ -261,17 +303,65 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
 
       const progressEnabled = options.progress ?? process.stderr.isTTY === true;
-      for (let epoch = state.epochsDone; epoch < config.epochs; epoch++) {
-        const e0 = performance.now();
-        const fit = await trainEpoch(model, rows, config, epoch, progressEnabled);
-        const val = validate(model, rows, config.batchSize);
-        const metrics: EpochMetrics = { ...fit, val_loss: val.loss, val_accuracy: val.accuracy };
-        const seconds = (performance.now() - e0) / 1000;
-        appendEpoch(state.history, metrics);
-        state.epochSeconds.push(seconds);
-        state.epochsDone = epoch + 1;
-        await saveCheckpoint(ckptPath, model, state);
-        log(formatEpochLine(epoch + 1, config.epochs, seconds, metrics));
+      const feed = augmentation?.open(config, state.epochsDone);
+      let outcome: CallbackOutcome | undefined;
+      let waitSeconds = 0;
+      try {
+        const batches: EpochBatches = feed
+          ? { steps: feed.stepsPerEpoch, batch: (epoch, step) => feed.next(epoch, step) }
+          : storedBatches(rows, config);
+        if (feed) {
+          log(
+            `Augmentation: ${augmentation?.epochRows} rows per epoch, made ${feed.threaded ? 'on a worker thread' : 'in-process'}`,
+          );
+        }
+        const callbacks =
+          config.callbacks &&
+          new CallbackRunner(
+            config.callbacks,
+            model,
+            config.optimizer.config.learningRate,
+            config.epochs,
+            batches.steps,
+            source,
+          );
+        if (callbacks && state.callbacks) callbacks.restore(state.callbacks, state.arrays ?? []);
+        for (let epoch = state.epochsDone; epoch < config.epochs && !callbacks?.hasStopped; epoch++) {
+          const e0 = performance.now();
+          const { waitSeconds: waited, ...fit } = await trainEpoch(
+            model,
+            batches,
+            config,
+            epoch,
+            progressEnabled,
+            callbacks,
+          );
+          waitSeconds += waited;
+          const val = validate(model, rows, config.batchSize);
+          const metrics: EpochMetrics = { ...fit, val_loss: val.loss, val_accuracy: val.accuracy };
+          if (callbacks) {
+            const { lr } = callbacks.afterEpoch(epoch, { ...metrics });
+            if (callbacks.managesRate) metrics.learning_rate = lr;
+          }
+          const seconds = (performance.now() - e0) / 1000;
+          appendEpoch(state.history, metrics);
+          state.epochSeconds.push(seconds);
+          state.epochsDone = epoch + 1;
+          if (callbacks) {
+            const saved = callbacks.save();
+            state.callbacks = saved.state;
+            state.arrays = saved.arrays;
+          }
+          await saveCheckpoint(ckptPath, model, state);
+          log(formatEpochLine(epoch + 1, config.epochs, seconds, metrics));
+          if (callbacks?.hasStopped) log(`EarlyStopping: stopped after epoch ${epoch + 1}`);
+        }
+        outcome = callbacks?.finish();
+        if (outcome?.bestEpoch !== undefined) {
+          log(`Final weights: ${outcome.weights}, epoch ${outcome.bestEpoch}`);
+        }
+      } finally {
+        await feed?.close();
       }
 
       const testStart = performance.now();
@@ -294,6 +384,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           limit,
         },
         resumedFromEpoch,
+        ...(augmentation && {
+          augmentation: {
+            epochRows: augmentation.epochRows,
+            workerThread: feed?.threaded ?? false,
+            waitSeconds,
+          },
+        }),
+        ...(outcome && { callbacks: outcome }),
         timings: {
           startedAt: startedAt.toISOString(),
           finishedAt: '',
@@ -334,10 +432,15 @@ async function writeRunFolder(
   await saveModelToDir(model, outDir);
   const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
   writeFileAtomic(join(outDir, 'history.json'), json(history));
-  writeFileAtomic(join(outDir, 'metrics.json'), json({ test }));
+  // Which epoch the saved model comes from, when a callback picked one.
+  writeFileAtomic(
+    join(outDir, 'metrics.json'),
+    json({ test, ...(run.callbacks && { weights: run.callbacks }) }),
+  );
   const curves = await renderCurves(history);
   writeFileAtomic(join(outDir, 'loss.svg'), curves.loss);
   writeFileAtomic(join(outDir, 'accuracy.svg'), curves.accuracy);
+  if (curves.learningRate) writeFileAtomic(join(outDir, 'learning-rate.svg'), curves.learningRate);
   run.timings.finishedAt = new Date().toISOString();
   run.timings.totalSeconds = (performance.now() - t0) / 1000;
   // maxRSS is in kilobytes.
@@ -350,6 +453,13 @@ async function writeRunFolder(
     'batch size': String(run.config.batchSize),
     'learning rate': String(run.config.optimizer.config.learningRate),
     data: `${run.dataset.path}: ${run.dataset.trainRows} train, ${run.dataset.validationRows} validation, ${run.dataset.testRows} test`,
+    ...(run.augmentation && {
+      augmentation: `${run.augmentation.epochRows} rows per epoch (${run.augmentation.workerThread ? 'worker thread' : 'in-process'}); steps waited ${run.augmentation.waitSeconds.toFixed(1)} s for batches`,
+    }),
+    ...(run.callbacks && {
+      'saved weights': `${run.callbacks.weights}${run.callbacks.bestEpoch ? ` (epoch ${run.callbacks.bestEpoch})` : ''}`,
+    }),
+    ...(run.callbacks?.stoppedEpoch && { 'stopped early': `after epoch ${run.callbacks.stoppedEpoch}` }),
     'mean epoch time': `${run.timings.meanEpochSeconds.toFixed(1)} s`,
     'total time': `${run.timings.totalSeconds.toFixed(1)} s`,
   };

@@ -82,3 +82,32 @@ test('a checkpoint for other settings, or a damaged one, is refused with a Check
   );
   expect(tf.memory().numTensors).toBe(live);
 });
+
+test('callback state and the weights callbacks keep round-trip outside the header, bit for bit', async () => {
+  const model = buildModel(tinyConfig());
+  const arrays = [
+    { name: 'bestCheckpoint/w', shape: [2, 3], values: Float32Array.of(1, -2, 3.5, 1e-30, Math.PI, -0) },
+    { name: 'earlyStopping/b', shape: [1], values: Float32Array.of(Number.MIN_VALUE) },
+  ];
+  const state: LoopState = {
+    fingerprint: 'cb',
+    epochsDone: 2,
+    history: { ...emptyHistory(), learning_rate: [0.003, 0.0015] },
+    epochSeconds: [1, 2],
+    callbacks: { lr: 0.0015, stopped: true, plateau: { best: null, wait: 1, cooldownCounter: 0 } },
+    arrays,
+  };
+  const file = join(dir, 'callbacks.bin');
+  await saveCheckpoint(file, model, state);
+  // The weights are stored as tensors, not as JSON numbers in the header.
+  expect(readFileSync(file).toString('latin1')).not.toContain('3.14159');
+  const restored = await restoreCheckpoint(file, buildModel(tinyConfig()), 'cb');
+  expect(restored).toEqual(state);
+  expect(Object.is(restored.arrays?.[0]?.values[5], -0)).toBe(true);
+  const whole = readFileSync(file);
+  const truncated = join(dir, 'callbacks-truncated.bin');
+  writeFileSync(truncated, whole.subarray(0, whole.length - 4));
+  await expect(restoreCheckpoint(truncated, buildModel(tinyConfig()), 'cb')).rejects.toThrow(
+    `${truncated}: truncated at tensor 'accBeta2'`,
+  );
+});

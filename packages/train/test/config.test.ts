@@ -182,7 +182,7 @@ describe('config errors are one line naming file, layer index and field', () => 
       (c: Record<string, unknown>) => {
         c.epoch = 3;
       },
-      "bad.json: unknown key 'epoch' (allowed: name, layers, loss, optimizer, batchSize, epochs, validationSplit, seed)",
+      "bad.json: unknown key 'epoch' (allowed: name, layers, loss, optimizer, batchSize, epochs, validationSplit, seed, augmentation, callbacks)",
     ],
     [
       'bad top-level value',

@@ -1,0 +1,91 @@
+// One training step of configs/best.json (width-24 'same' Conv+BN+ReLU ×5, GAP, Dropout) at its batch size, on
+// the backend training would pick (or --backend), and the seed model's step in the same run as the reference.
+// Also times making one batch of fresh rotated copies (the augmentation worker's job). Needs `npm run build`.
+//
+//   node bench/best-step.mjs [--backend auto|fast-cpu|cpu] [--warmup 1] [--steps 3]
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Rng } from '@conv3d/core';
+import { MnistCopies } from '@conv3d/data';
+import * as tf from '@tensorflow/tfjs';
+import { buildModel, loadTrainConfig, selectBackend } from '../dist/index.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'auto' },
+    warmup: { type: 'string', default: '1' },
+    steps: { type: 'string', default: '3' },
+  },
+});
+const config = (name) => loadTrainConfig(fileURLToPath(new URL(`../configs/${name}.json`, import.meta.url)));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+async function stepSeconds(cfg) {
+  const model = buildModel(cfg);
+  const n = cfg.batchSize;
+  const xs = tf.randomUniform([n, 16, 16, 16, 3], 0, 1, 'float32', 1);
+  const ys = tf
+    .oneHot(
+      tf.tensor1d(
+        Array.from({ length: n }, (_, i) => i % 10),
+        'int32',
+      ),
+      10,
+    )
+    .toFloat();
+  const times = [];
+  for (let i = 0; i < Number(opts.warmup) + Number(opts.steps); i++) {
+    const t0 = performance.now();
+    await model.trainOnBatch(xs, ys);
+    if (i >= Number(opts.warmup)) times.push((performance.now() - t0) / 1000);
+  }
+  model.dispose();
+  xs.dispose();
+  ys.dispose();
+  return { batch: n, median: median(times), times };
+}
+
+const backend = await selectBackend(opts.backend);
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+console.log(`CPU: ${cpu} (${cpus().length} cores); backend ${backend.name} (tfjs '${backend.tfBackend}')`);
+console.log(
+  `load average before: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+
+const copies = new MnistCopies(4000);
+const row = new Float64Array(4096);
+const makeCopies = (n, salt) => {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) copies.rotatedCopy((i * 61) % 4000, new Rng(1, salt, 1, i), row, 0);
+  return (performance.now() - t0) / n;
+};
+makeCopies(64, 0); // warm-up (JIT)
+const perCopy = median([makeCopies(256, 1), makeCopies(256, 2), makeCopies(256, 3)]);
+console.log(
+  `fresh rotated copies: ${perCopy.toFixed(2)} ms each (median of 3 × 256 after a warm-up; ${((perCopy * 4000) / 1000).toFixed(1)} s for an epoch's 4000)`,
+);
+
+const seed = await stepSeconds(config('seed'));
+console.log(
+  `seed step (batch ${seed.batch}): median ${seed.median.toFixed(3)} s of [${seed.times.map((t) => t.toFixed(3))}]`,
+);
+const best = await stepSeconds(config('best'));
+console.log(
+  `best step (batch ${best.batch}): median ${best.median.toFixed(3)} s of [${best.times.map((t) => t.toFixed(3))}]`,
+);
+const epochSteps = Math.ceil(8000 / best.batch);
+console.log(
+  `best: ${epochSteps} steps per epoch → ${((best.median * epochSteps) / 60).toFixed(1)} min per epoch, ${((best.median * epochSteps * 30) / 3600).toFixed(1)} h for 30 epochs at this step time`,
+);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
