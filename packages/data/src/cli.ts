@@ -3,13 +3,13 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { type BuildResult, buildDataset, DEFAULT_SEED } from './builder.js';
-import { SPLITS } from './layout.js';
+import { inspectCommand } from './inspect-command.js';
 import { defaultDatasetPath } from './paths.js';
-import { openDataset } from './reader.js';
+import { DATASET_FLAGS_USAGE, DatasetFlagError } from './read-flags.js';
 
 const USAGE = `usage:
   conv3d-dataset build [--out FILE] [--seed N] [--compression gzip|none] [--digits TRAIN,TEST]
-  conv3d-dataset inspect FILE`;
+  conv3d-dataset inspect FILE ${DATASET_FLAGS_USAGE}`;
 
 /** A command-line mistake: exit code 2. */
 class UsageError extends Error {}
@@ -73,36 +73,10 @@ async function build(args: string[]): Promise<void> {
   );
 }
 
-async function inspect(args: string[]): Promise<void> {
-  const { positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true });
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new UsageError('inspect takes exactly one FILE');
-  const ds = await openDataset(file);
-  try {
-    console.log(file);
-    for (const split of SPLITS) {
-      const info = ds.info(split);
-      // Reading every batch checks every voxel (finite, in [0, 1]).
-      let nonzero = 0;
-      for (const batch of ds.batches(split, 500, { reuse: true }))
-        for (const v of batch.x) if (v !== 0) nonzero++;
-      const histogram = info.labelCounts.map((n, label) => `${label}:${n}`).join(' ');
-      console.log(
-        `  ${split}: ${info.rows} rows, X ${info.xDtype} (${info.rows},4096) [${info.compression}], ` +
-          `y ${info.yDtype} (${info.rows},); ${(nonzero / Math.max(1, info.rows)).toFixed(1)} nonzero voxels/row; ` +
-          `labels ${histogram}`,
-      );
-    }
-    console.log('  all voxels finite and in [0, 1], all labels in 0–9');
-  } finally {
-    ds.close();
-  }
-}
-
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'build') return build(rest);
-  if (command === 'inspect') return inspect(rest);
+  if (command === 'inspect') return inspectCommand(rest, console.log);
   if (command === undefined || command === '--help' || command === '-h') {
     console.log(USAGE);
     if (command === undefined) process.exitCode = 2;
@@ -114,7 +88,7 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).catch((error: unknown) => {
   const parseError =
     error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
-  if (error instanceof UsageError || parseError) {
+  if (error instanceof UsageError || error instanceof DatasetFlagError || parseError) {
     const message = (error as Error).message.split('\n')[0];
     console.error(`conv3d-dataset: ${message} (see conv3d-dataset --help)`);
     process.exitCode = 2;

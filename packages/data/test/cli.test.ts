@@ -47,8 +47,13 @@ describe('conv3d-dataset', () => {
     }
     const inspected = run('inspect', out);
     expect(inspected.code).toBe(0);
-    expect(inspected.stdout).toMatch(/train: 10 rows, X float64 \(10,4096\) \[none\], y int64 \(10,\);/);
-    expect(inspected.stdout).toMatch(/labels 0:\d+ 1:\d+ .* 9:\d+/);
+    expect(inspected.stdout).toContain(
+      'grid 16×16×16 (D×H×W), 1 channel, voxel order dhwc: 4096 values per row',
+    );
+    expect(inspected.stdout).toMatch(
+      /train: 10 rows, X 'X_train' float64 \(10,4096\) \[none\], y 'y_train' int64 \(10,\); values 0 to 1,/,
+    );
+    expect(inspected.stdout).toMatch(/class balance: 0 \d+ \([\d.]+ %\), 1 \d+ .*, 9 \d+ \([\d.]+ %\)\n/);
   });
 
   it.each([
@@ -58,6 +63,12 @@ describe('conv3d-dataset', () => {
     [['build', '--digits', '5'], /--digits must be TRAIN,TEST/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['inspect'], /inspect takes exactly one FILE/],
+    [
+      ['inspect', 'a.h5', '--grid', '16,16'],
+      /--grid must be D,H,W or D,H,W,C \(positive integers\), got '16,16'/,
+    ],
+    [['inspect', 'a.h5', '--labels', 'a,a'], /--labels must be at least 2 distinct non-empty names/],
+    [['inspect', 'a.h5', '--x-train', ''], /--x-train must name a dataset/],
   ])('%j: exit 2 and one line', (args, message) => {
     const r = run(...args);
     expect(r.code).toBe(2);
@@ -68,12 +79,46 @@ describe('conv3d-dataset', () => {
   it.each([
     ['missing.h5', /missing\.h5: file not found/],
     ['not-hdf5.h5', /not-hdf5\.h5: not an HDF5 file/],
-    ['x-nan.h5', /x-nan\.h5: dataset 'X_train' row 1 voxel 40 is NaN/],
+    ['x-nan.h5', /x-nan\.h5: dataset 'X_train' row 1 value 40 is NaN/],
+    [
+      'general-no-grid.h5',
+      /general-no-grid\.h5: dataset 'X_train' has shape \(3,60\) and no 'grid' attribute/,
+    ],
   ])('inspect %s: exit 1, one line naming file and dataset', (name, message) => {
     const r = run('inspect', fixture(name));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.split('\n')).toHaveLength(1);
+  });
+
+  it('inspect reads any layout with the dataset flags: grid, labels, names, class balance', () => {
+    const r = run(
+      'inspect',
+      fixture('general-named.h5'),
+      '--labels',
+      'a,b,c,d,e,f,g,h,i,j',
+      ...[
+        '--x-train',
+        'train/voxels',
+        '--y-train',
+        'train/labels',
+        '--x-test',
+        'test/voxels',
+        '--y-test',
+        'test/labels',
+      ],
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(1, 4)).toEqual([
+      '  grid 3×4×5 (D×H×W), 1 channel, voxel order dhwc: 60 values per row',
+      '  labels (10): a, b, c, d, e, f, g, h, i, j',
+      "  train: 3 rows, X 'train/voxels' float32 (3,3,4,5) [none], y 'train/labels' int64 (3,); values -0.75 to 1.75, 54.7 nonzero values/row",
+    ]);
+    expect(r.stdout).toContain('    class balance: a 1 (33.3 %), b 0 (0.0 %), c 0 (0.0 %), d 1 (33.3 %),');
+    expect(r.stdout).toContain('  all values finite, all labels in 0–9');
+    const flat = run('inspect', fixture('general-no-grid.h5'), '--grid', '3,2,5');
+    expect(flat.stdout).toContain('grid 3×2×5 (D×H×W), 2 channels, voxel order dhwc: 60 values per row');
   });
 
   it('a failed build exits 1 and leaves no file behind', () => {
