@@ -2,13 +2,13 @@
 // conv3d-dataset: build the 3D MNIST HDF5 file, or inspect one.
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { type BuildResult, buildDataset, DEFAULT_SEED } from './builder.js';
+import { type BuildResult, buildDataset, DEFAULT_SEED, MAX_GRID, MIN_GRID } from './builder.js';
 import { inspectCommand } from './inspect-command.js';
 import { defaultDatasetPath } from './paths.js';
 import { DATASET_FLAGS_USAGE, DatasetFlagError } from './read-flags.js';
 
 const USAGE = `usage:
-  conv3d-dataset build [--out FILE] [--seed N] [--compression gzip|none] [--digits TRAIN,TEST]
+  conv3d-dataset build [--out FILE] [--grid N] [--seed N] [--compression gzip|none] [--digits TRAIN,TEST]
   conv3d-dataset inspect FILE ${DATASET_FLAGS_USAGE}`;
 
 /** A command-line mistake: exit code 2. */
@@ -20,6 +20,7 @@ async function build(args: string[]): Promise<void> {
     options: {
       out: { type: 'string' },
       seed: { type: 'string' },
+      grid: { type: 'string' },
       compression: { type: 'string' },
       digits: { type: 'string' },
     },
@@ -29,6 +30,10 @@ async function build(args: string[]): Promise<void> {
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new UsageError(`--seed must be an integer in [0, 2^32), got '${values.seed}'`);
+  }
+  const grid = values.grid === undefined ? undefined : Number(values.grid);
+  if (grid !== undefined && !(Number.isInteger(grid) && grid >= MIN_GRID && grid <= MAX_GRID)) {
+    throw new UsageError(`--grid must be an integer from ${MIN_GRID} to ${MAX_GRID}, got '${values.grid}'`);
   }
   const compression = values.compression ?? 'none';
   if (compression !== 'gzip' && compression !== 'none') {
@@ -56,6 +61,7 @@ async function build(args: string[]): Promise<void> {
     result = await buildDataset({
       out,
       seed,
+      ...(grid === undefined ? {} : { grid }),
       compression,
       ...(digits ? { digits } : {}),
       onProgress: (done, total) => {
@@ -68,7 +74,7 @@ async function build(args: string[]): Promise<void> {
     bar.stop();
   }
   console.log(
-    `wrote ${result.path}: ${result.train} train + ${result.test} test rows ` +
+    `wrote ${result.path}: ${result.train} train + ${result.test} test rows of ${result.grid}³ ` +
       `(seed ${seed}, ${compression}) in ${result.seconds.toFixed(1)} s`,
   );
 }

@@ -1,13 +1,14 @@
 // The compiled CLI (dist/cli.js, built here first), which also builds on worker threads.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../src/index.js';
 import { readMnist } from '../src/mnist-idx.js';
-import { buildRows } from '../src/recipe.js';
+import { buildRows, RecipeScratch } from '../src/recipe.js';
 import { fixture } from './h5-fixture-data.js';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
@@ -25,6 +26,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** sha256 of an array's bytes: vitest's toEqual walks multi-million-element typed arrays slowly. */
+function digest(a: Float32Array | Float64Array | undefined): string {
+  return createHash('sha256')
+    .update(a ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : new Uint8Array(0))
+    .digest('hex');
+}
+
 function run(...args: string[]) {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
@@ -35,7 +43,7 @@ describe('conv3d-dataset', () => {
     const out = join(dir, 'small.h5');
     const built = run('build', '--out', out, '--digits', '5,3', '--seed', '9', '--compression', 'none');
     expect(built.code).toBe(0);
-    expect(built.stdout).toContain('10 train + 6 test rows (seed 9, none)');
+    expect(built.stdout).toContain('10 train + 6 test rows of 16³ (seed 9, none)');
     const ds = await openDataset(out);
     try {
       for (const split of ['train', 'test'] as const) {
@@ -56,7 +64,68 @@ describe('conv3d-dataset', () => {
     expect(inspected.stdout).toMatch(/class balance: 0 \d+ \([\d.]+ %\), 1 \d+ .*, 9 \d+ \([\d.]+ %\)\n/);
   });
 
+  it('build --grid 16 is the default file; --grid 64 builds many blocks on the workers, in order', async () => {
+    const byDefault = join(dir, 'default.h5');
+    const sixteen = join(dir, 'sixteen.h5');
+    expect(run('build', '--out', byDefault, '--digits', '3,2').code).toBe(0);
+    expect(run('build', '--out', sixteen, '--digits', '3,2', '--grid', '16').code).toBe(0);
+    const large = join(dir, 'grid64.h5');
+    const built = run('build', '--out', large, '--digits', '12,1', '--grid', '64', '--compression', 'gzip');
+    expect(built.stdout).toContain('24 train + 2 test rows of 64³ (seed 1, gzip)');
+    const [a, b, c] = await Promise.all([byDefault, sixteen, large].map((f) => openDataset(f)));
+    try {
+      for (const split of ['train', 'test'] as const) expect(b?.read(split)).toEqual(a?.read(split));
+      expect(c?.descriptor).toMatchObject({
+        grid: [64, 64, 64],
+        rawChannels: 1,
+        labels: a?.descriptor.labels,
+      });
+      expect(a?.descriptor.grid).toEqual([16, 16, 16]);
+      // 24 rows of 64³ are two 16-row blocks: each worker builds one
+      const expected = buildRows(readMnist('train', 12), 'train', 0, 24, 1, undefined, new RecipeScratch(64));
+      expect(digest(c?.read('train').x)).toBe(digest(expected.x));
+    } finally {
+      for (const ds of [a, b, c]) ds?.close();
+    }
+  });
+
+  it('a split larger than the in-memory limit is streamed to a chunked dataset: same rows', async () => {
+    const { buildDataset } = (await import(pathToFileURL(join(pkg, 'dist', 'builder.js')).href)) as {
+      buildDataset: typeof import('../src/builder.js').buildDataset;
+    };
+    const out = join(dir, 'streamed.h5');
+    await buildDataset({
+      out,
+      grid: 32,
+      digits: { train: 20, test: 2 },
+      seed: 4,
+      inMemoryLimit: 1,
+      workers: 2,
+    });
+    const ds = await openDataset(out);
+    try {
+      const expected = buildRows(readMnist('train', 20), 'train', 0, 40, 4, undefined, new RecipeScratch(32));
+      expect(digest(ds.read('train').x)).toBe(digest(expected.x));
+      expect(ds.descriptor.grid).toEqual([32, 32, 32]);
+    } finally {
+      ds.close();
+    }
+    const h5py = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import h5py, sys; f = h5py.File(sys.argv[1]); print(f["X_train"].chunks, f["X_train"].shape)',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(h5py.stdout.trim()).toBe('(2, 32768) (40, 32768)');
+  });
+
   it.each([
+    [['build', '--grid', '7'], /--grid must be an integer from 8 to 64, got '7'/],
+    [['build', '--grid', '65'], /--grid must be an integer from 8 to 64, got '65'/],
+    [['build', '--grid', '16.5'], /--grid must be an integer from 8 to 64/],
     [['build', '--bogus'], /Unknown option '--bogus'/],
     [['build', '--compression', 'lzf'], /--compression must be gzip or none, got 'lzf'/],
     [['build', '--seed', '1.5'], /--seed must be an integer/],
