@@ -59,11 +59,14 @@ export function resolveLayout(
   const dims = `(${shape.join(',')})`;
   for (const s of sources.slice(1)) {
     const first = sources[0] as GridSource;
-    if (show(s.spec) !== show(first.spec)) {
+    // [D,H,W] and [D,H,W,C] agree when D, H and W do (C then comes from the other or the shape).
+    const same = s.spec.every((n, i) => first.spec[i] === undefined || first.spec[i] === n);
+    if (!same || s.spec.slice(0, 3).join() !== first.spec.slice(0, 3).join()) {
       return `${first.origin} is ${show(first.spec)} but ${s.origin} is ${show(s.spec)}`;
     }
   }
-  const given = sources[0];
+  // The most specific source: one that also gives C, if any.
+  const given = sources.find((s) => s.spec.length === 4) ?? sources[0];
   if (shape.length === 4 || shape.length === 5) {
     const grid: [number, number, number] = [shape[1] ?? 0, shape[2] ?? 0, shape[3] ?? 0];
     const channels = shape.length === 5 ? (shape[4] ?? 0) : 1;

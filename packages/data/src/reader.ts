@@ -200,7 +200,7 @@ function openSplits(
   const fromFile = attributeSources(path, 'labels', labelsFromAttribute, 'class names', [
     ...raw.map((r) => ({ entity: r.y, where: `of '${r.yName}'` })),
     { entity: file, where: 'of the file' },
-  ]);
+  ]).map(({ value, origin }) => ({ names: value, origin }));
   const named = resolveLabelNames([...given, ...fromFile]);
   if (typeof named === 'string') fail(named);
   const labelNames = named as LabelSource | undefined;
@@ -227,7 +227,7 @@ function openSplits(
       ...attributeSources(path, 'grid', gridFromAttribute, 'D,H,W[,C] positive integers', [
         { entity: x, where: `of '${xName}'` },
         { entity: file, where: 'of the file' },
-      ]),
+      ]).map(({ value, origin }) => ({ spec: value, origin })),
     ];
     const resolved = resolveLayout(xName, xShape, gridSources);
     if (typeof resolved === 'string') fail(resolved);
@@ -280,8 +280,8 @@ function attributeSources<T>(
   parse: (value: unknown) => T | undefined,
   expected: string,
   holders: { entity: AttributeHolder; where: string }[],
-): { spec: T; names: T; origin: string }[] {
-  const found: { spec: T; names: T; origin: string }[] = [];
+): { value: T; origin: string }[] {
+  const found: { value: T; origin: string }[] = [];
   for (const { entity, where } of holders) {
     const origin = `attribute '${name}' ${where}`;
     let value: unknown;
@@ -296,7 +296,7 @@ function attributeSources<T>(
     if (parsed === undefined) {
       throw new DataError(`${path}: ${origin} is ${shortValue(value)}, expected ${expected}`);
     }
-    found.push({ spec: parsed, names: parsed, origin });
+    found.push({ value: parsed, origin });
   }
   return found;
 }

@@ -99,6 +99,14 @@ describe('the three X shapes and where the grid comes from', () => {
     expect((await readAll('general-no-grid.h5', { grid: [3, 4, 5, 1] })).rowLength).toBe(60);
   });
 
+  it('a given D,H,W agrees with an attribute D,H,W,C (and the reverse)', async () => {
+    expect((await readAll('general-grid-on-x.h5', { grid: [3, 4, 5] })).descriptor.rawChannels).toBe(2);
+    expect((await readAll('general-f32.h5', { grid: [3, 4, 5, 1] })).rowLength).toBe(60);
+    await expect(openDataset(fixture('general-grid-on-x.h5'), { grid: [3, 4, 5, 1] })).rejects.toThrow(
+      /the given grid is 3,4,5,1 but attribute 'grid' of 'X_train' is 3,4,5,2/,
+    );
+  });
+
   it('configurable dataset names; labels given by the caller', async () => {
     const names = {
       xTrain: 'train/voxels',
