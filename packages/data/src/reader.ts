@@ -253,7 +253,7 @@ function openSplits(
     const problem = labelNamesProblem(labels);
     if (problem) {
       fail(
-        `datasets '${names.yTrain}' and '${names.yTest}' hold only label ${maxLabel < 0 ? 'none' : maxLabel}: ` +
+        `datasets '${names.yTrain}' and '${names.yTest}' ${maxLabel < 0 ? 'hold no labels' : `hold only label ${maxLabel}`}: ` +
           'at least 2 classes needed (give the label names if the file lacks some classes)',
       );
     }
