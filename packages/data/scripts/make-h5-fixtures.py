@@ -147,6 +147,7 @@ def main():
     write_general(
         "splits-differ.h5", shape="grid", edit=lambda d: d.update(X_test=np.zeros((2, 4, 4, 4), dtype="<f4"))
     )
+    write_general("x-rank-3.h5", edit=lambda d: d.update(X_train=d["X_train"].reshape(3, 6, 10)))
     write_general("too-few-names.h5", shape="grid", y_attrs={"labels": ["a", "b", "c"]})
     write_general("labels-conflict.h5", shape="grid", y_attrs={"labels": digits}, file_attrs={"labels": digits[::-1]})
     write_general("labels-repeated.h5", shape="grid", file_attrs={"labels": ["a"] * 10})

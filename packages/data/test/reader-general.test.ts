@@ -181,6 +181,11 @@ describe('malformed general files: one line naming the file, the dataset and the
       /x-u32-dtype\.h5: dataset 'X_test' has dtype <I, expected float16\/32\/64 or \(u\)int8\/16/,
     ],
     [
+      'x-rank-3.h5',
+      {},
+      /x-rank-3\.h5: dataset 'X_train' has shape \(3,6,10\), expected \(N,V\) rows, \(N,D,H,W\) or \(N,D,H,W,C\)/,
+    ],
+    [
       'too-few-names.h5',
       {},
       /too-few-names\.h5: dataset 'y_train' row 0 holds label 3, expected 0–2 \(3 classes named by attribute 'labels' of 'y_train'\)/,
