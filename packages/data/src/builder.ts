@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { writeAtomic } from '@conv3d/core/node';
 import type { BlockJob, WorkerMessage, WorkerSetup } from './build-worker.js';
-import { CLASS_LABELS, GRID } from './contract.js';
 import { DataError } from './errors.js';
 import { type Compression, createDatasetFile } from './h5-writer.js';
-import { ORIGINALS, SPLITS, type Split } from './layout.js';
+import { GRID, LABELS, ORIGINALS, SPLITS, type Split } from './layout.js';
 import { readMnist } from './mnist-idx.js';
 import { buildRows, DEFAULT_SEED, RecipeScratch } from './recipe.js';
 
@@ -82,35 +82,45 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
     : 0;
 
   const rows = { train: 2 * digits.train, test: 2 * digits.test };
-  const writer = await createDatasetFile(options.out, {
-    rows,
-    grid,
-    labels: CLASS_LABELS,
-    compression,
-    ...(options.inMemoryLimit === undefined ? {} : { inMemoryLimit: options.inMemoryLimit }),
-  });
   const total = rows.train + rows.test;
   let done = 0;
   const progress = (n: number): void => {
     done += n;
     options.onProgress?.(done, total);
   };
-  const blockRows =
-    Math.max(1, Math.floor(BLOCK_BYTES / (grid ** 3 * 8 * writer.blockAlign))) * writer.blockAlign;
-  const jobs: BlockJob[] = [];
-  for (const split of SPLITS)
-    for (let start = 0; start < rows[split]; start += blockRows)
-      jobs.push({ split, start, end: Math.min(rows[split], start + blockRows) });
-  const write = (job: BlockJob, x: Float64Array, y: Int32Array): void =>
-    writer.write(job.split, job.start, x, y);
   try {
-    if (workers === 0) buildInProcess(jobs, digits, seed, grid, progress, write);
-    else await buildOnWorkers(jobs, { seed, grid, digits }, workers, progress, write);
+    await writeAtomic(options.out, async (tmp) => {
+      const writer = await createDatasetFile(options.out, tmp, {
+        rows,
+        grid,
+        labels: LABELS,
+        compression,
+        ...(options.inMemoryLimit === undefined ? {} : { inMemoryLimit: options.inMemoryLimit }),
+      });
+      const blockRows =
+        Math.max(1, Math.floor(BLOCK_BYTES / (grid ** 3 * 8 * writer.blockAlign))) * writer.blockAlign;
+      const jobs: BlockJob[] = [];
+      for (const split of SPLITS)
+        for (let start = 0; start < rows[split]; start += blockRows)
+          jobs.push({ split, start, end: Math.min(rows[split], start + blockRows) });
+      const write = (job: BlockJob, x: Float64Array, y: Int32Array): void =>
+        writer.write(job.split, job.start, x, y);
+      try {
+        if (workers === 0) buildInProcess(jobs, digits, seed, grid, progress, write);
+        else await buildOnWorkers(jobs, { seed, grid, digits }, workers, progress, write);
+      } catch (error) {
+        writer.abort();
+        throw error;
+      }
+      writer.finish();
+    });
   } catch (error) {
-    writer.abort();
+    // The directory or the rename failing (a system call) is a file error, named like the writer's.
+    if (error instanceof Error && 'syscall' in error) {
+      throw new DataError(`${options.out}: cannot write HDF5 file (${error.message})`);
+    }
     throw error;
   }
-  writer.commit();
   return {
     path: options.out,
     grid,
@@ -118,6 +128,20 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
     test: rows.test,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * The worker script is compiled JS and must load compiled dependencies: a parent run on TypeScript sources (e.g.
+ * vitest's `--conditions source`) would otherwise hand the worker `@conv3d/core`'s .ts entry.
+ */
+function compiledExecArgv(): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i] as string;
+    if ((arg === '--conditions' || arg === '-C') && process.execArgv[i + 1] === 'source') i++;
+    else if (arg !== '--conditions=source') argv.push(arg);
+  }
+  return argv;
 }
 
 type WriteBlock = (job: BlockJob, x: Float64Array, y: Int32Array) => void;
@@ -152,7 +176,7 @@ function buildOnWorkers(
   return new Promise<void>((resolve, reject) => {
     const pool = Array.from(
       { length: Math.min(count, jobs.length) },
-      () => new Worker(WORKER_SCRIPT, { workerData: setup }),
+      () => new Worker(WORKER_SCRIPT, { workerData: setup, execArgv: compiledExecArgv() }),
     );
     const finished = new Map<number, { x: Float64Array; y: Int32Array }>();
     const idle: Worker[] = [];

@@ -1,22 +1,18 @@
 #!/usr/bin/env node
 // conv3d-dataset: build the 3D MNIST HDF5 file, or inspect one.
-import { parseArgs } from 'node:util';
+import { type CliIo, parseCommandLine, runMain, UsageError } from '@conv3d/core/node';
 import cliProgress from 'cli-progress';
 import { type BuildResult, buildDataset, DEFAULT_SEED, MAX_GRID, MIN_GRID } from './builder.js';
 import { inspectCommand } from './inspect-command.js';
 import { defaultDatasetPath } from './paths.js';
-import { DATASET_FLAGS_USAGE, DatasetFlagError } from './read-flags.js';
+import { DATASET_FLAGS_USAGE } from './read-flags.js';
 
 const USAGE = `usage:
   conv3d-dataset build [--out FILE] [--grid N] [--seed N] [--compression gzip|none] [--digits TRAIN,TEST]
   conv3d-dataset inspect FILE ${DATASET_FLAGS_USAGE}`;
 
-/** A command-line mistake: exit code 2. */
-class UsageError extends Error {}
-
-async function build(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
+async function build(args: readonly string[], io: CliIo): Promise<void> {
+  const { values } = parseCommandLine(args, {
     options: {
       out: { type: 'string' },
       seed: { type: 'string' },
@@ -24,8 +20,6 @@ async function build(args: string[]): Promise<void> {
       compression: { type: 'string' },
       digits: { type: 'string' },
     },
-    strict: true,
-    allowPositionals: false,
   });
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
@@ -73,33 +67,15 @@ async function build(args: string[]): Promise<void> {
   } finally {
     bar.stop();
   }
-  console.log(
+  io.log(
     `wrote ${result.path}: ${result.train} train + ${result.test} test rows of ${result.grid}³ ` +
       `(seed ${seed}, ${compression}) in ${result.seconds.toFixed(1)} s`,
   );
 }
 
-async function main(argv: string[]): Promise<void> {
+await runMain({ name: 'conv3d-dataset', usage: USAGE }, async (argv, io) => {
   const [command, ...rest] = argv;
-  if (command === 'build') return build(rest);
-  if (command === 'inspect') return inspectCommand(rest, console.log);
-  if (command === undefined || command === '--help' || command === '-h') {
-    console.log(USAGE);
-    if (command === undefined) process.exitCode = 2;
-    return;
-  }
-  throw new UsageError(`unknown command '${command}'`);
-}
-
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const parseError =
-    error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
-  if (error instanceof UsageError || error instanceof DatasetFlagError || parseError) {
-    const message = (error as Error).message.split('\n')[0];
-    console.error(`conv3d-dataset: ${message} (see conv3d-dataset --help)`);
-    process.exitCode = 2;
-  } else {
-    console.error(`conv3d-dataset: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
+  if (command === 'build') return build(rest, io);
+  if (command === 'inspect') return inspectCommand(rest, io);
+  throw new UsageError(command === undefined ? 'missing command' : `unknown command '${command}'`);
 });

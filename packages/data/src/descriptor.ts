@@ -1,18 +1,12 @@
-// What a dataset file holds, described with the field names of the model contract (v2) so training can copy
-// them into a model's contract: grid [D, H, W], raw channels per voxel, voxel order, label names.
+// What a dataset file holds, in the model contract's own fields (@conv3d/core's ContractSpec: grid [D, H, W], raw
+// channels per voxel, label names) plus the voxel order and the rows per split, so training copies them into a
+// model's contract as they are.
+import type { ContractSpec, VOXEL_ORDER } from '@conv3d/core';
 import type { Split } from './layout.js';
 
-/** Raw rows are row-major over D, H, W, then channels (3D MNIST's x + 16·y + 256·z is D = z, H = y, W = x). */
-export const VOXEL_ORDER = 'dhwc';
-
-export interface DatasetDescriptor {
-  /** Voxels along depth, height and width. */
-  grid: readonly [number, number, number];
-  /** Values per voxel in a raw row. */
-  rawChannels: number;
+export interface DatasetDescriptor extends Pick<ContractSpec, 'grid' | 'rawChannels' | 'labels'> {
+  /** Raw rows are row-major over D, H, W, then channels (3D MNIST's x + 16·y + 256·z is D = z, H = y, W = x). */
   voxelOrder: typeof VOXEL_ORDER;
-  /** K class names, index = label value. */
-  labels: readonly string[];
   /** Rows per split. */
   counts: Readonly<Record<Split, number>>;
 }

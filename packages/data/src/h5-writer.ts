@@ -1,9 +1,7 @@
 // Writes a 3D MNIST HDF5 file with Kaggle's layout and dtypes (X float64 (N, n³), y int64 (N,)) plus `grid` and
-// `labels` attributes, atomically: the file appears under its name complete, or not at all. Rows arrive in
-// blocks; a split that fits in memory is written at the end as one contiguous dataset (like Kaggle's file: the
+// `labels` attributes. It writes where it is told (the builder gives it writeAtomic's temporary path). Rows arrive
+// in blocks; a split that fits in memory is written at the end as one contiguous dataset (like Kaggle's file: the
 // fastest to read), a larger one is streamed block by block into a chunked dataset.
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Dataset, File } from 'h5wasm/node';
 import { DataError } from './errors.js';
 import { h5Reason, loadH5 } from './h5.js';
@@ -39,28 +37,30 @@ export interface DatasetFileWriter {
   readonly blockAlign: number;
   /** Writes rows `[start, start + y.length)` of `split`. */
   write(split: Split, start: number, x: Float64Array, y: Int32Array): void;
-  /** Writes what is left, closes and renames the file into place. */
-  commit(): void;
-  /** Closes and removes the temporary file. */
+  /** Writes what is left and closes the file. */
+  finish(): void;
+  /** Closes the file after a failure (its caller removes it). */
   abort(): void;
 }
 
-export async function createDatasetFile(path: string, layout: DatasetFileLayout): Promise<DatasetFileWriter> {
+/** Creates the file at `tmp`; errors name `path`, the file the user asked for. */
+export async function createDatasetFile(
+  path: string,
+  tmp: string,
+  layout: DatasetFileLayout,
+): Promise<DatasetFileWriter> {
   const h5 = await loadH5();
-  const tmp = `${path}.tmp-${process.pid}`;
   const rowLength = layout.grid ** 3;
   const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * 8)));
   let file: File | undefined;
   const fail = (error: unknown): never => {
     closeQuietly(file);
     file = undefined;
-    removeQuietly(tmp);
     if (error instanceof DataError) throw error;
     throw new DataError(`${path}: cannot write HDF5 file (${h5Reason(error)})`);
   };
   const sinks = {} as Record<Split, SplitSink>;
   try {
-    mkdirSync(dirname(path), { recursive: true });
     file = new h5.File(tmp, 'w');
     for (const split of SPLITS) {
       const rows = layout.rows[split];
@@ -97,7 +97,7 @@ export async function createDatasetFile(path: string, layout: DatasetFileLayout)
         fail(error);
       }
     },
-    commit() {
+    finish() {
       try {
         const f = file as File;
         for (const split of SPLITS) {
@@ -125,7 +125,6 @@ export async function createDatasetFile(path: string, layout: DatasetFileLayout)
         f.create_attribute('labels', [...layout.labels]);
         f.close();
         file = undefined;
-        renameSync(tmp, path);
       } catch (error) {
         fail(error);
       }
@@ -133,7 +132,6 @@ export async function createDatasetFile(path: string, layout: DatasetFileLayout)
     abort() {
       closeQuietly(file);
       file = undefined;
-      removeQuietly(tmp);
     },
   };
 }
@@ -143,14 +141,5 @@ function closeQuietly(file: File | undefined): void {
     file?.close();
   } catch {
     // already failing: the first error is the one worth reporting
-  }
-}
-
-/** Best-effort removal of the temporary file; the original error is the one worth reporting. */
-function removeQuietly(path: string): void {
-  try {
-    rmSync(path, { force: true });
-  } catch {
-    // e.g. ENOTDIR: the file was never created
   }
 }

@@ -5,19 +5,22 @@ export {
   type Compression,
   DEFAULT_SEED,
 } from './builder.js';
-export * from './contract.js';
-export { type DatasetDescriptor, rowLengthOf, VOXEL_ORDER } from './descriptor.js';
+export { type DatasetDescriptor, rowLengthOf } from './descriptor.js';
 export { DataError } from './errors.js';
 export { type GridSpec, parseGridText } from './grid.js';
-export { datasetNames, ORIGINALS, rowsOf, type Split } from './layout.js';
-export { defaultDatasetPath } from './paths.js';
-export * from './preprocess.js';
+export { oneHot, validationSplitIndex } from './keras.js';
 export {
-  DATASET_FLAG_OPTIONS,
-  DATASET_FLAGS_USAGE,
-  DatasetFlagError,
-  datasetOptionsFromFlags,
-} from './read-flags.js';
+  datasetNames,
+  GRID,
+  LABELS,
+  NUM_CLASSES,
+  ORIGINALS,
+  ROW_LENGTH,
+  rowsOf,
+  type Split,
+} from './layout.js';
+export { defaultDatasetPath } from './paths.js';
+export { DATASET_FLAG_OPTIONS, DATASET_FLAGS_USAGE, datasetOptionsFromFlags } from './read-flags.js';
 export {
   type BatchRange,
   type Dataset3D,

@@ -1,23 +1,22 @@
 // `conv3d-dataset inspect FILE [dataset flags]`: what a file holds (grid, channels, dtypes, counts, labels, class
 // balance per split), checking every value on the way.
-import { parseArgs } from 'node:util';
+import { type CliIo, parseCommandLine, UsageError } from '@conv3d/core/node';
 import { rowLengthOf } from './descriptor.js';
 import { SPLITS } from './layout.js';
-import { DATASET_FLAG_OPTIONS, DatasetFlagError, datasetOptionsFromFlags } from './read-flags.js';
+import { DATASET_FLAG_OPTIONS, datasetOptionsFromFlags } from './read-flags.js';
 import { openDataset } from './reader.js';
 
 /** Rows per read while checking: a few MB at most for typical grids, buffers reused. */
 const INSPECT_BATCH = 500;
 
-export async function inspectCommand(args: string[], print: (line: string) => void): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
+export async function inspectCommand(args: readonly string[], io: CliIo): Promise<void> {
+  const print = (line: string): void => io.log(line);
+  const { values, positionals } = parseCommandLine(args, {
     options: DATASET_FLAG_OPTIONS,
-    strict: true,
     allowPositionals: true,
   });
   const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new DatasetFlagError('inspect takes exactly one FILE');
+  if (file === undefined || extra.length > 0) throw new UsageError('inspect takes exactly one FILE');
   const ds = await openDataset(file, datasetOptionsFromFlags(values));
   try {
     const { grid, rawChannels, voxelOrder, labels } = ds.descriptor;

@@ -1,12 +1,8 @@
 // The command-line flags that say how to read a dataset file (`--grid`, `--labels`, `--x-train`, ...), shared by
 // every CLI that reads one. Kept apart from the CLIs' own flags.
+import { UsageError } from '@conv3d/core/node';
 import { parseGridText } from './grid.js';
 import type { DatasetNames, OpenOptions } from './reader.js';
-
-/** A bad value of one of these flags: a usage error (exit 2). */
-export class DatasetFlagError extends Error {
-  override name = 'DatasetFlagError';
-}
 
 /** node:util parseArgs options of the dataset flags. */
 export const DATASET_FLAG_OPTIONS = {
@@ -30,20 +26,20 @@ const NAME_FLAGS: readonly [keyof typeof DATASET_FLAG_OPTIONS, keyof DatasetName
   ['y-test', 'yTest'],
 ];
 
-/** openDataset options from parsed flag values; throws DatasetFlagError for a malformed value. */
+/** openDataset options from parsed flag values; throws a UsageError (exit 2) for a malformed value. */
 export function datasetOptionsFromFlags(values: FlagValues): OpenOptions {
   const options: OpenOptions = {};
   if (typeof values.grid === 'string') {
     const grid = parseGridText(values.grid);
     if (!grid) {
-      throw new DatasetFlagError(`--grid must be D,H,W or D,H,W,C (positive integers), got '${values.grid}'`);
+      throw new UsageError(`--grid must be D,H,W or D,H,W,C (positive integers), got '${values.grid}'`);
     }
     options.grid = grid;
   }
   if (typeof values.labels === 'string') {
     const labels = values.labels.split(',').map((s) => s.trim());
     if (labels.length < 2 || labels.some((l) => l === '') || new Set(labels).size !== labels.length) {
-      throw new DatasetFlagError(
+      throw new UsageError(
         `--labels must be at least 2 distinct non-empty names separated by commas, got '${values.labels}'`,
       );
     }
@@ -53,7 +49,7 @@ export function datasetOptionsFromFlags(values: FlagValues): OpenOptions {
   for (const [flag, key] of NAME_FLAGS) {
     const value = values[flag];
     if (typeof value !== 'string') continue;
-    if (value === '') throw new DatasetFlagError(`--${flag} must name a dataset`);
+    if (value === '') throw new UsageError(`--${flag} must name a dataset`);
     names[key] = value;
   }
   if (Object.keys(names).length > 0) options.names = names;

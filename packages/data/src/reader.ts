@@ -2,8 +2,9 @@
 // float16/32/64 or (u)int8/16, y as integer labels, compressed or not. Slices are read on demand, so memory stays
 // flat however large the file.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { VOXEL_ORDER } from '@conv3d/core';
 import type { Dataset, File } from 'h5wasm/node';
-import { type DatasetDescriptor, rowLengthOf, VOXEL_ORDER } from './descriptor.js';
+import { type DatasetDescriptor, rowLengthOf } from './descriptor.js';
 import { DataError } from './errors.js';
 import {
   type GridSource,

@@ -1,7 +1,7 @@
 // Step 5 of the recipe: the n³ grid of point counts (16³ for 3D MNIST), divided by the largest count. Bounds and
 // boundaries follow the VoxelGrid class (kargarisaac/3d-MNIST-classification-PointNet) with numpy's linspace and
 // searchsorted('left').
-import { GRID } from './contract.js';
+import { GRID } from './layout.js';
 import { linspace } from './numpy-linspace.js';
 import { type CloudBuffer, cloudBounds } from './point-cloud.js';
 

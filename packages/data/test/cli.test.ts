@@ -122,6 +122,15 @@ describe('conv3d-dataset', () => {
     expect(h5py.stdout.trim()).toBe('(2, 32768) (40, 32768)');
   });
 
+  it('--help prints the usage and exits 0; no command is a usage error', () => {
+    const help = run('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage:\n {2}conv3d-dataset build/);
+    const none = run();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('conv3d-dataset: missing command (see conv3d-dataset --help)');
+  });
+
   it.each([
     [['build', '--grid', '7'], /--grid must be an integer from 8 to 64, got '7'/],
     [['build', '--grid', '65'], /--grid must be an integer from 8 to 64, got '65'/],

@@ -1,50 +1,31 @@
-// conv3d-export <run-dir|model.json> [--out model.onnx]
-import { parseArgs } from 'node:util';
-import { ExportError, oneLine } from './errors.js';
+// conv3d-export <run-dir|model.json> [--out model.onnx], on the shared CLI skeleton.
+import { type CliIo, parseCommandLine, processIo, runCli as runCommand, UsageError } from '@conv3d/core/node';
 import { exportModelFile } from './export-file.js';
 
-const USAGE = 'usage: conv3d-export <run-dir|model.json> [--out model.onnx]';
+const CLI = { name: 'conv3d-export', usage: 'usage: conv3d-export <run-dir|model.json> [--out model.onnx]' };
 
-export interface CliIo {
-  log(line: string): void;
-  error(line: string): void;
-}
-
-/** Runs the CLI; returns the exit code. Every failure is one line on `io.error`. */
-export async function runCli(argv: readonly string[], io: CliIo = console): Promise<number> {
-  let input: string;
-  let out: string;
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-    });
-    if (values.help) {
-      io.log(USAGE);
-      return 0;
-    }
-    if (positionals.length !== 1)
-      throw new ExportError(`expected one input, got ${positionals.length}; ${USAGE}`);
-    input = positionals[0] as string;
-    out = values.out ?? 'model.onnx';
-  } catch (error) {
-    io.error(`conv3d-export: ${oneLine((error as Error).message)}`);
-    return 2;
-  }
-  try {
-    const result = await exportModelFile(input, out);
-    const ops = Object.entries(result.opTypes)
-      .map(([op, n]) => `${op}×${n}`)
-      .join(' ');
-    const accuracy =
-      result.testAccuracy === undefined ? 'unknown' : `${(result.testAccuracy * 100).toFixed(2)} %`;
-    io.log(
-      `wrote ${out}: ${result.bytes} bytes, ${result.nodes} nodes (${ops}), ${result.parameters} parameters, test accuracy ${accuracy}`,
-    );
-    return 0;
-  } catch (error) {
-    io.error(`conv3d-export: ${oneLine(error instanceof Error ? error.message : String(error))}`);
-    return 1;
-  }
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). Every failure is one line on `io.error`. */
+export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  return runCommand(
+    CLI,
+    argv,
+    async (args) => {
+      const { values, positionals } = parseCommandLine(args, {
+        options: { out: { type: 'string', short: 'o' } },
+        allowPositionals: true,
+      });
+      if (positionals.length !== 1) throw new UsageError(`expected one input, got ${positionals.length}`);
+      const out = values.out ?? 'model.onnx';
+      const result = await exportModelFile(positionals[0] as string, out);
+      const ops = Object.entries(result.opTypes)
+        .map(([op, n]) => `${op}×${n}`)
+        .join(' ');
+      const accuracy =
+        result.testAccuracy === undefined ? 'unknown' : `${(result.testAccuracy * 100).toFixed(2)} %`;
+      io.log(
+        `wrote ${out}: ${result.bytes} bytes, ${result.nodes} nodes (${ops}), ${result.parameters} parameters, test accuracy ${accuracy}`,
+      );
+    },
+    io,
+  );
 }

@@ -5,9 +5,8 @@ import {
   contractFromMetadata,
   contractToMetadata,
   type ModelContract,
-  NUM_CLASSES,
-  SEED_CONTRACT,
-} from '@conv3d/data/contract';
+  withTestAccuracy,
+} from '@conv3d/core';
 import type * as tf from '@tensorflow/tfjs';
 import { ExportError } from './errors.js';
 import type { Shape } from './graph.js';
@@ -30,8 +29,7 @@ export const BATCH_DIM = 'N';
 export interface ExportOptions {
   /**
    * Contract written to metadata_props. Default: the contract the model carries in its user-defined metadata
-   * (`conv3d`, as @conv3d/train saves it), else the seed contract when the model's input and output fit it
-   * (input [16,16,16,3], 10 classes), else none. `null` writes none.
+   * (`conv3d`, as @conv3d/train saves it), else none. `null` writes none.
    */
   contract?: ModelContract | null;
   /** Test accuracy of the training run, in [0, 1]; overrides `contract.testAccuracy`. */
@@ -111,15 +109,7 @@ function metadataFor(model: tf.LayersModel, options: ExportOptions): Record<stri
   }
   const inputShape = model.inputs[0]?.shape.slice(1) ?? [];
   const outputShape = model.outputs[0]?.shape.slice(1) ?? [];
-  const fitsSeed =
-    model.inputs.length === 1 &&
-    model.outputs.length === 1 &&
-    JSON.stringify(inputShape) === JSON.stringify(SEED_CONTRACT.inputShape) &&
-    JSON.stringify(outputShape) === JSON.stringify([NUM_CLASSES]);
-  const contract =
-    options.contract === undefined
-      ? (carriedContract(model) ?? (fitsSeed ? SEED_CONTRACT : null))
-      : options.contract;
+  const contract = options.contract === undefined ? (carriedContract(model) ?? null) : options.contract;
   if (contract === null) return {};
   if (JSON.stringify(inputShape) !== JSON.stringify(contract.inputShape)) {
     throw new ExportError(
@@ -131,7 +121,7 @@ function metadataFor(model: tf.LayersModel, options: ExportOptions): Record<stri
       `contract has ${contract.labels.length} labels but the model outputs ${JSON.stringify(outputShape)}`,
     );
   }
-  return contractToMetadata(testAccuracy === undefined ? contract : { ...contract, testAccuracy });
+  return contractToMetadata(testAccuracy === undefined ? contract : withTestAccuracy(contract, testAccuracy));
 }
 
 /** The contract @conv3d/train stores in the model's user-defined metadata under `conv3d`, if any. */

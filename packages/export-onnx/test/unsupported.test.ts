@@ -1,4 +1,4 @@
-import { SEED_CONTRACT } from '@conv3d/data/contract';
+import { defineContract, SEED_CONTRACT } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
 import { convertModel } from '../src/index.js';
@@ -112,6 +112,11 @@ it('a contract that does not fit the model is refused', () => {
 it('models that do not fit the seed contract get no contract metadata unless given one', () => {
   const model = seq(tf.layers.dense({ units: 10, inputShape: [5] }));
   expect(convertModel(model).summary.metadata).toEqual({});
-  const contract = { ...SEED_CONTRACT, inputShape: [5] };
-  expect(Object.keys(convertModel(model, { contract }).summary.metadata)).toHaveLength(4);
+  const contract = defineContract({
+    ...SEED_CONTRACT,
+    grid: [5, 1, 1],
+    preprocessing: 'none',
+    inputKind: 'raw',
+  });
+  expect(Object.keys(convertModel(model, { contract }).summary.metadata)).toHaveLength(8);
 });

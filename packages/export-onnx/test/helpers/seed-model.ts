@@ -1,11 +1,14 @@
-import { SAMPLE_SHAPE, VOXELS } from '@conv3d/data/contract';
-import { preprocessBatch } from '@conv3d/data/preprocess';
+import { contractToMetadata, preprocessBatch, Rng, SEED_CONTRACT } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from './rng.js';
 
-/** The seed tutorial's architecture (optionally with its Dropout(0.5) variant). */
+const VOXELS = SEED_CONTRACT.rawLength;
+
+/**
+ * The seed tutorial's architecture (optionally with its Dropout(0.5) variant), carrying the seed contract in its
+ * user-defined metadata as @conv3d/train saves it.
+ */
 export function seedModel(dropout = false): tf.Sequential {
-  return tf.sequential({
+  const model = tf.sequential({
     name: dropout ? 'seed_dropout' : 'seed',
     layers: [
       tf.layers.conv3d({
@@ -13,7 +16,7 @@ export function seedModel(dropout = false): tf.Sequential {
         kernelSize: 3,
         activation: 'relu',
         kernelInitializer: 'heUniform',
-        inputShape: [...SAMPLE_SHAPE],
+        inputShape: [...SEED_CONTRACT.inputShape],
       }),
       tf.layers.maxPooling3d({ poolSize: 2 }),
       tf.layers.conv3d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: 'heUniform' }),
@@ -24,6 +27,8 @@ export function seedModel(dropout = false): tf.Sequential {
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
+  model.setUserDefinedMetadata({ conv3d: contractToMetadata(SEED_CONTRACT) });
+  return model;
 }
 
 /**
@@ -40,5 +45,5 @@ export function realisticInputs(count: number, seed: number): Float32Array {
     const max = row.reduce((m, v) => Math.max(m, v), 0);
     for (let i = 0; i < VOXELS; i++) row[i] = (row[i] as number) / max;
   }
-  return preprocessBatch(raw, count);
+  return preprocessBatch(SEED_CONTRACT, raw, count);
 }
