@@ -9,6 +9,7 @@ import { contractFromMetadata, readOnnxMetadata } from '@conv3d/core';
 import { openDataset } from '@conv3d/data';
 import { convertModel } from '@conv3d/export-onnx';
 import { train } from '@conv3d/train';
+import { BrowserUnavailableError, startBrowserHarness } from '@conv3d/web-demo/harness';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runPredict } from '../packages/infer-node/src/predict-command.js';
 import { compareAll, parityMarkdown, type RuntimeResult } from './parity/compare.js';
@@ -121,6 +122,41 @@ describe('the shapes fixture end to end', () => {
       expect(correct / 200).toBeCloseTo(testAccuracy, 10);
     }, 600_000);
   }
+
+  it("the demo page draws the model's grid with 4 bars named by label and classifies a user's 960-value file", async () => {
+    let harness: Awaited<ReturnType<typeof startBrowserHarness>>;
+    try {
+      harness = await startBrowserHarness({ modelPath: inputs.onnxPath, webgpu: false });
+    } catch (error) {
+      if (error instanceof BrowserUnavailableError && !inCi) return console.warn(error.message);
+      throw error;
+    }
+    try {
+      const page = await harness.browser.newPage({ viewport: { width: 1200, height: 720 } });
+      await page.goto(`${harness.url}index.html?device=wasm`);
+      await page.waitForSelector('body[data-state="ready"], #samples p', { timeout: 60_000 });
+      // The bundled samples are 16³ rows: they do not fit this model, and the page says so.
+      expect(await page.textContent('#samples')).toContain('this model takes 12×10×8 grids');
+      const row = inputs.vectors[0] as Float64Array;
+      const bin = Buffer.from(Float32Array.from(row).buffer);
+      await page.setInputFiles('#file', {
+        name: 'row0.bin',
+        mimeType: 'application/octet-stream',
+        buffer: bin,
+      });
+      await page.locator('#sample-caption', { hasText: 'File row0.bin' }).waitFor();
+      await page.waitForSelector('body[data-state="ready"]');
+      const names = await page.locator('#bars .bar span:first-child').allTextContents();
+      expect(names).toEqual(LABELS);
+      const probabilities = results.find((r) => r.runtime === 'tfjs cpu (reference)')?.probabilities[0];
+      const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+      expect(await page.textContent('#prediction')).toBe(LABELS[best]);
+      await page.screenshot({ path: join(DIR, 'demo-shapes.png') });
+      await page.close();
+    } finally {
+      await harness.close();
+    }
+  }, 300_000);
 
   it('every pair of runtimes agrees within the parity tolerances (1e-5 CPU/wasm, 1e-4 WebGPU)', async () => {
     const ran = results.filter((r) => r.unavailable === null);
