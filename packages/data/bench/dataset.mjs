@@ -1,4 +1,5 @@
-// Benchmarks of @conv3d/data (run after `npm run build`): node bench/dataset.mjs [--runs N] [--baseline PKG_DIR]
+// Benchmarks of @conv3d/data (run after `npm run build`):
+//   node bench/dataset.mjs [--runs N] [--baseline PKG_DIR] [--read-only FILE]
 //  1. full build of the 12 000-row file (target ≤ 20 s), each run in a fresh process;
 //  2. read + preprocess all 12 000 samples from it (target ≤ 2 s, peak RSS ≤ 1 GB), each run in a fresh process;
 //  3. the same work per sample against the numpy/matplotlib references, measured in this run:
@@ -122,6 +123,8 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     baseline: { type: 'string' },
+    // --read-only FILE: only the reads of an existing uncompressed file (and the baseline's, interleaved).
+    'read-only': { type: 'string' },
     child: { type: 'string' },
     arg: { type: 'string' },
   },
@@ -134,12 +137,12 @@ if (values.child) {
 } else {
   const runs = Number(values.runs);
   const dir = mkdtempSync(join(tmpdir(), 'conv3d-bench-'));
-  const file = join(dir, 'full_dataset_vectors.h5');
+  const file = values['read-only'] ?? join(dir, 'full_dataset_vectors.h5');
   try {
     console.log(`${cpus()[0]?.model}, ${cpus().length} cores`);
     console.log(`${cpus().length} cores, load average ${loadavg().map(fmt).join(' ')}, ${runs} runs each`);
     let reads;
-    for (const compression of ['gzip', 'none']) {
+    for (const compression of values['read-only'] ? [] : ['gzip', 'none']) {
       const builds = Array.from({ length: runs }, () => child('build', `${file}|${compression}`));
       console.log(
         `full build (12 000 rows, ${compression}): median ${fmt(median(builds.map((b) => b.wall)))} s wall, ` +
@@ -158,10 +161,16 @@ if (values.child) {
       const pairs = Array.from({ length: runs }, () => [child('read', file, baseline), child('read', file)]);
       const before = median(pairs.map(([b]) => b.wall));
       const after = median(pairs.map(([, a]) => a.wall));
+      const cpu = (i) => fmt(median(pairs.map((p) => p[i].cpu)));
       console.log(
         `read + preprocess, interleaved (uncompressed): baseline ${fmt(before)} s, ours ${fmt(after)} s ` +
-          `→ ${fmt(after / before)}× the baseline  [pairs: ${pairs.map(([b, a]) => `${fmt(b.wall)}/${fmt(a.wall)}`).join(', ')}]`,
+          `→ ${fmt(after / before)}× the baseline; CPU ${cpu(0)} / ${cpu(1)} s  [pairs: ${pairs.map(([b, a]) => `${fmt(b.wall)}/${fmt(a.wall)}`).join(', ')}]`,
       );
+    }
+    if (values['read-only']) {
+      console.log(`load average at the end ${loadavg().map(fmt).join(' ')}`);
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
     }
     const n = 100;
     const ours = median(Array.from({ length: runs }, () => child('originals', n).wall));
