@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SEED_CONTRACT } from '@conv3d/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/args.js';
 import { defaultPreprocessing, fitConfigToContract, runContract } from '../src/data-contract.js';
 import { ConfigError, loadTrainConfig, parseTrainConfig, SEED_CONFIG_PATH } from '../src/index.js';
 import { train } from '../src/train.js';
@@ -71,6 +72,24 @@ describe('the run contract', () => {
     raw.layers[3].config = { activation: 'relu' };
     expect(() => parseTrainConfig(raw, 'c.json')).toThrow(
       "c.json: layers[3] (Dense): missing required key 'units' (only the last Dense takes it from the data)",
+    );
+  });
+});
+
+describe('conv3d-train reads --data with the reader flags', () => {
+  it('passes --grid, --labels and dataset names to the reader; bad values are usage errors', () => {
+    const args = parseArgs(
+      ['--data', 'v.h5', '--grid', '12,10,8', '--labels', 'a,b', '--x-train', 'train/x', '--y-test', 'yt'],
+      {},
+    );
+    expect(args.dataOptions).toEqual({
+      grid: [12, 10, 8],
+      labels: ['a', 'b'],
+      names: { xTrain: 'train/x', yTest: 'yt' },
+    });
+    expect(parseArgs([], {}).dataOptions).toEqual({});
+    expect(() => parseArgs(['--grid', '12,10'], {})).toThrow(
+      "--grid must be D,H,W or D,H,W,C (positive integers), got '12,10'",
     );
   });
 });
