@@ -1,9 +1,12 @@
-// Benchmarks of @conv3d/data (run after `npm run build`): node bench/dataset.mjs [--runs N]
+// Benchmarks of @conv3d/data (run after `npm run build`):
+//   node bench/dataset.mjs [--runs N] [--baseline PKG_DIR] [--read-only FILE]
 //  1. full build of the 12 000-row file (target ≤ 20 s), each run in a fresh process;
 //  2. read + preprocess all 12 000 samples from it (target ≤ 2 s, peak RSS ≤ 1 GB), each run in a fresh process;
 //  3. the same work per sample against the numpy/matplotlib references, measured in this run:
 //     originals of 100 digits vs scripts/reference_recipe.py, and read + preprocess of X_test vs h5py + the seed's
 //     ScalarMappable("Oranges") loop.
+//  4. with --baseline: the read + preprocess of step 2 by another build of this package (e.g. an earlier commit's
+//     packages/data from `git archive`, built), interleaved run by run with ours on the same file.
 // Prints medians; CPU seconds (all threads) are shown because wall time depends on what else the machine runs.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -70,14 +73,10 @@ async function childOriginals(count) {
   return { wall: (performance.now() - t0) / 1000 };
 }
 
-function child(kind, arg) {
-  const r = spawnSync(
-    process.execPath,
-    [fileURLToPath(import.meta.url), '--child', kind, '--arg', String(arg)],
-    {
-      encoding: 'utf8',
-    },
-  );
+function child(kind, arg, script = fileURLToPath(import.meta.url)) {
+  const r = spawnSync(process.execPath, [script, '--child', kind, '--arg', String(arg)], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`${kind} child failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -121,7 +120,14 @@ const median = (values) => {
 const fmt = (v) => v.toFixed(2);
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, child: { type: 'string' }, arg: { type: 'string' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    baseline: { type: 'string' },
+    // --read-only FILE: only the reads of an existing uncompressed file (and the baseline's, interleaved).
+    'read-only': { type: 'string' },
+    child: { type: 'string' },
+    arg: { type: 'string' },
+  },
 });
 
 if (values.child) {
@@ -131,11 +137,12 @@ if (values.child) {
 } else {
   const runs = Number(values.runs);
   const dir = mkdtempSync(join(tmpdir(), 'conv3d-bench-'));
-  const file = join(dir, 'full_dataset_vectors.h5');
+  const file = values['read-only'] ?? join(dir, 'full_dataset_vectors.h5');
   try {
+    console.log(`${cpus()[0]?.model}, ${cpus().length} cores`);
     console.log(`${cpus().length} cores, load average ${loadavg().map(fmt).join(' ')}, ${runs} runs each`);
     let reads;
-    for (const compression of ['gzip', 'none']) {
+    for (const compression of values['read-only'] ? [] : ['gzip', 'none']) {
       const builds = Array.from({ length: runs }, () => child('build', `${file}|${compression}`));
       console.log(
         `full build (12 000 rows, ${compression}): median ${fmt(median(builds.map((b) => b.wall)))} s wall, ` +
@@ -148,6 +155,22 @@ if (values.child) {
           `${fmt(median(reads.map((r) => r.cpu)))} s CPU, peak RSS ${median(reads.map((r) => r.maxRssMB)).toFixed(0)} MB` +
           `  [runs: ${reads.map((r) => fmt(r.wall)).join(', ')}]`,
       );
+    }
+    if (values.baseline) {
+      const baseline = join(values.baseline, 'bench', 'dataset.mjs');
+      const pairs = Array.from({ length: runs }, () => [child('read', file, baseline), child('read', file)]);
+      const before = median(pairs.map(([b]) => b.wall));
+      const after = median(pairs.map(([, a]) => a.wall));
+      const cpu = (i) => fmt(median(pairs.map((p) => p[i].cpu)));
+      console.log(
+        `read + preprocess, interleaved (uncompressed): baseline ${fmt(before)} s, ours ${fmt(after)} s ` +
+          `→ ${fmt(after / before)}× the baseline; CPU ${cpu(0)} / ${cpu(1)} s  [pairs: ${pairs.map(([b, a]) => `${fmt(b.wall)}/${fmt(a.wall)}`).join(', ')}]`,
+      );
+    }
+    if (values['read-only']) {
+      console.log(`load average at the end ${loadavg().map(fmt).join(' ')}`);
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
     }
     const n = 100;
     const ours = median(Array.from({ length: runs }, () => child('originals', n).wall));
@@ -162,6 +185,7 @@ if (values.child) {
       `read + preprocess per sample (uncompressed file): ours ${fmt(oursPerSample * 1e6)} µs, h5py + matplotlib (the seed) ` +
         `${fmt((seed / 2000) * 1e6)} µs → ${fmt(seed / 2000 / oursPerSample)}× faster`,
     );
+    console.log(`load average at the end ${loadavg().map(fmt).join(' ')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,7 @@
 """Writes fixtures/recipe/originals.json: reference voxel rows of a few MNIST digits (image 14 left out on purpose:
-its 11 250 points are checked separately), computed by scripts/reference_recipe.py.
+its 11 250 points are checked separately), computed by scripts/reference_recipe.py; and
+fixtures/recipe/originals-grids.json: the rows of three of them on 8³ and 32³ grids and of one on 64³
+(`build --grid N`).
 
 Run with Debian's numpy: /usr/bin/python3 scripts/make-recipe-fixtures.py
 
@@ -16,6 +18,9 @@ import reference_recipe as recipe
 
 DIGITS = {"train": [0, 1, 2, 7, 31, 100, 2024, 4999], "test": [0, 3, 500, 999]}
 OUT = pathlib.Path(__file__).resolve().parent.parent / "fixtures" / "recipe" / "originals.json"
+GRIDS_OUT = OUT.with_name("originals-grids.json")
+GRIDS = [8, 32, 64]
+GRID_DIGITS = [("train", 0), ("train", 2024), ("test", 3)]
 
 
 def main():
@@ -40,6 +45,14 @@ def main():
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps({"numpy": np.__version__, "digits": entries}, separators=(",", ":")) + "\n")
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes, {len(entries)} digits)")
+    rows = []
+    for grid in GRIDS:
+        for split, index in GRID_DIGITS[: 1 if grid == 64 else None]:
+            row, label, _ = recipe.original_row(split, index, grid)
+            nonzero = [[int(i), float(row[i])] for i in np.flatnonzero(row)]
+            rows.append({"grid": grid, "split": split, "index": index, "label": int(label), "nonzero": nonzero})
+    GRIDS_OUT.write_text(json.dumps({"numpy": np.__version__, "rows": rows}, separators=(",", ":")) + "\n")
+    print(f"wrote {GRIDS_OUT} ({GRIDS_OUT.stat().st_size} bytes, {len(rows)} rows)")
 
 
 main()

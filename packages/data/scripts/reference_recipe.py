@@ -6,7 +6,7 @@ our TypeScript builder is tested against.
 - vector: jirvin16/3D-MNIST-Classification data_augment.py (voxelgrid.vector / max).
 
 Run with Debian's numpy: /usr/bin/python3 scripts/reference_recipe.py [--split train|test] [--index N ...]
-prints, per digit, the point count and a checksum of the 4096-value row. Imported by make-recipe-fixtures.py.
+[--grid N] prints, per digit, the point count and a checksum of the N³-value row (default 16³ = 4096). Imported by make-recipe-fixtures.py.
 """
 
 import argparse
@@ -104,7 +104,7 @@ def points_of(image):
 
 
 def voxel_vector(points, n=16):
-    """VoxelGrid(points, x_y_z=[16, 16, 16]).vector: point counts per voxel, index x + 16·y + 256·z."""
+    """VoxelGrid(points, x_y_z=[n, n, n]).vector: point counts per voxel, index x + n·y + n²·z (3D MNIST: n = 16)."""
     xyzmin = np.min(points, axis=0) - 0.001
     xyzmax = np.max(points, axis=0) + 0.001
     diff = max(xyzmax - xyzmin) - (xyzmax - xyzmin)
@@ -118,11 +118,11 @@ def voxel_vector(points, n=16):
     return np.bincount(np.concatenate((structure[:, 3], np.arange(n**3)))) - 1
 
 
-def original_row(split, index):
-    """(row, label, point count) of one original: the 4096 counts divided by their max, as in data_augment.py."""
+def original_row(split, index, n=16):
+    """(row, label, point count) of one original: the n³ counts divided by their max, as in data_augment.py."""
     image, label = load_digit(split, index)
     points = points_of(image)
-    vector = voxel_vector(points)
+    vector = voxel_vector(points, n)
     return vector.reshape(-1) / np.max(vector), label, len(points)
 
 
@@ -130,9 +130,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["train", "test"], default="train")
     parser.add_argument("--index", type=int, nargs="+", default=[14])
+    parser.add_argument("--grid", type=int, default=16, help="voxels per axis")
     args = parser.parse_args()
     for index in args.index:
-        row, label, count = original_row(args.split, index)
+        row, label, count = original_row(args.split, index, args.grid)
         digest = hashlib.sha256(row.astype("<f8").tobytes()).hexdigest()[:16]
         print(f"{args.split}[{index}] label={label} points={count} sha256={digest}")
 

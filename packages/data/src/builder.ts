@@ -1,24 +1,34 @@
-// Builds 3D MNIST from the real MNIST digits (the recipe in recipe.ts) and writes it as Kaggle's
-// full_dataset_vectors.h5 layout. Rows are built on worker threads, one contiguous range each.
+// Builds 3D MNIST from the real MNIST digits (the recipe in recipe.ts) on an n³ grid (16³ by default) and writes
+// it as Kaggle's full_dataset_vectors.h5 layout. Rows are built in blocks on worker threads and written in order,
+// so memory stays bounded whatever the grid.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { BuildJob, WorkerMessage } from './build-worker.js';
+import { writeAtomic } from '@conv3d/core/node';
+import type { BlockJob, WorkerMessage, WorkerSetup } from './build-worker.js';
 import { DataError } from './errors.js';
-import { type Compression, type SplitArrays, writeDatasetFile } from './h5-writer.js';
-import { ORIGINALS, ROW_LENGTH, SPLITS, type Split } from './layout.js';
+import { type Compression, createDatasetFile } from './h5-writer.js';
+import { GRID, LABELS, ORIGINALS, SPLITS, type Split } from './layout.js';
 import { readMnist } from './mnist-idx.js';
-import { buildRows, DEFAULT_SEED } from './recipe.js';
+import { buildRows, DEFAULT_SEED, RecipeScratch } from './recipe.js';
 
 export type { Compression } from './h5-writer.js';
 export { DEFAULT_SEED } from './recipe.js';
+
+/** Grids `build` accepts: voxels per axis. */
+export const MIN_GRID = 8;
+export const MAX_GRID = 64;
+/** Bytes of rows per block: enough work per worker message, little memory. */
+const BLOCK_BYTES = 32 << 20;
 
 export interface BuildOptions {
   /** Output file; written to `<out>.tmp-<pid>` first, then renamed. */
   out: string;
   /** Seed of the rotated copies (default 1). The originals do not depend on it. */
   seed?: number;
+  /** Voxels per axis, MIN_GRID to MAX_GRID (default 16, Kaggle's file). */
+  grid?: number;
   /** 'none' (default: contiguous, like Kaggle's file; fastest to read) or 'gzip' (~20× smaller). */
   compression?: Compression;
   /** Called as rows complete; `total` counts the rows of both splits. */
@@ -27,10 +37,16 @@ export interface BuildOptions {
   digits?: Partial<Record<Split, number>>;
   /** Worker threads (default: up to 2, one per core; 0 builds on the calling thread). */
   workers?: number;
+  /**
+   * Bytes of X per split kept in memory and written as one contiguous dataset (default 1 GiB); a larger split is
+   * streamed to disk block by block, into a chunked dataset.
+   */
+  inMemoryLimit?: number;
 }
 
 export interface BuildResult {
   path: string;
+  grid: number;
   train: number;
   test: number;
   seconds: number;
@@ -41,9 +57,13 @@ const WORKER_SCRIPT = new URL('./build-worker.js', import.meta.url);
 export async function buildDataset(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const seed = options.seed ?? DEFAULT_SEED;
+  const grid = options.grid ?? GRID;
   const compression = options.compression ?? 'none';
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new DataError(`seed must be an integer in [0, 2^32), got ${seed}`);
+  }
+  if (!Number.isInteger(grid) || grid < MIN_GRID || grid > MAX_GRID) {
+    throw new DataError(`grid must be an integer in [${MIN_GRID}, ${MAX_GRID}], got ${grid}`);
   }
   if (compression !== 'gzip' && compression !== 'none') {
     throw new DataError(`compression must be 'gzip' or 'none', got '${String(compression)}'`);
@@ -61,63 +81,152 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
     ? (options.workers ?? Math.min(2, availableParallelism()))
     : 0;
 
-  const total = 2 * (digits.train + digits.test);
+  const rows = { train: 2 * digits.train, test: 2 * digits.test };
+  const total = rows.train + rows.test;
   let done = 0;
-  const progress = (rows: number): void => {
-    done += rows;
+  const progress = (n: number): void => {
+    done += n;
     options.onProgress?.(done, total);
   };
-  const splits = {} as Record<Split, SplitArrays>;
-  for (const split of SPLITS) {
-    const rows = 2 * digits[split];
-    splits[split] =
-      workers === 0
-        ? buildRows(readMnist(split, digits[split]), split, 0, rows, seed, () => progress(1))
-        : await buildOnWorkers(split, rows, seed, workers, progress);
+  try {
+    await writeAtomic(options.out, async (tmp) => {
+      const writer = await createDatasetFile(options.out, tmp, {
+        rows,
+        grid,
+        labels: LABELS,
+        compression,
+        ...(options.inMemoryLimit === undefined ? {} : { inMemoryLimit: options.inMemoryLimit }),
+      });
+      const blockRows =
+        Math.max(1, Math.floor(BLOCK_BYTES / (grid ** 3 * 8 * writer.blockAlign))) * writer.blockAlign;
+      const jobs: BlockJob[] = [];
+      for (const split of SPLITS)
+        for (let start = 0; start < rows[split]; start += blockRows)
+          jobs.push({ split, start, end: Math.min(rows[split], start + blockRows) });
+      const write = (job: BlockJob, x: Float64Array, y: Int32Array): void =>
+        writer.write(job.split, job.start, x, y);
+      try {
+        if (workers === 0) buildInProcess(jobs, digits, seed, grid, progress, write);
+        else await buildOnWorkers(jobs, { seed, grid, digits }, workers, progress, write);
+      } catch (error) {
+        writer.abort();
+        throw error;
+      }
+      writer.finish();
+    });
+  } catch (error) {
+    // The directory or the rename failing (a system call) is a file error, named like the writer's.
+    if (error instanceof Error && 'syscall' in error) {
+      throw new DataError(`${options.out}: cannot write HDF5 file (${error.message})`);
+    }
+    throw error;
   }
-  await writeDatasetFile(options.out, splits, compression);
   return {
     path: options.out,
-    train: splits.train.y.length,
-    test: splits.test.y.length,
+    grid,
+    train: rows.train,
+    test: rows.test,
     seconds: (performance.now() - started) / 1000,
   };
 }
 
-async function buildOnWorkers(
-  split: Split,
-  rows: number,
+/**
+ * The worker script is compiled JS and must load compiled dependencies: a parent run on TypeScript sources (e.g.
+ * vitest's `--conditions source`) would otherwise hand the worker `@conv3d/core`'s .ts entry.
+ */
+function compiledExecArgv(): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i] as string;
+    if ((arg === '--conditions' || arg === '-C') && process.execArgv[i + 1] === 'source') i++;
+    else if (arg !== '--conditions=source') argv.push(arg);
+  }
+  return argv;
+}
+
+type WriteBlock = (job: BlockJob, x: Float64Array, y: Int32Array) => void;
+
+function buildInProcess(
+  jobs: readonly BlockJob[],
+  digits: Readonly<Record<Split, number>>,
   seed: number,
-  workers: number,
+  grid: number,
   progress: (rows: number) => void,
-): Promise<SplitArrays> {
-  const x = new Float64Array(rows * ROW_LENGTH);
-  const y = new Int32Array(rows);
-  const per = Math.ceil(rows / workers);
-  const jobs: BuildJob[] = [];
-  for (let start = 0; start < rows; start += per)
-    jobs.push({ split, start, end: Math.min(rows, start + per), seed });
-  await Promise.all(
-    jobs.map(
-      (job) =>
-        new Promise<void>((resolve, reject) => {
-          const worker = new Worker(WORKER_SCRIPT, { workerData: job });
-          worker.on('message', (message: WorkerMessage) => {
-            if (message.kind === 'progress') {
-              progress(message.rows);
-            } else {
-              x.set(message.x, job.start * ROW_LENGTH);
-              y.set(message.y, job.start);
-              resolve();
-            }
-          });
-          worker.on('error', reject);
-          worker.on('exit', (code) => {
-            if (code !== 0)
-              reject(new Error(`build worker for ${split} rows ${job.start}–${job.end} exited with ${code}`));
-          });
-        }),
-    ),
-  );
-  return { x, y };
+  write: WriteBlock,
+): void {
+  const scratch = new RecipeScratch(grid);
+  const mnist = { train: readMnist('train', digits.train), test: readMnist('test', digits.test) };
+  for (const job of jobs) {
+    const rows = buildRows(mnist[job.split], job.split, job.start, job.end, seed, () => progress(1), scratch);
+    write(job, rows.x, rows.y);
+  }
+}
+
+/**
+ * Runs the jobs on `count` workers and writes the blocks in job order. A worker gets its next job only while
+ * fewer than 2·count finished blocks wait for an earlier one, so memory stays bounded.
+ */
+function buildOnWorkers(
+  jobs: readonly BlockJob[],
+  setup: WorkerSetup,
+  count: number,
+  progress: (rows: number) => void,
+  write: WriteBlock,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const pool = Array.from(
+      { length: Math.min(count, jobs.length) },
+      () => new Worker(WORKER_SCRIPT, { workerData: setup, execArgv: compiledExecArgv() }),
+    );
+    const finished = new Map<number, { x: Float64Array; y: Int32Array }>();
+    const idle: Worker[] = [];
+    let next = 0;
+    let written = 0;
+    let failed = false;
+    const stop = (error?: unknown): void => {
+      for (const worker of pool) void worker.terminate();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const dispatch = (): void => {
+      while (idle.length > 0 && next < jobs.length && finished.size < 2 * pool.length) {
+        const worker = idle.pop() as Worker;
+        const job = jobs[next++] as BlockJob;
+        worker.postMessage(job);
+      }
+    };
+    for (const worker of pool) {
+      worker.on('message', (message: WorkerMessage) => {
+        if (failed) return;
+        if (message.kind === 'progress') return progress(message.rows);
+        try {
+          const index = jobs.findIndex((j) => j.split === message.job.split && j.start === message.job.start);
+          finished.set(index, { x: message.x, y: message.y });
+          for (let block = finished.get(written); block; block = finished.get(written)) {
+            finished.delete(written);
+            write(jobs[written] as BlockJob, block.x, block.y);
+            written++;
+          }
+        } catch (error) {
+          failed = true;
+          return stop(error);
+        }
+        if (written === jobs.length) return stop();
+        idle.push(worker);
+        dispatch();
+      });
+      worker.on('error', (error) => {
+        if (failed) return;
+        failed = true;
+        stop(error);
+      });
+      worker.on('exit', (code) => {
+        if (failed || written === jobs.length || code === 0) return;
+        failed = true;
+        stop(new Error(`a build worker exited with code ${code}`));
+      });
+      idle.push(worker);
+    }
+    dispatch();
+  });
 }

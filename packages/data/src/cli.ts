@@ -2,20 +2,21 @@
 // conv3d-dataset: build the 3D MNIST HDF5 file, or inspect one.
 import { type CliIo, parseCommandLine, runMain, UsageError } from '@conv3d/core/node';
 import cliProgress from 'cli-progress';
-import { type BuildResult, buildDataset, DEFAULT_SEED } from './builder.js';
-import { ROW_LENGTH, SPLITS } from './layout.js';
+import { type BuildResult, buildDataset, DEFAULT_SEED, MAX_GRID, MIN_GRID } from './builder.js';
+import { inspectCommand } from './inspect-command.js';
 import { defaultDatasetPath } from './paths.js';
-import { openDataset } from './reader.js';
+import { DATASET_FLAGS_USAGE } from './read-flags.js';
 
 const USAGE = `usage:
-  conv3d-dataset build [--out FILE] [--seed N] [--compression gzip|none] [--digits TRAIN,TEST]
-  conv3d-dataset inspect FILE`;
+  conv3d-dataset build [--out FILE] [--grid N] [--seed N] [--compression gzip|none] [--digits TRAIN,TEST]
+  conv3d-dataset inspect FILE ${DATASET_FLAGS_USAGE}`;
 
 async function build(args: readonly string[], io: CliIo): Promise<void> {
   const { values } = parseCommandLine(args, {
     options: {
       out: { type: 'string' },
       seed: { type: 'string' },
+      grid: { type: 'string' },
       compression: { type: 'string' },
       digits: { type: 'string' },
     },
@@ -23,6 +24,10 @@ async function build(args: readonly string[], io: CliIo): Promise<void> {
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new UsageError(`--seed must be an integer in [0, 2^32), got '${values.seed}'`);
+  }
+  const grid = values.grid === undefined ? undefined : Number(values.grid);
+  if (grid !== undefined && !(Number.isInteger(grid) && grid >= MIN_GRID && grid <= MAX_GRID)) {
+    throw new UsageError(`--grid must be an integer from ${MIN_GRID} to ${MAX_GRID}, got '${values.grid}'`);
   }
   const compression = values.compression ?? 'none';
   if (compression !== 'gzip' && compression !== 'none') {
@@ -50,6 +55,7 @@ async function build(args: readonly string[], io: CliIo): Promise<void> {
     result = await buildDataset({
       out,
       seed,
+      ...(grid === undefined ? {} : { grid }),
       compression,
       ...(digits ? { digits } : {}),
       onProgress: (done, total) => {
@@ -62,40 +68,14 @@ async function build(args: readonly string[], io: CliIo): Promise<void> {
     bar.stop();
   }
   io.log(
-    `wrote ${result.path}: ${result.train} train + ${result.test} test rows ` +
+    `wrote ${result.path}: ${result.train} train + ${result.test} test rows of ${result.grid}³ ` +
       `(seed ${seed}, ${compression}) in ${result.seconds.toFixed(1)} s`,
   );
-}
-
-async function inspect(args: readonly string[], io: CliIo): Promise<void> {
-  const { positionals } = parseCommandLine(args, { options: {}, allowPositionals: true });
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) throw new UsageError('inspect takes exactly one FILE');
-  const ds = await openDataset(file);
-  try {
-    io.log(file);
-    for (const split of SPLITS) {
-      const info = ds.info(split);
-      // Reading every batch checks every voxel (finite, in [0, 1]).
-      let nonzero = 0;
-      for (const batch of ds.batches(split, 500, { reuse: true }))
-        for (const v of batch.x) if (v !== 0) nonzero++;
-      const histogram = info.labelCounts.map((n, label) => `${label}:${n}`).join(' ');
-      io.log(
-        `  ${split}: ${info.rows} rows, X ${info.xDtype} (${info.rows},${ROW_LENGTH}) [${info.compression}], ` +
-          `y ${info.yDtype} (${info.rows},); ${(nonzero / Math.max(1, info.rows)).toFixed(1)} nonzero voxels/row; ` +
-          `labels ${histogram}`,
-      );
-    }
-    io.log('  all voxels finite and in [0, 1], all labels in 0–9');
-  } finally {
-    ds.close();
-  }
 }
 
 await runMain({ name: 'conv3d-dataset', usage: USAGE }, async (argv, io) => {
   const [command, ...rest] = argv;
   if (command === 'build') return build(rest, io);
-  if (command === 'inspect') return inspect(rest, io);
+  if (command === 'inspect') return inspectCommand(rest, io);
   throw new UsageError(command === undefined ? 'missing command' : `unknown command '${command}'`);
 });

@@ -1,55 +1,145 @@
-// Writes a 3D MNIST HDF5 file with Kaggle's layout and dtypes (X float64 (N, 4096), y int64 (N,)), atomically:
-// the file appears under its name complete, or not at all.
-import { writeAtomic } from '@conv3d/core/node';
+// Writes a 3D MNIST HDF5 file with Kaggle's layout and dtypes (X float64 (N, n³), y int64 (N,)) plus `grid` and
+// `labels` attributes. It writes where it is told (the builder gives it writeAtomic's temporary path). Rows arrive
+// in blocks; a split that fits in memory is written at the end as one contiguous dataset (like Kaggle's file: the
+// fastest to read), a larger one is streamed block by block into a chunked dataset.
+import type { Dataset, File } from 'h5wasm/node';
 import { DataError } from './errors.js';
 import { h5Reason, loadH5 } from './h5.js';
-import { datasetNames, ROW_LENGTH, type Split } from './layout.js';
+import { datasetNames, SPLITS, type Split } from './layout.js';
 
 export type Compression = 'gzip' | 'none';
 
-export interface SplitArrays {
-  x: Float64Array;
+export interface DatasetFileLayout {
+  rows: Readonly<Record<Split, number>>;
+  /** Voxels per axis: rows hold grid³ values. */
+  grid: number;
+  labels: readonly string[];
+  compression: Compression;
+  /** Bytes of X per split above which rows are streamed (default IN_MEMORY_LIMIT). */
+  inMemoryLimit?: number;
+}
+
+/** Default bytes of X per split above which rows are streamed to disk instead of kept for one contiguous write. */
+export const IN_MEMORY_LIMIT = 1 << 30;
+/** Bytes per HDF5 chunk: 16 rows of 16³ float64, small enough for HDF5's default 1 MiB chunk cache. */
+const CHUNK_BYTES = 512 * 1024;
+
+interface SplitSink {
+  rows: number;
+  /** Whole X when kept in memory; undefined when streamed into `dataset`. */
+  x?: Float64Array;
+  dataset?: Dataset;
   y: Int32Array;
 }
 
-/** Rows per HDF5 chunk: 512 KiB, small enough for HDF5's default 1 MiB chunk cache when reading slices. */
-const CHUNK_ROWS = 16;
+export interface DatasetFileWriter {
+  /** Rows per block that keeps streamed writes on whole chunks. */
+  readonly blockAlign: number;
+  /** Writes rows `[start, start + y.length)` of `split`. */
+  write(split: Split, start: number, x: Float64Array, y: Int32Array): void;
+  /** Writes what is left and closes the file. */
+  finish(): void;
+  /** Closes the file after a failure (its caller removes it). */
+  abort(): void;
+}
 
-export async function writeDatasetFile(
+/** Creates the file at `tmp`; errors name `path`, the file the user asked for. */
+export async function createDatasetFile(
   path: string,
-  splits: Readonly<Record<Split, SplitArrays>>,
-  compression: Compression,
-): Promise<void> {
+  tmp: string,
+  layout: DatasetFileLayout,
+): Promise<DatasetFileWriter> {
   const h5 = await loadH5();
+  const rowLength = layout.grid ** 3;
+  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * 8)));
+  let file: File | undefined;
+  const fail = (error: unknown): never => {
+    closeQuietly(file);
+    file = undefined;
+    if (error instanceof DataError) throw error;
+    throw new DataError(`${path}: cannot write HDF5 file (${h5Reason(error)})`);
+  };
+  const sinks = {} as Record<Split, SplitSink>;
   try {
-    await writeAtomic(path, (tmp) => {
-      const file = new h5.File(tmp, 'w');
+    file = new h5.File(tmp, 'w');
+    for (const split of SPLITS) {
+      const rows = layout.rows[split];
+      const sink: SplitSink = { rows, y: new Int32Array(rows) };
+      if (rows * rowLength * 8 <= (layout.inMemoryLimit ?? IN_MEMORY_LIMIT)) {
+        sink.x = new Float64Array(rows * rowLength);
+      } else {
+        const dataset = file.create_dataset({
+          name: datasetNames(split).x,
+          data: new Float64Array(0),
+          shape: [0, rowLength],
+          maxshape: [rows, rowLength],
+          chunks: [chunkRows, rowLength],
+          dtype: '<d',
+          ...(layout.compression === 'gzip' ? { compression: 'gzip' as const } : {}),
+        });
+        dataset.resize([rows, rowLength]);
+        sink.dataset = dataset;
+      }
+      sinks[split] = sink;
+    }
+  } catch (error) {
+    fail(error);
+  }
+  return {
+    blockAlign: chunkRows,
+    write(split, start, x, y) {
+      const sink = sinks[split];
       try {
-        for (const split of ['train', 'test'] as const) {
-          const { x, y } = splits[split];
-          const rows = y.length;
+        if (sink.x) sink.x.set(x, start * rowLength);
+        else sink.dataset?.write_slice([[start, start + y.length]], x);
+        sink.y.set(y, start);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    finish() {
+      try {
+        const f = file as File;
+        for (const split of SPLITS) {
+          const { rows, x, y } = sinks[split];
           const names = datasetNames(split);
-          const chunked =
-            compression === 'gzip'
-              ? {
-                  chunks: [Math.max(1, Math.min(CHUNK_ROWS, rows)), ROW_LENGTH],
-                  compression: 'gzip' as const,
-                }
-              : {};
-          file.create_dataset({ name: names.x, data: x, shape: [rows, ROW_LENGTH], dtype: '<d', ...chunked });
-          file.create_dataset({
+          if (x) {
+            const chunked =
+              layout.compression === 'gzip'
+                ? {
+                    chunks: [Math.max(1, Math.min(chunkRows, rows)), rowLength],
+                    compression: 'gzip' as const,
+                  }
+                : {};
+            f.create_dataset({ name: names.x, data: x, shape: [rows, rowLength], dtype: '<d', ...chunked });
+          }
+          f.create_dataset({
             name: names.y,
             data: BigInt64Array.from(y, (v) => BigInt(v)),
             shape: [rows],
             dtype: '<q',
           });
         }
-      } finally {
-        file.close();
+        const g = layout.grid;
+        f.create_attribute('grid', BigInt64Array.from([g, g, g], BigInt));
+        f.create_attribute('labels', [...layout.labels]);
+        f.close();
+        file = undefined;
+      } catch (error) {
+        fail(error);
       }
-    });
-  } catch (error) {
-    if (error instanceof DataError) throw error;
-    throw new DataError(`${path}: cannot write HDF5 file (${h5Reason(error)})`);
+    },
+    abort() {
+      closeQuietly(file);
+      file = undefined;
+    },
+  };
+}
+
+function closeQuietly(file: File | undefined): void {
+  try {
+    file?.close();
+  } catch {
+    // already failing: the first error is the one worth reporting
   }
 }

@@ -5,9 +5,31 @@ export {
   type Compression,
   DEFAULT_SEED,
 } from './builder.js';
+export { type DatasetDescriptor, rowLengthOf } from './descriptor.js';
 export { DataError } from './errors.js';
 export { checkOriginalRows, MnistCopies, type StoredTrainRows } from './fresh-copies.js';
+export { type GridSpec, parseGridText } from './grid.js';
 export { oneHot, validationSplitIndex } from './keras.js';
-export { datasetNames, GRID, NUM_CLASSES, ORIGINALS, ROW_LENGTH, rowsOf, type Split } from './layout.js';
+export {
+  datasetNames,
+  GRID,
+  LABELS,
+  NUM_CLASSES,
+  ORIGINALS,
+  ROW_LENGTH,
+  rowsOf,
+  type Split,
+} from './layout.js';
 export { defaultDatasetPath } from './paths.js';
-export { type BatchRange, type Dataset3D, openDataset, type SplitData, type SplitInfo } from './reader.js';
+export { DATASET_FLAG_OPTIONS, DATASET_FLAGS_USAGE, datasetOptionsFromFlags } from './read-flags.js';
+export {
+  type BatchRange,
+  type Dataset3D,
+  type DatasetNames,
+  DEFAULT_DATASET_NAMES,
+  type OpenOptions,
+  openDataset,
+  type SplitData,
+  type SplitInfo,
+  type VoxelDtype,
+} from './reader.js';

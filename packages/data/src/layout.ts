@@ -4,17 +4,18 @@ import { SEED_CONTRACT } from '@conv3d/core';
 export type Split = 'train' | 'test';
 export const SPLITS: readonly Split[] = ['train', 'test'];
 
-/** HDF5 dataset names of one split: X (N, 4096) voxels, y (N,) labels. */
+/** Default HDF5 dataset names of one split: X voxels, y labels. */
 export function datasetNames(split: Split): { x: string; y: string } {
   return { x: `X_${split}`, y: `y_${split}` };
 }
 
 /** Voxels per axis of a 3D MNIST grid (the seed contract's, D = H = W). */
 export const GRID = SEED_CONTRACT.grid[0];
-/** Row length of X: one flattened 16³ grid, index x + 16·y + 256·z. */
+/** Row length of the seed's X: one flattened 16³ grid, index x + 16·y + 256·z. */
 export const ROW_LENGTH = SEED_CONTRACT.rawLength;
 /** Labels are the digits 0–9. */
-export const NUM_CLASSES = SEED_CONTRACT.labels.length;
+export const LABELS = SEED_CONTRACT.labels;
+export const NUM_CLASSES = LABELS.length;
 
 /** MNIST digits each split of the built file starts from: train images 0–4999, t10k images 0–999. */
 export const ORIGINALS: Readonly<Record<Split, number>> = { train: 5000, test: 1000 };

@@ -1,16 +1,44 @@
-// Reads any HDF5 file with the Kaggle 3D MNIST layout (X_train/y_train/X_test/y_test): float32 or float64 voxels,
-// int32 or int64 labels, compressed or not. Slices are read on demand, so memory stays flat however large the file.
+// Reads any HDF5 file with train and test splits: X as flat rows (N, V), (N, D, H, W) or (N, D, H, W, C) of
+// float16/32/64 or (u)int8/16, y as integer labels, compressed or not. Slices are read on demand, so memory stays
+// flat however large the file.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { VOXEL_ORDER } from '@conv3d/core';
 import type { Dataset, File } from 'h5wasm/node';
+import { type DatasetDescriptor, rowLengthOf } from './descriptor.js';
 import { DataError } from './errors.js';
+import {
+  type GridSource,
+  type GridSpec,
+  gridFromAttribute,
+  resolveLayout,
+  type SampleLayout,
+} from './grid.js';
 import { h5Module, h5Reason, loadH5 } from './h5.js';
-import { datasetNames, NUM_CLASSES, ROW_LENGTH, SPLITS, type Split } from './layout.js';
+import {
+  type LabelSource,
+  labelNamesProblem,
+  labelsFromAttribute,
+  MAX_CLASSES,
+  numberedLabels,
+  resolveLabelNames,
+} from './label-names.js';
+import { SPLITS, type Split } from './layout.js';
+import {
+  BYTES_PER_VALUE,
+  decodeInto,
+  mayBeNonFinite,
+  newRows,
+  type Rows,
+  type VoxelDtype,
+  voxelDtypeOf,
+} from './voxel-dtype.js';
 
 export type { Split } from './layout.js';
+export type { VoxelDtype } from './voxel-dtype.js';
 
-/** Rows `[start, start + count)` of one split. `x` is raw (dtype as stored), row-major `count × 4096`. */
+/** Rows `[start, start + count)` of one split: `x` row-major `count × rowLength` (float64 if stored so, else float32). */
 export interface SplitData {
-  x: Float32Array | Float64Array;
+  x: Rows;
   y: Int32Array;
   count: number;
 }
@@ -25,22 +53,55 @@ export interface BatchRange {
   reuse?: boolean;
 }
 
+/** HDF5 dataset names of the two splits. */
+export interface DatasetNames {
+  xTrain: string;
+  yTrain: string;
+  xTest: string;
+  yTest: string;
+}
+
+export const DEFAULT_DATASET_NAMES: Readonly<DatasetNames> = {
+  xTrain: 'X_train',
+  yTrain: 'y_train',
+  xTest: 'X_test',
+  yTest: 'y_test',
+};
+
+export interface OpenOptions {
+  /** Dataset names (defaults X_train / y_train / X_test / y_test). */
+  names?: Partial<DatasetNames>;
+  /** [D, H, W] or [D, H, W, C]: needed for flat rows without a `grid` attribute whose length is not a cube. */
+  grid?: GridSpec;
+  /** Class names, index = label; needed when the file has no `labels` attribute and "0".."K-1" won't do. */
+  labels?: readonly string[];
+}
+
 /** What a split holds, as stored. */
 export interface SplitInfo {
   rows: number;
-  xDtype: 'float32' | 'float64';
-  yDtype: 'int32' | 'int64';
+  xName: string;
+  yName: string;
+  /** Shape of X as stored, rows first. */
+  xShape: readonly number[];
+  xDtype: VoxelDtype;
+  /** e.g. 'int64', 'uint8'. */
+  yDtype: string;
   /** HDF5 filters on X, e.g. 'deflate(4)', or 'none'. */
   compression: string;
-  /** Rows per label 0–9. */
+  /** Rows per label 0..K-1. */
   labelCounts: number[];
 }
 
 export interface Dataset3D {
   readonly path: string;
+  /** Grid, channels, voxel order, labels and counts, with the model contract's field names. */
+  readonly descriptor: DatasetDescriptor;
+  /** Values per raw row: D·H·W·C. */
+  readonly rowLength: number;
   count(split: Split): number;
   info(split: Split): SplitInfo;
-  /** Reads rows `[start, start + count)` (default: the whole split), checking every value. */
+  /** Reads rows `[start, start + count)` (default: the whole split), checking every value is finite. */
   read(split: Split, start?: number, count?: number): SplitData;
   /** Consecutive slices of at most `batchSize` rows over `[range.start, range.end)`; the last may be shorter. */
   batches(split: Split, batchSize: number, range?: BatchRange): Iterable<SplitData>;
@@ -49,17 +110,24 @@ export interface Dataset3D {
 
 const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 const H5T_INTEGER = 0;
-const H5T_FLOAT = 1;
+/** HDF5's variable-length sequence class: one array of its own length per row (ragged). */
+const H5T_VLEN = 9;
+/** Labels are read in slices of this many rows, like X: no whole-array reads. */
+const LABEL_SLICE = 65536;
 
 interface SplitHandles {
   x: Dataset;
   y: Dataset;
+  xName: string;
+  yName: string;
   rows: number;
+  xShape: number[];
+  dtype: VoxelDtype;
   labels: Int32Array;
 }
 
-/** Opens and checks a 3D MNIST HDF5 file. Throws a one-line DataError naming the file and dataset at fault. */
-export async function openDataset(path: string): Promise<Dataset3D> {
+/** Opens and checks an HDF5 dataset file. Throws a one-line DataError naming the file, dataset and field at fault. */
+export async function openDataset(path: string, options: OpenOptions = {}): Promise<Dataset3D> {
   checkSignature(path);
   const h5 = await loadH5();
   let file: File;
@@ -71,9 +139,7 @@ export async function openDataset(path: string): Promise<Dataset3D> {
     throw new DataError(`${path}: cannot open HDF5 file: ${reason}${hint}`);
   }
   try {
-    const splits = new Map<Split, SplitHandles>();
-    for (const split of SPLITS) splits.set(split, openSplit(file, path, split, h5.Dataset));
-    return new H5Dataset3D(path, file, splits);
+    return new H5Dataset3D(path, file, openSplits(file, path, options, h5.Dataset));
   } catch (error) {
     file.close();
     throw error;
@@ -104,44 +170,143 @@ function checkSignature(path: string): void {
   throw new DataError(`${path}: not an HDF5 file (no HDF5 signature)`);
 }
 
-function openSplit(file: File, path: string, split: Split, DatasetClass: typeof Dataset): SplitHandles {
-  const names = datasetNames(split);
-  const x = getDataset(file, path, names.x, DatasetClass);
-  const y = getDataset(file, path, names.y, DatasetClass);
-  const xm = x.metadata;
-  const ym = y.metadata;
-  if (xm.type !== H5T_FLOAT || (xm.size !== 4 && xm.size !== 8) || !xm.littleEndian) {
-    throw new DataError(`${path}: dataset '${names.x}' has dtype ${x.dtype}, expected float32 or float64`);
+interface OpenedSplits {
+  splits: Map<Split, SplitHandles>;
+  layout: SampleLayout;
+  labels: readonly string[];
+}
+
+function openSplits(
+  file: File,
+  path: string,
+  options: OpenOptions,
+  DatasetClass: typeof Dataset,
+): OpenedSplits {
+  const fail = (message: string): never => {
+    throw new DataError(`${path}: ${message}`);
+  };
+  const names = { ...DEFAULT_DATASET_NAMES, ...options.names };
+  const pairs = {
+    train: { x: names.xTrain, y: names.yTrain },
+    test: { x: names.xTest, y: names.yTest },
+  };
+  const raw = SPLITS.map((split) => {
+    const { x: xName, y: yName } = pairs[split];
+    const x = getDataset(file, path, xName, DatasetClass);
+    const y = getDataset(file, path, yName, DatasetClass);
+    return { split, x, y, xName, yName };
+  });
+
+  const given: LabelSource[] = options.labels ? [{ names: options.labels, origin: 'the given labels' }] : [];
+  const fromFile = attributeSources(path, 'labels', labelsFromAttribute, 'class names', [
+    ...raw.map((r) => ({ entity: r.y, where: `of '${r.yName}'` })),
+    { entity: file, where: 'of the file' },
+  ]).map(({ value, origin }) => ({ names: value, origin }));
+  const named = resolveLabelNames([...given, ...fromFile]);
+  if (typeof named === 'string') fail(named);
+  const labelNames = named as LabelSource | undefined;
+  const limit = labelNames ? labelNames.names.length : MAX_CLASSES;
+
+  let layout: SampleLayout | undefined;
+  let layoutOf = '';
+  const splits = new Map<Split, SplitHandles>();
+  let maxLabel = -1;
+  for (const { split, x, y, xName, yName } of raw) {
+    const xm = x.metadata;
+    const ym = y.metadata;
+    const dtype = voxelDtypeOf(xm);
+    if (!dtype) {
+      fail(`dataset '${xName}' has dtype ${describeDtype(x)}, expected float16/32/64 or (u)int8/16`);
+    }
+    if (ym.type !== H5T_INTEGER || ym.vlen) {
+      fail(`dataset '${yName}' has dtype ${describeDtype(y)}, expected integers (int8–int64, uint8–uint64)`);
+    }
+    const xShape = xm.shape ?? [];
+    const yShape = ym.shape ?? [];
+    const gridSources: GridSource[] = [
+      ...(options.grid ? [{ spec: options.grid, origin: 'the given grid' }] : []),
+      ...attributeSources(path, 'grid', gridFromAttribute, 'D,H,W[,C] positive integers', [
+        { entity: x, where: `of '${xName}'` },
+        { entity: file, where: 'of the file' },
+      ]).map(({ value, origin }) => ({ spec: value, origin })),
+    ];
+    const resolved = resolveLayout(xName, xShape, gridSources);
+    if (typeof resolved === 'string') fail(resolved);
+    const mine = resolved as SampleLayout;
+    if (layout && sampleText(layout) !== sampleText(mine)) {
+      fail(
+        `dataset '${xName}' holds ${sampleText(mine)} samples but '${layoutOf}' holds ${sampleText(layout)}`,
+      );
+    }
+    layout ??= mine;
+    layoutOf ||= xName;
+    if (yShape.length !== 1) fail(`dataset '${yName}' has shape (${yShape.join(',')}), expected (N,)`);
+    const rows = xShape[0] ?? 0;
+    if (yShape[0] !== rows)
+      fail(`dataset '${yName}' has ${yShape[0]} labels but '${xName}' has ${rows} rows`);
+    const labels = readLabels(y, path, yName, rows, limit, labelNames?.origin);
+    for (const label of labels) if (label > maxLabel) maxLabel = label;
+    splits.set(split, { x, y, xName, yName, rows, xShape, dtype: dtype as VoxelDtype, labels });
   }
-  if (ym.type !== H5T_INTEGER || (ym.size !== 4 && ym.size !== 8) || !ym.signed || !ym.littleEndian) {
-    throw new DataError(`${path}: dataset '${names.y}' has dtype ${y.dtype}, expected int32 or int64`);
-  }
-  const xs = xm.shape ?? [];
-  const ys = ym.shape ?? [];
-  if (xs.length !== 2 || xs[1] !== ROW_LENGTH) {
-    throw new DataError(
-      `${path}: dataset '${names.x}' has shape (${xs.join(',')}), expected (N,${ROW_LENGTH})`,
-    );
-  }
-  if (ys.length !== 1) {
-    throw new DataError(`${path}: dataset '${names.y}' has shape (${ys.join(',')}), expected (N,)`);
-  }
-  const rows = xs[0] ?? 0;
-  if (ys[0] !== rows) {
-    throw new DataError(
-      `${path}: dataset '${names.y}' has ${ys[0]} labels but '${names.x}' has ${rows} rows`,
-    );
-  }
-  const labels = toInt32(readSlice(y, path, names.y, 0, rows));
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i] as number;
-    if (!(label >= 0 && label < NUM_CLASSES)) {
-      throw new DataError(
-        `${path}: dataset '${names.y}' row ${i} holds label ${label}, expected 0–${NUM_CLASSES - 1}`,
+  let labels = labelNames?.names;
+  if (!labels) {
+    labels = numberedLabels(maxLabel + 1);
+    const problem = labelNamesProblem(labels);
+    if (problem) {
+      fail(
+        `datasets '${names.yTrain}' and '${names.yTest}' ${maxLabel < 0 ? 'hold no labels' : `hold only label ${maxLabel}`}: ` +
+          'at least 2 classes needed (give the label names if the file lacks some classes)',
       );
     }
   }
-  return { x, y, rows, labels };
+  return { splits, layout: layout as SampleLayout, labels };
+}
+
+const sampleText = (l: SampleLayout): string => `${l.grid.join('×')}×${l.channels}`;
+
+function describeDtype(dataset: Dataset): string {
+  const m = dataset.metadata;
+  if (m.vlen || m.type === H5T_VLEN) return 'variable-length (ragged)';
+  return typeof dataset.dtype === 'string' ? dataset.dtype : JSON.stringify(dataset.dtype);
+}
+
+interface AttributeHolder {
+  attrs: Record<string, { value: unknown }>;
+}
+
+/** The parsed value of attribute `name` on each entity that has one; a present but unreadable one is an error. */
+function attributeSources<T>(
+  path: string,
+  name: string,
+  parse: (value: unknown) => T | undefined,
+  expected: string,
+  holders: { entity: AttributeHolder; where: string }[],
+): { value: T; origin: string }[] {
+  const found: { value: T; origin: string }[] = [];
+  for (const { entity, where } of holders) {
+    const origin = `attribute '${name}' ${where}`;
+    let value: unknown;
+    try {
+      const attribute = entity.attrs[name];
+      if (attribute === undefined) continue;
+      value = attribute.value;
+    } catch (error) {
+      throw new DataError(`${path}: cannot read ${origin} (${h5Reason(error)})`);
+    }
+    const parsed = parse(value);
+    if (parsed === undefined) {
+      throw new DataError(`${path}: ${origin} is ${shortValue(value)}, expected ${expected}`);
+    }
+    found.push({ value: parsed, origin });
+  }
+  return found;
+}
+
+function shortValue(value: unknown): string {
+  const text = ArrayBuffer.isView(value)
+    ? `[${Array.from(value as unknown as ArrayLike<unknown>, String).join(',')}]`
+    : JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 function getDataset(file: File, path: string, name: string, DatasetClass: typeof Dataset): Dataset {
@@ -160,36 +325,68 @@ function getDataset(file: File, path: string, name: string, DatasetClass: typeof
   return entity;
 }
 
-function readSlice(dataset: Dataset, path: string, name: string, start: number, end: number): unknown {
-  try {
-    return dataset.slice([[start, end]]);
-  } catch (error) {
-    throw new DataError(
-      `${path}: cannot read rows ${start}–${end - 1} of dataset '${name}' (${h5Reason(error)}); is the file truncated?`,
-    );
-  }
-}
-
-function toInt32(values: unknown): Int32Array {
-  if (values instanceof Int32Array) return values;
-  if (values instanceof BigInt64Array) {
-    const out = new Int32Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i] as bigint;
-      // Out-of-range int64 labels become -1, which the label check reports.
-      out[i] = v >= 0n && v < 2147483648n ? Number(v) : -1;
+/**
+ * Reads a split's labels in slices, checking each is a class index below `limit` (the number of label names when
+ * known, where `namedBy` says where they came from).
+ */
+function readLabels(
+  y: Dataset,
+  path: string,
+  name: string,
+  rows: number,
+  limit: number,
+  namedBy: string | undefined,
+): Int32Array {
+  const out = new Int32Array(rows);
+  for (let start = 0; start < rows; start += LABEL_SLICE) {
+    const end = Math.min(rows, start + LABEL_SLICE);
+    let values: unknown;
+    try {
+      values = y.slice([[start, end]]);
+    } catch (error) {
+      throw new DataError(
+        `${path}: cannot read rows ${start}–${end - 1} of dataset '${name}' (${h5Reason(error)}); is the file truncated?`,
+      );
     }
-    return out;
+    const part = values as ArrayLike<number | bigint>;
+    for (let i = 0; i < part.length; i++) {
+      const v = Number(part[i]);
+      if (!(v >= 0 && v < limit)) {
+        const row = start + i;
+        const expected = namedBy
+          ? `expected 0–${limit - 1} (${limit} classes named by ${namedBy})`
+          : v < 0
+            ? 'expected a class index ≥ 0'
+            : `more than ${MAX_CLASSES} classes`;
+        throw new DataError(`${path}: dataset '${name}' row ${row} holds label ${part[i]}, ${expected}`);
+      }
+      out[start + i] = v;
+    }
   }
-  throw new TypeError('unexpected label array type');
+  return out;
 }
 
 class H5Dataset3D implements Dataset3D {
+  readonly descriptor: DatasetDescriptor;
+  readonly rowLength: number;
+  private readonly splits: Map<Split, SplitHandles>;
+
   constructor(
     readonly path: string,
     private readonly file: File,
-    private readonly splits: Map<Split, SplitHandles>,
-  ) {}
+    opened: OpenedSplits,
+  ) {
+    this.splits = opened.splits;
+    const { grid, channels } = opened.layout;
+    this.descriptor = {
+      grid: [grid[0], grid[1], grid[2]],
+      rawChannels: channels,
+      voxelOrder: VOXEL_ORDER,
+      labels: opened.labels,
+      counts: { train: this.handles('train').rows, test: this.handles('test').rows },
+    };
+    this.rowLength = rowLengthOf(this.descriptor);
+  }
 
   count(split: Split): number {
     return this.handles(split).rows;
@@ -197,13 +394,17 @@ class H5Dataset3D implements Dataset3D {
 
   info(split: Split): SplitInfo {
     const h = this.handles(split);
-    const labelCounts = new Array<number>(NUM_CLASSES).fill(0);
+    const labelCounts = new Array<number>(this.descriptor.labels.length).fill(0);
     for (const label of h.labels) labelCounts[label] = (labelCounts[label] as number) + 1;
     const filters = h.x.filters.map((f) => `${f.name}(${f.cd_values.join(',')})`);
+    const ym = h.y.metadata;
     return {
       rows: h.rows,
-      xDtype: h.x.metadata.size === 4 ? 'float32' : 'float64',
-      yDtype: h.y.metadata.size === 4 ? 'int32' : 'int64',
+      xName: h.xName,
+      yName: h.yName,
+      xShape: h.xShape,
+      xDtype: h.dtype,
+      yDtype: `${ym.signed ? 'int' : 'uint'}${ym.size * 8}`,
       compression: filters.length > 0 ? filters.join(' + ') : 'none',
       labelCounts,
     };
@@ -212,7 +413,7 @@ class H5Dataset3D implements Dataset3D {
   read(split: Split, start = 0, count?: number): SplitData {
     const h = this.handles(split);
     const n = count ?? h.rows - start;
-    return this.readRows(split, h, start, n, undefined);
+    return this.readRows(h, start, n, undefined);
   }
 
   *batches(split: Split, batchSize: number, range: BatchRange = {}): Iterable<SplitData> {
@@ -223,30 +424,29 @@ class H5Dataset3D implements Dataset3D {
     const start = range.start ?? 0;
     const end = range.end ?? h.rows;
     const size = Math.min(batchSize, Math.max(0, end - start));
-    const reused = range.reuse ? newBuffers(h, size) : undefined;
+    const reused = range.reuse ? this.newBuffers(h, size) : undefined;
     for (let s = start; s < end; s += batchSize) {
-      yield this.readRows(split, h, s, Math.min(batchSize, end - s), reused);
+      yield this.readRows(h, s, Math.min(batchSize, end - s), reused);
     }
   }
 
-  private readRows(
-    split: Split,
-    h: SplitHandles,
-    start: number,
-    n: number,
-    into: Buffers | undefined,
-  ): SplitData {
-    const { x: name } = datasetNames(split);
+  private readRows(h: SplitHandles, start: number, n: number, into: Buffers | undefined): SplitData {
     if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > h.rows) {
-      throw new DataError(`${this.path}: rows ${start}..${start + n} are outside '${name}' (0..${h.rows})`);
+      throw new DataError(
+        `${this.path}: rows ${start}..${start + n} are outside '${h.xName}' (0..${h.rows})`,
+      );
     }
-    const buffers = into ?? newBuffers(h, n);
-    const x = buffers.x.subarray(0, n * ROW_LENGTH);
-    readHyperslab(h.x, this.path, name, start, n, x);
-    checkVoxels(x, this.path, name, start);
+    const buffers = into ?? this.newBuffers(h, n);
+    const x = buffers.x.subarray(0, n * this.rowLength);
+    readHyperslab(h, this.path, start, n, x);
+    if (mayBeNonFinite(h.dtype)) checkFinite(x, this.rowLength, this.path, h.xName, start);
     const y = buffers.y.subarray(0, n);
     y.set(h.labels.subarray(start, start + n));
     return { x, y, count: n };
+  }
+
+  private newBuffers(h: SplitHandles, rows: number): Buffers {
+    return { x: newRows(h.dtype, rows * this.rowLength), y: new Int32Array(rows) };
   }
 
   close(): void {
@@ -261,71 +461,53 @@ class H5Dataset3D implements Dataset3D {
 }
 
 interface Buffers {
-  x: Float32Array | Float64Array;
+  x: Rows;
   y: Int32Array;
 }
 
-function newBuffers(h: SplitHandles, rows: number): Buffers {
-  const values = rows * ROW_LENGTH;
-  return {
-    x: h.x.metadata.size === 4 ? new Float32Array(values) : new Float64Array(values),
-    y: new Int32Array(rows),
-  };
-}
-
 /**
- * Reads rows [start, start + n) of X into `out` through one wasm buffer, copied once (h5wasm's own slice() copies
- * into a fresh array, which this would then copy again).
+ * Reads rows [start, start + n) of X into `out` through one wasm buffer, converted once (h5wasm's own slice()
+ * copies into a fresh array, which this would then copy again, and cannot read float16).
  */
-function readHyperslab(
-  dataset: Dataset,
-  path: string,
-  name: string,
-  start: number,
-  n: number,
-  out: Float32Array | Float64Array,
-): void {
+function readHyperslab(h: SplitHandles, path: string, start: number, n: number, out: Rows): void {
   if (n === 0) return;
   const module = h5Module();
-  const bytes = out.byteLength;
+  const bytes = out.length * BYTES_PER_VALUE[h.dtype];
   const ptr = module._malloc(bytes);
-  if (!ptr)
+  if (!ptr) {
     throw new DataError(
-      `${path}: cannot read rows ${start}–${start + n - 1} of '${name}': out of wasm memory`,
+      `${path}: cannot read rows ${start}–${start + n - 1} of '${h.xName}': out of wasm memory`,
     );
+  }
   try {
+    const sample = h.xShape.slice(1);
     module.get_dataset_data(
-      dataset.file_id,
-      dataset.path,
-      [BigInt(n), BigInt(ROW_LENGTH)],
-      [BigInt(start), 0n],
-      [1n, 1n],
+      h.x.file_id,
+      h.x.path,
+      [BigInt(n), ...sample.map(BigInt)],
+      [BigInt(start), ...sample.map(() => 0n)],
+      [1n, ...sample.map(() => 1n)],
       BigInt(ptr),
     );
-    const heap = module.HEAPU8.buffer;
-    out.set(
-      out instanceof Float32Array
-        ? new Float32Array(heap, ptr, out.length)
-        : new Float64Array(heap, ptr, out.length),
-    );
+    decodeInto(h.dtype, module.HEAPU8.buffer as ArrayBuffer, ptr, out);
   } catch (error) {
     throw new DataError(
-      `${path}: cannot read rows ${start}–${start + n - 1} of dataset '${name}' (${h5Reason(error)}); is the file truncated?`,
+      `${path}: cannot read rows ${start}–${start + n - 1} of dataset '${h.xName}' (${h5Reason(error)}); is the file truncated?`,
     );
   } finally {
     module._free(ptr);
   }
 }
 
-function checkVoxels(x: Float32Array | Float64Array, path: string, name: string, firstRow: number): void {
+function checkFinite(x: Rows, rowLength: number, path: string, name: string, firstRow: number): void {
   for (let i = 0; i < x.length; i++) {
     const v = x[i] as number;
-    // Written so that NaN fails too.
-    if (!(v >= 0 && v <= 1)) {
-      const row = firstRow + Math.floor(i / ROW_LENGTH);
-      const what = Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? `${v}` : `${v} (infinite)`;
+    // v − v is 0 for every finite value and NaN for NaN and ±Infinity.
+    if (v - v !== 0) {
+      const row = firstRow + Math.floor(i / rowLength);
+      const what = Number.isNaN(v) ? 'NaN' : `${v}`;
       throw new DataError(
-        `${path}: dataset '${name}' row ${row} voxel ${i % ROW_LENGTH} is ${what}, expected finite values in [0, 1]`,
+        `${path}: dataset '${name}' row ${row} value ${i % rowLength} is ${what}, expected finite values`,
       );
     }
   }

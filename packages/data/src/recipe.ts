@@ -2,7 +2,7 @@
 
 import { Rng } from '@conv3d/core';
 import { augmentCloud } from './augment.js';
-import { rowsOf, type Split, ROW_LENGTH as VOXELS } from './layout.js';
+import { GRID, rowsOf, type Split } from './layout.js';
 import type { MnistDigits } from './mnist-idx.js';
 import { CloudBuffer, digitCloud } from './point-cloud.js';
 import { voxelRow } from './voxelize.js';
@@ -12,17 +12,20 @@ const SPLIT_KEY: Readonly<Record<Split, number>> = { train: 1, test: 2 };
 const IMAGE_BYTES = 28 * 28;
 
 export interface Rows {
-  /** Row-major `count × 4096` float64, values in [0, 1], each row's max exactly 1. */
+  /** Row-major `count × n³` float64, values in [0, 1], each row's max exactly 1. */
   x: Float64Array;
   y: Int32Array;
   count: number;
 }
 
-/** Scratch buffers reused across rows. */
+/** Scratch buffers reused across rows of an n³ grid. */
 export class RecipeScratch {
   readonly upright = new CloudBuffer();
   readonly rotated = new CloudBuffer();
-  readonly counts = new Int32Array(VOXELS);
+  readonly counts: Int32Array;
+  constructor(readonly grid = GRID) {
+    this.counts = new Int32Array(grid * grid * grid);
+  }
 }
 
 /** The random stream of digit `digit`'s rotated copy: independent of which other rows are built. */
@@ -31,8 +34,8 @@ export function rotationRng(seed: number, split: Split, digit: number): Rng {
 }
 
 /**
- * Builds rows `[start, end)` of `split` from `digits` (which must hold MNIST digits 0 … ⌈end / 2⌉ − 1), calling
- * `onRow` after each row.
+ * Builds rows `[start, end)` of `split` on an n³ grid (`scratch.grid`, default 16) from `digits` (which must hold
+ * MNIST digits 0 … ⌈end / 2⌉ − 1), calling `onRow` after each row.
  */
 export function buildRows(
   digits: MnistDigits,
@@ -49,7 +52,8 @@ export function buildRows(
     throw new RangeError(`rows ${start}..${end} are outside ${split} (0..${rowsOf(split)})`);
   }
   const count = end - start;
-  const x = new Float64Array(count * VOXELS);
+  const voxels = scratch.counts.length;
+  const x = new Float64Array(count * voxels);
   const y = new Int32Array(count);
   for (let row = start; row < end; row++) {
     const digit = row >> 1;
@@ -59,7 +63,7 @@ export function buildRows(
       augmentCloud(scratch.upright, scratch.rotated, rotationRng(seed, split, digit));
       cloud = scratch.rotated;
     }
-    voxelRow(cloud, scratch.counts, x, (row - start) * VOXELS);
+    voxelRow(cloud, scratch.counts, x, (row - start) * voxels, scratch.grid);
     y[row - start] = digits.labels[digit] as number;
     onRow?.();
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,16 @@ describe('buildDataset (a small subset, built in-process)', () => {
       `y_test int64 (4,) ${readMnist('test', 1).labels[0]}.0`,
       `y_train int64 (8,) ${readMnist('train', 1).labels[0]}.0`,
     ]);
+    const attrs = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import h5py, sys; f = h5py.File(sys.argv[1]); print(list(f.attrs["grid"]), list(f.attrs["labels"]))',
+        join(dir, 'small-gzip.h5'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(attrs.stdout.trim()).toBe("[16, 16, 16] ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']");
   });
 
   it('leaves nothing half-written when the output cannot be written', async () => {
@@ -74,8 +84,40 @@ describe('buildDataset (a small subset, built in-process)', () => {
     expect(readdirSync(blocked)).toEqual([]);
   });
 
+  it('grid 32: the originals are the numpy reference rows; the grid and labels are in the file', async () => {
+    const out = join(dir, 'grid32.h5');
+    // one digit per split is one class per split: the labels attribute keeps K = 10 anyway
+    await buildDataset({ out, grid: 32, digits: { train: 1, test: 4 }, workers: 0 });
+    const grids = JSON.parse(
+      readFileSync(new URL('../fixtures/recipe/originals-grids.json', import.meta.url), 'utf8'),
+    ) as { rows: { grid: number; split: string; index: number; nonzero: [number, number][] }[] };
+    const ds = await openDataset(out);
+    try {
+      expect(ds.descriptor).toMatchObject({
+        grid: [32, 32, 32],
+        rawChannels: 1,
+        counts: { train: 2, test: 8 },
+      });
+      expect(ds.descriptor.labels).toHaveLength(10);
+      for (const [split, index] of [
+        ['train', 0],
+        ['test', 3],
+      ] as const) {
+        const ref = grids.rows.find((r) => r.grid === 32 && r.split === split && r.index === index);
+        const expected = new Float64Array(32 ** 3);
+        for (const [i, v] of ref?.nonzero ?? []) expected[i] = v;
+        expect(ds.read(split, 2 * index, 1).x).toEqual(expected);
+      }
+    } finally {
+      ds.close();
+    }
+  });
+
   it('rejects bad options with one-line errors', async () => {
     const out = join(dir, 'never.h5');
+    await expect(buildDataset({ out, grid: 7 })).rejects.toThrow(
+      /grid must be an integer in \[8, 64\], got 7/,
+    );
     await expect(buildDataset({ out, seed: -1 })).rejects.toThrow(/seed must be an integer/);
     await expect(buildDataset({ out, digits: { train: 0 } })).rejects.toThrow(
       /digits.train must be an integer in \[1, 5000\]/,

@@ -1,13 +1,14 @@
 // The compiled CLI (dist/cli.js, built here first), which also builds on worker threads.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../src/index.js';
 import { readMnist } from '../src/mnist-idx.js';
-import { buildRows } from '../src/recipe.js';
+import { buildRows, RecipeScratch } from '../src/recipe.js';
 import { fixture } from './h5-fixture-data.js';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
@@ -25,6 +26,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** sha256 of an array's bytes: vitest's toEqual walks multi-million-element typed arrays slowly. */
+function digest(a: Float32Array | Float64Array | undefined): string {
+  return createHash('sha256')
+    .update(a ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : new Uint8Array(0))
+    .digest('hex');
+}
+
 function run(...args: string[]) {
   const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
@@ -35,7 +43,7 @@ describe('conv3d-dataset', () => {
     const out = join(dir, 'small.h5');
     const built = run('build', '--out', out, '--digits', '5,3', '--seed', '9', '--compression', 'none');
     expect(built.code).toBe(0);
-    expect(built.stdout).toContain('10 train + 6 test rows (seed 9, none)');
+    expect(built.stdout).toContain('10 train + 6 test rows of 16³ (seed 9, none)');
     const ds = await openDataset(out);
     try {
       for (const split of ['train', 'test'] as const) {
@@ -47,8 +55,71 @@ describe('conv3d-dataset', () => {
     }
     const inspected = run('inspect', out);
     expect(inspected.code).toBe(0);
-    expect(inspected.stdout).toMatch(/train: 10 rows, X float64 \(10,4096\) \[none\], y int64 \(10,\);/);
-    expect(inspected.stdout).toMatch(/labels 0:\d+ 1:\d+ .* 9:\d+/);
+    expect(inspected.stdout).toContain(
+      'grid 16×16×16 (D×H×W), 1 channel, voxel order dhwc: 4096 values per row',
+    );
+    expect(inspected.stdout).toMatch(
+      /train: 10 rows, X 'X_train' float64 \(10,4096\) \[none\], y 'y_train' int64 \(10,\); values 0 to 1,/,
+    );
+    expect(inspected.stdout).toMatch(/class balance: 0 \d+ \([\d.]+ %\), 1 \d+ .*, 9 \d+ \([\d.]+ %\)\n/);
+  });
+
+  it('build --grid 16 is the default file; --grid 64 builds many blocks on the workers, in order', async () => {
+    const byDefault = join(dir, 'default.h5');
+    const sixteen = join(dir, 'sixteen.h5');
+    expect(run('build', '--out', byDefault, '--digits', '3,2').code).toBe(0);
+    expect(run('build', '--out', sixteen, '--digits', '3,2', '--grid', '16').code).toBe(0);
+    const large = join(dir, 'grid64.h5');
+    const built = run('build', '--out', large, '--digits', '12,1', '--grid', '64', '--compression', 'gzip');
+    expect(built.stdout).toContain('24 train + 2 test rows of 64³ (seed 1, gzip)');
+    const [a, b, c] = await Promise.all([byDefault, sixteen, large].map((f) => openDataset(f)));
+    try {
+      for (const split of ['train', 'test'] as const) expect(b?.read(split)).toEqual(a?.read(split));
+      expect(c?.descriptor).toMatchObject({
+        grid: [64, 64, 64],
+        rawChannels: 1,
+        labels: a?.descriptor.labels,
+      });
+      expect(a?.descriptor.grid).toEqual([16, 16, 16]);
+      // 24 rows of 64³ are two 16-row blocks: each worker builds one
+      const expected = buildRows(readMnist('train', 12), 'train', 0, 24, 1, undefined, new RecipeScratch(64));
+      expect(digest(c?.read('train').x)).toBe(digest(expected.x));
+    } finally {
+      for (const ds of [a, b, c]) ds?.close();
+    }
+  });
+
+  it('a split larger than the in-memory limit is streamed to a chunked dataset: same rows', async () => {
+    const { buildDataset } = (await import(pathToFileURL(join(pkg, 'dist', 'builder.js')).href)) as {
+      buildDataset: typeof import('../src/builder.js').buildDataset;
+    };
+    const out = join(dir, 'streamed.h5');
+    await buildDataset({
+      out,
+      grid: 32,
+      digits: { train: 20, test: 2 },
+      seed: 4,
+      inMemoryLimit: 1,
+      workers: 2,
+    });
+    const ds = await openDataset(out);
+    try {
+      const expected = buildRows(readMnist('train', 20), 'train', 0, 40, 4, undefined, new RecipeScratch(32));
+      expect(digest(ds.read('train').x)).toBe(digest(expected.x));
+      expect(ds.descriptor.grid).toEqual([32, 32, 32]);
+    } finally {
+      ds.close();
+    }
+    const h5py = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import h5py, sys; f = h5py.File(sys.argv[1]); print(f["X_train"].chunks, f["X_train"].shape)',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(h5py.stdout.trim()).toBe('(2, 32768) (40, 32768)');
   });
 
   it('--help prints the usage and exits 0; no command is a usage error', () => {
@@ -61,12 +132,21 @@ describe('conv3d-dataset', () => {
   });
 
   it.each([
+    [['build', '--grid', '7'], /--grid must be an integer from 8 to 64, got '7'/],
+    [['build', '--grid', '65'], /--grid must be an integer from 8 to 64, got '65'/],
+    [['build', '--grid', '16.5'], /--grid must be an integer from 8 to 64/],
     [['build', '--bogus'], /Unknown option '--bogus'/],
     [['build', '--compression', 'lzf'], /--compression must be gzip or none, got 'lzf'/],
     [['build', '--seed', '1.5'], /--seed must be an integer/],
     [['build', '--digits', '5'], /--digits must be TRAIN,TEST/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['inspect'], /inspect takes exactly one FILE/],
+    [
+      ['inspect', 'a.h5', '--grid', '16,16'],
+      /--grid must be D,H,W or D,H,W,C \(positive integers\), got '16,16'/,
+    ],
+    [['inspect', 'a.h5', '--labels', 'a,a'], /--labels must be at least 2 distinct non-empty names/],
+    [['inspect', 'a.h5', '--x-train', ''], /--x-train must name a dataset/],
   ])('%j: exit 2 and one line', (args, message) => {
     const r = run(...args);
     expect(r.code).toBe(2);
@@ -77,12 +157,46 @@ describe('conv3d-dataset', () => {
   it.each([
     ['missing.h5', /missing\.h5: file not found/],
     ['not-hdf5.h5', /not-hdf5\.h5: not an HDF5 file/],
-    ['x-nan.h5', /x-nan\.h5: dataset 'X_train' row 1 voxel 40 is NaN/],
+    ['x-nan.h5', /x-nan\.h5: dataset 'X_train' row 1 value 40 is NaN/],
+    [
+      'general-no-grid.h5',
+      /general-no-grid\.h5: dataset 'X_train' has shape \(3,60\) and no 'grid' attribute/,
+    ],
   ])('inspect %s: exit 1, one line naming file and dataset', (name, message) => {
     const r = run('inspect', fixture(name));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.split('\n')).toHaveLength(1);
+  });
+
+  it('inspect reads any layout with the dataset flags: grid, labels, names, class balance', () => {
+    const r = run(
+      'inspect',
+      fixture('general-named.h5'),
+      '--labels',
+      'a,b,c,d,e,f,g,h,i,j',
+      ...[
+        '--x-train',
+        'train/voxels',
+        '--y-train',
+        'train/labels',
+        '--x-test',
+        'test/voxels',
+        '--y-test',
+        'test/labels',
+      ],
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(1, 4)).toEqual([
+      '  grid 3×4×5 (D×H×W), 1 channel, voxel order dhwc: 60 values per row',
+      '  labels (10): a, b, c, d, e, f, g, h, i, j',
+      "  train: 3 rows, X 'train/voxels' float32 (3,3,4,5) [none], y 'train/labels' int64 (3,); values -0.75 to 1.75, 54.7 nonzero values/row",
+    ]);
+    expect(r.stdout).toContain('    class balance: a 1 (33.3 %), b 0 (0.0 %), c 0 (0.0 %), d 1 (33.3 %),');
+    expect(r.stdout).toContain('  all values finite, all labels in 0–9');
+    const flat = run('inspect', fixture('general-no-grid.h5'), '--grid', '3,2,5');
+    expect(flat.stdout).toContain('grid 3×2×5 (D×H×W), 2 channels, voxel order dhwc: 60 values per row');
   });
 
   it('a failed build exits 1 and leaves no file behind', () => {

@@ -12,6 +12,14 @@ describe('openDataset on h5py-written files', () => {
     try {
       expect(ds.count('train')).toBe(3);
       expect(ds.count('test')).toBe(2);
+      // Kaggle's layout has no grid attribute: 4096-value rows are read as a 16³ cube of one channel.
+      expect(ds.descriptor).toEqual({
+        grid: [16, 16, 16],
+        rawChannels: 1,
+        voxelOrder: 'dhwc',
+        labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+        counts: { train: 3, test: 2 },
+      });
       for (const split of ['train', 'test'] as const) {
         const { x, y, count } = ds.read(split);
         expect(count).toBe(FIXTURE_LABELS[split].length);
@@ -62,12 +70,21 @@ describe('openDataset on bad input: one-line DataError naming file and dataset',
     ['truncated-header.h5', /truncated-header\.h5: cannot open HDF5 file: .*truncated/i],
     ['truncated.h5', /truncated\.h5: cannot open HDF5 file: File has been truncated/],
     ['missing-y-test.h5', /missing-y-test\.h5: dataset 'y_test' is missing/],
-    ['x-wrong-shape.h5', /x-wrong-shape\.h5: dataset 'X_train' has shape \(3,4095\), expected \(N,4096\)/],
+    [
+      'x-wrong-shape.h5',
+      /x-wrong-shape\.h5: dataset 'X_train' has shape \(3,4095\) and no 'grid' attribute, and 4095 is not a cube/,
+    ],
     ['y-wrong-shape.h5', /y-wrong-shape\.h5: dataset 'y_train' has shape \(3,1\), expected \(N,\)/],
-    ['x-int-dtype.h5', /x-int-dtype\.h5: dataset 'X_train' has dtype <q, expected float32 or float64/],
-    ['y-float-dtype.h5', /y-float-dtype\.h5: dataset 'y_test' has dtype <d, expected int32 or int64/],
-    ['y-label-10.h5', /y-label-10\.h5: dataset 'y_train' row 1 holds label 10, expected 0–9/],
-    ['y-negative.h5', /y-negative\.h5: dataset 'y_test' row 0 holds label -1/],
+    [
+      'x-int-dtype.h5',
+      /x-int-dtype\.h5: dataset 'X_train' has dtype <q, expected float16\/32\/64 or \(u\)int8\/16/,
+    ],
+    ['y-float-dtype.h5', /y-float-dtype\.h5: dataset 'y_test' has dtype <d, expected integers/],
+    [
+      'y-label-10.h5',
+      /y-label-10\.h5: dataset 'y_train' row 1 holds label 10, expected 0–9 \(10 classes named by attribute 'labels' of the file\)/,
+    ],
+    ['y-negative.h5', /y-negative\.h5: dataset 'y_test' row 0 holds label -1, expected a class index ≥ 0/],
     ['length-mismatch.h5', /length-mismatch\.h5: dataset 'y_train' has 2 labels but 'X_train' has 3 rows/],
   ];
   it.each(cases)('%s', async (name, message) => {
@@ -81,13 +98,8 @@ describe('openDataset on bad input: one-line DataError naming file and dataset',
   });
 
   const readCases: [string, 'train' | 'test', RegExp][] = [
-    [
-      'x-nan.h5',
-      'train',
-      /x-nan\.h5: dataset 'X_train' row 1 voxel 40 is NaN, expected finite values in \[0, 1\]/,
-    ],
-    ['x-inf.h5', 'test', /x-inf\.h5: dataset 'X_test' row 0 voxel 5 is Infinity \(infinite\)/],
-    ['x-above-one.h5', 'train', /x-above-one\.h5: dataset 'X_train' row 2 voxel 10 is 1\.5/],
+    ['x-nan.h5', 'train', /x-nan\.h5: dataset 'X_train' row 1 value 40 is NaN, expected finite values/],
+    ['x-inf.h5', 'test', /x-inf\.h5: dataset 'X_test' row 0 value 5 is Infinity, expected finite values/],
   ];
   it.each(readCases)('%s: reading %s', async (name, split, message) => {
     let error: unknown;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readMnist } from '../src/mnist-idx.js';
 import { linspace } from '../src/numpy-linspace.js';
 import { CloudBuffer, COS90, digitCloud } from '../src/point-cloud.js';
-import { buildRows } from '../src/recipe.js';
+import { buildRows, RecipeScratch } from '../src/recipe.js';
 import { voxelRow } from '../src/voxelize.js';
 
 interface FixtureDigit {
@@ -106,5 +106,48 @@ describe('buildRows: interleaved originals and seeded rotations', () => {
 
   it('rejects rows outside the split', () => {
     expect(() => buildRows(test, 'test', 1999, 2001, 1)).toThrow(/outside test/);
+  });
+});
+
+describe('other grids (build --grid N) against the numpy reference with n voxels per axis', () => {
+  const grids = JSON.parse(
+    readFileSync(new URL('../fixtures/recipe/originals-grids.json', import.meta.url), 'utf8'),
+  ) as {
+    rows: {
+      grid: number;
+      split: 'train' | 'test';
+      index: number;
+      label: number;
+      nonzero: [number, number][];
+    }[];
+  };
+
+  it.each(grids.rows.map((r) => [`${r.grid}³ ${r.split}[${r.index}]`, r] as const))(
+    '%s: same n³ values bit for bit',
+    (_, ref) => {
+      const digits = ref.split === 'train' ? train : test;
+      expect(digits.labels[ref.index]).toBe(ref.label);
+      const cloud = new CloudBuffer();
+      digitCloud(digits.images, ref.index * 784, cloud);
+      const voxels = ref.grid ** 3;
+      const row = new Float64Array(voxels);
+      voxelRow(cloud, new Int32Array(voxels), row, 0, ref.grid);
+      const expected = new Float64Array(voxels);
+      for (const [i, v] of ref.nonzero) expected[i] = v;
+      expect(row).toEqual(expected);
+    },
+  );
+
+  it('buildRows on 32³: originals are the reference rows, rotations differ, grid 16 is the default', () => {
+    const rows = buildRows(train, 'train', 0, 2, 7, undefined, new RecipeScratch(32));
+    expect(rows.x.length).toBe(2 * 32 ** 3);
+    const ref = grids.rows.find((r) => r.grid === 32 && r.split === 'train' && r.index === 0);
+    const expected = new Float64Array(32 ** 3);
+    for (const [i, v] of ref?.nonzero ?? []) expected[i] = v;
+    expect(rows.x.subarray(0, 32 ** 3)).toEqual(expected);
+    expect(Math.max(...rows.x.subarray(32 ** 3))).toBe(1);
+    expect(buildRows(train, 'train', 0, 4, 7, undefined, new RecipeScratch(16)).x).toEqual(
+      buildRows(train, 'train', 0, 4, 7).x,
+    );
   });
 });

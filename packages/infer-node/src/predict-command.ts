@@ -1,12 +1,14 @@
-// conv3d-predict: classifies a split of a 3D MNIST HDF5 file and reports accuracy and the provider. Reading HDF5
+// conv3d-predict: classifies a split of any HDF5 volumes file the model's contract fits (grid, channels, classes)
+// and reports the label names, per-class and overall accuracy and the provider. Reading HDF5
 // needs @conv3d/data (h5wasm), an optional peer dependency: library users who never run this command don't get it.
 import { type CliIo, parseCommandLine, processIo, runCli, UsageError } from '@conv3d/core/node';
-import type { Dataset3D, Split } from '@conv3d/data';
+import type { Dataset3D, OpenOptions, Split } from '@conv3d/data';
 import { load, type NodeClassifier } from './load.js';
 import { DEVICES, type NodeDevice } from './session.js';
 
-export const USAGE =
-  'usage: conv3d-predict model.onnx data.h5 [--split test|train] [--limit N] [--device auto|cuda|cpu] [--batch N]';
+export const USAGE = `usage: conv3d-predict model.onnx data.h5 [--split test|train] [--limit N] [--device auto|cuda|cpu] [--batch N]
+                      [--grid D,H,W[,C]] [--labels a,b,...] [--x-train NAME] [--y-train NAME] [--x-test NAME] [--y-test NAME]
+The reader flags say how to read data.h5, as for conv3d-dataset inspect.`;
 
 const CLI = { name: 'conv3d-predict', usage: USAGE };
 
@@ -23,6 +25,7 @@ interface Options {
   limit: number | undefined;
   device: NodeDevice;
   batch: number;
+  read: OpenOptions;
 }
 
 /**
@@ -38,13 +41,14 @@ export function runPredict(
     CLI,
     argv,
     async (args) => {
-      const options = parseOptions(args);
-      const { openDataset } = await loadDataPackage(importData);
+      const data = await loadDataPackage(importData);
+      const options = parseOptions(args, data);
+      const { openDataset } = data;
       let dataset: Dataset3D | undefined;
       let classifier: NodeClassifier | undefined;
       try {
         classifier = await load(options.model, { device: options.device });
-        dataset = await openDataset(options.data);
+        dataset = await openDataset(options.data, options.read);
         await classify(classifier, dataset, options, io);
       } finally {
         dataset?.close();
@@ -73,6 +77,9 @@ async function classify(
   io: CliIo,
 ): Promise<void> {
   const { contract } = classifier;
+  checkLabels(dataset, contract.labels, options.model);
+  io.log(`labels (${contract.labels.length}): ${contract.labels.join(', ')}`);
+  const perClass = contract.labels.map(() => ({ correct: 0, total: 0 }));
   const available = dataset.count(options.split);
   const total = Math.min(available, options.limit ?? available);
   let correct = 0;
@@ -95,7 +102,12 @@ async function classify(
           `${dataset.path}: ${options.split} row ${done + i} has label ${truth}, but ${options.model} has ${contract.labels.length} labels`,
         );
       }
-      if (p.index === truth) correct++;
+      const tally = perClass[truth] as { correct: number; total: number };
+      tally.total++;
+      if (p.index === truth) {
+        correct++;
+        tally.correct++;
+      }
       io.log(
         `${options.split}[${done + i}] true ${truthLabel} predicted ${p.label} p=${p.probability.toFixed(4)}`,
       );
@@ -104,16 +116,37 @@ async function classify(
   }
   const seconds = (performance.now() - started) / 1000;
   const accuracy = total === 0 ? 0 : correct / total;
+  const classes = perClass.map(
+    (t, k) =>
+      `${contract.labels[k]} ${t.total === 0 ? 'n/a' : (t.correct / t.total).toFixed(4)} (${t.correct}/${t.total})`,
+  );
+  io.log(`per class: ${classes.join(', ')}`);
   io.log(
     `accuracy ${accuracy.toFixed(4)} (${correct}/${total}) on ${options.split}; provider ${classifier.provider}; ` +
       `${(total / seconds).toFixed(0)} samples/s`,
   );
 }
 
-function parseOptions(argv: readonly string[]): Options {
+/**
+ * A file that names its classes must name the model's: same index, same name. Files without names get "0".."K−1"
+ * from the reader and are scored by index.
+ */
+function checkLabels(dataset: Dataset3D, labels: readonly string[], model: string): void {
+  const names = dataset.descriptor.labels;
+  const numbered = names.every((name, i) => name === String(i));
+  if (numbered) return;
+  if (names.length !== labels.length || names.some((name, i) => name !== labels[i])) {
+    throw new Error(
+      `${dataset.path}: labels ${names.join(', ')} are not ${model}'s labels ${labels.join(', ')} ('conv3d.labels')`,
+    );
+  }
+}
+
+function parseOptions(argv: readonly string[], reader: DataPackage): Options {
   const { values, positionals } = parseCommandLine(argv, {
     allowPositionals: true,
     options: {
+      ...reader.DATASET_FLAG_OPTIONS,
       split: { type: 'string', default: 'test' },
       limit: { type: 'string' },
       device: { type: 'string', default: 'auto' },
@@ -138,6 +171,7 @@ function parseOptions(argv: readonly string[]): Options {
     limit: values.limit === undefined ? undefined : positiveInt('--limit', values.limit),
     device,
     batch: positiveInt('--batch', values.batch),
+    read: reader.datasetOptionsFromFlags(values),
   };
 }
 

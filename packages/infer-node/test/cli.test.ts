@@ -46,22 +46,26 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('conv3d-predict', () => {
-  it('prints one line per sample, the accuracy and the provider', async () => {
+  it('prints the labels, one line per sample, per-class and overall accuracy and the provider', async () => {
     const { code, out, err } = await run(fixture('tiny.onnx'), data, '--batch', '3', '--device', 'cpu');
     expect(err).toBe('');
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
-    expect(lines).toHaveLength(9);
-    expect(lines[1]).toMatch(
+    expect(lines).toHaveLength(11);
+    expect(lines[0]).toBe('labels (10): 0, 1, 2, 3, 4, 5, 6, 7, 8, 9');
+    expect(lines[2]).toMatch(
       new RegExp(`^test\\[1\\] true ${testLabels[1]} predicted ${expected.argmax[1]} p=0\\.\\d{4}$`),
     );
-    expect(lines[8]).toMatch(/^accuracy 0\.7500 \(6\/8\) on test; provider cpu; \d+ samples\/s$/);
+    expect(lines[9]).toMatch(/^per class: 0 (n\/a \(0\/0\)|[01]\.\d{4} \(\d\/\d\)), 1 /);
+    expect(lines[10]).toMatch(/^accuracy 0\.7500 \(6\/8\) on test; provider cpu; \d+ samples\/s$/);
   });
 
   it('honours --split and --limit', async () => {
     const { code, out } = await run(fixture('tiny.onnx'), data, '--split', 'train', '--limit', '2');
     expect(code).toBe(0);
-    expect(out).toMatch(/^train\[0\].*\ntrain\[1\].*\naccuracy 1\.0000 \(2\/2\) on train; provider cpu/);
+    expect(out).toMatch(
+      /^labels .*\ntrain\[0\].*\ntrain\[1\].*\nper class: .*\naccuracy 1\.0000 \(2\/2\) on train; provider cpu/,
+    );
   });
 
   it.each([

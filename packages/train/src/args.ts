@@ -1,5 +1,11 @@
 // conv3d-train's flags: node:util parseArgs (through the shared CLI skeleton), then per-flag value checks.
 import { parseCommandLine, UsageError } from '@conv3d/core/node';
+import {
+  DATASET_FLAG_OPTIONS,
+  DATASET_FLAGS_USAGE,
+  datasetOptionsFromFlags,
+  type OpenOptions,
+} from '@conv3d/data';
 import { BACKEND_PREFERENCES, type BackendPreference } from './backend-names.js';
 
 export interface CliArgs {
@@ -12,21 +18,26 @@ export interface CliArgs {
   limit?: number;
   backend: BackendPreference;
   data?: string;
+  /** How to read --data (dataset names, grid, label names). */
+  dataOptions: OpenOptions;
   out: string;
   resume: boolean;
 }
 
 export const USAGE = `Usage: conv3d-train [--config FILE | --dropout] [--epochs N] [--batch-size N] [--lr X] [--seed N]
                     [--limit N] [--backend auto|tfjs-node-gpu|tfjs-node|fast-cpu|cpu] [--data FILE]
-                    [--out DIR] [--resume]
+                    [--out DIR] [--resume] ${DATASET_FLAGS_USAGE}
 
-Trains a 3D CNN on 3D MNIST (default: the seed config) and writes the run folder (default runs/seed).
+Trains a 3D CNN on any HDF5 volumes (default: 3D MNIST and the seed config) and writes the run folder
+(default runs/seed). The first layer's inputShape and the last Dense's units come from the data when the
+config leaves them out; the config's "preprocessing" defaults to oranges-rgb for 3D MNIST, minmax otherwise.
   --config FILE   training config (JSON); --dropout uses the seed's Dropout(0.5) variant
   --epochs N      override the config's epochs (default also from CONV3D_EPOCHS)
   --batch-size N  override the batch size        --lr X     override Adam's learning rate
   --seed N        override the seed              --limit N  use the first N rows of each split
   --backend B     force a backend (default auto: tfjs-node-gpu, tfjs-node, fast-cpu, cpu)
-  --data FILE     HDF5 dataset (default: @conv3d/data's built dataset)
+  --data FILE     HDF5 dataset (default: @conv3d/data's built dataset); --grid, --labels and the dataset
+                  names say how to read it, as for conv3d-dataset inspect
   --out DIR       run folder                     --resume   continue from DIR's last checkpoint`;
 
 const intFlag = (flag: string, text: string): number => {
@@ -55,6 +66,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       data: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean' },
+      ...DATASET_FLAG_OPTIONS,
     },
   });
   const int = (flag: string, text: string | undefined) =>
@@ -75,6 +87,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     limit: int('--limit', values.limit),
     backend: backend as BackendPreference,
     data: values.data,
+    dataOptions: datasetOptionsFromFlags(values),
     out: values.out ?? 'runs/seed',
     resume: values.resume ?? false,
   };

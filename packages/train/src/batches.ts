@@ -1,18 +1,19 @@
-// Turns raw 3D MNIST rows into model tensors one batch at a time, so only one preprocessed batch
-// (100 × 16³ × 3 float32 = 4.9 MB) exists at once whatever the dataset size.
+// Turns raw rows into model tensors one batch at a time, so only one preprocessed batch (for the seed
+// 100 × 16³ × 3 float32 = 4.9 MB) exists at once whatever the dataset size. Row length, input shape and classes
+// come from the run's contract.
 
-import { preprocessBatch } from '@conv3d/core';
+import { type ModelContract, preprocessBatch } from '@conv3d/core';
 import { type Dataset3D, oneHot, type Split } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
-import { DATASET_CONTRACT } from './dataset-contract.js';
-
-const VOXELS = DATASET_CONTRACT.rawLength;
-const CLASSES = DATASET_CONTRACT.labels.length;
 
 export type RawRows = Float32Array | Float64Array;
 
-/** The part of @conv3d/data's Dataset3D that training uses (tests pass in-memory datasets of this shape). */
-export type TrainingData = Pick<Dataset3D, 'path' | 'count' | 'read' | 'batches' | 'close'>;
+/**
+ * The part of @conv3d/data's Dataset3D that training uses (tests pass in-memory datasets of this shape). Without a
+ * descriptor the data is taken for 3D MNIST at 16³ (the seed contract).
+ */
+export type TrainingData = Pick<Dataset3D, 'path' | 'count' | 'read' | 'batches' | 'close'> &
+  Partial<Pick<Dataset3D, 'descriptor'>>;
 
 /**
  * Reads the first `count` rows of a split, keeping the stored dtype. Read in slices: h5wasm stages each read in
@@ -22,6 +23,7 @@ export function readRows(
   ds: TrainingData,
   split: Split,
   count: number,
+  rowLength: number,
   { slice = 500, shared = false }: { slice?: number; shared?: boolean } = {},
 ): { x: RawRows; y: Int32Array } {
   let x: RawRows | undefined;
@@ -33,23 +35,23 @@ export function readRows(
     const part = ds.read(split, start, Math.min(slice, count - start));
     x ??=
       part.x instanceof Float32Array
-        ? new Float32Array(buffer(count * VOXELS * 4))
-        : new Float64Array(buffer(count * VOXELS * 8));
-    x.set(part.x, start * VOXELS);
+        ? new Float32Array(buffer(count * rowLength * 4))
+        : new Float64Array(buffer(count * rowLength * 8));
+    x.set(part.x, start * rowLength);
     y.set(part.y, start);
   }
   return { x: x ?? new Float64Array(0), y };
 }
 
-/** Copies the rows at `indices` of `x` (row-major, one raw row each) into one contiguous array. */
-export function gatherRows(x: RawRows, indices: ArrayLike<number>): RawRows {
+/** Copies the rows at `indices` of `x` (row-major, `rowLength` values each) into one contiguous array. */
+export function gatherRows(x: RawRows, indices: ArrayLike<number>, rowLength: number): RawRows {
   const out =
     x instanceof Float32Array
-      ? new Float32Array(indices.length * VOXELS)
-      : new Float64Array(indices.length * VOXELS);
+      ? new Float32Array(indices.length * rowLength)
+      : new Float64Array(indices.length * rowLength);
   for (let i = 0; i < indices.length; i++) {
     const row = indices[i] as number;
-    out.set(x.subarray(row * VOXELS, (row + 1) * VOXELS), i * VOXELS);
+    out.set(x.subarray(row * rowLength, (row + 1) * rowLength), i * rowLength);
   }
   return out;
 }
@@ -61,13 +63,15 @@ export function gatherLabels(y: Int32Array, indices: ArrayLike<number>): Int32Ar
 }
 
 /** Preprocessed NDHWC inputs and one-hot targets for `count` consecutive raw rows. */
-export function toTensors(x: RawRows, y: Int32Array, count: number): { xs: tf.Tensor; ys: tf.Tensor } {
+export function toTensors(
+  contract: ModelContract,
+  x: RawRows,
+  y: Int32Array,
+  count: number,
+): { xs: tf.Tensor; ys: tf.Tensor } {
+  const classes = contract.labels.length;
   return {
-    xs: tf.tensor(
-      preprocessBatch(DATASET_CONTRACT, x, count),
-      [count, ...DATASET_CONTRACT.inputShape],
-      'float32',
-    ),
-    ys: tf.tensor2d(oneHot(y.subarray(0, count), CLASSES), [count, CLASSES], 'float32'),
+    xs: tf.tensor(preprocessBatch(contract, x, count), [count, ...contract.inputShape], 'float32'),
+    ys: tf.tensor2d(oneHot(y.subarray(0, count), classes), [count, classes], 'float32'),
   };
 }

@@ -17,6 +17,7 @@ await runMain({ name: 'conv3d-train', usage: USAGE }, async (argv) => {
     limit: args.limit,
     backend: args.backend,
     data: args.data,
+    dataOptions: args.dataOptions,
     outDir: args.out,
     resume: args.resume,
   });

@@ -2,6 +2,7 @@
 // plus the compile and fit settings. Everything is validated up front so a bad file fails with one line that
 // names the file, the layer index and the field, before any data is read or any weight is built.
 import { readFileSync } from 'node:fs';
+import { findPreprocessing, preprocessingIds } from '@conv3d/core';
 import { type AugmentationConfig, parseAugmentation } from './augmentation/config.js';
 import { type CallbacksConfig, parseCallbacks } from './callbacks/config.js';
 import {
@@ -20,7 +21,6 @@ import {
   show,
   triple,
 } from './config-checks.js';
-import { DATASET_CONTRACT } from './dataset-contract.js';
 
 export { ConfigError } from './config-checks.js';
 
@@ -83,6 +83,8 @@ export interface TrainConfig {
   augmentation?: AugmentationConfig;
   /** Keras callbacks: learning-rate schedule, ReduceLROnPlateau, EarlyStopping, best-epoch checkpoint. */
   callbacks?: CallbacksConfig;
+  /** A registered preprocessing id; absent: chosen from the data (data-contract.ts). */
+  preprocessing?: string;
 }
 
 /** Keras's defaults for Adam (tfjs uses the same epsilon, 1e-7). */
@@ -141,7 +143,8 @@ const LAYER_SCHEMAS: Readonly<Record<LayerClassName, LayerSchema>> = {
   },
   Flatten: { required: [], fields: { name: nonEmptyString, inputShape: shape } },
   Dense: {
-    required: ['units'],
+    // The last Dense may leave 'units' to the data (its number of classes); parseLayers checks the others.
+    required: [],
     fields: {
       name: nonEmptyString,
       inputShape: shape,
@@ -169,6 +172,10 @@ const TOP_LEVEL: Readonly<Record<string, Check | 'layers' | 'optimizer' | 'augme
   seed: seedInt,
   augmentation: 'augmentation',
   callbacks: 'callbacks',
+  preprocessing: (v) =>
+    typeof v === 'string' && findPreprocessing(v) !== undefined
+      ? undefined
+      : `a registered preprocessing (${preprocessingIds().join(', ')})`,
 };
 const TOP_LEVEL_REQUIRED = ['name', 'layers', 'loss', 'optimizer', 'batchSize', 'epochs', 'validationSplit'];
 
@@ -222,22 +229,16 @@ function parseLayers(source: string, raw: unknown): LayerSpec[] {
     throw new ConfigError(`${source}: 'layers' must be a non-empty array of layer specs`);
   }
   const layers = raw.map((layer, i) => parseLayer(source, i, layer));
+  const lastDense = layers.map((l) => l.className).lastIndexOf('Dense');
   layers.forEach((layer, i) => {
-    const inputShape = layer.config.inputShape;
     const at = `${source}: layers[${i}] (${layer.className})`;
-    if (i === 0) {
-      if (inputShape === undefined) {
-        throw new ConfigError(
-          `${at}: the first layer needs 'inputShape' ${JSON.stringify(DATASET_CONTRACT.inputShape)}`,
-        );
-      }
-      if (JSON.stringify(inputShape) !== JSON.stringify(DATASET_CONTRACT.inputShape)) {
-        throw new ConfigError(
-          `${at}: 'inputShape' must be ${JSON.stringify(DATASET_CONTRACT.inputShape)} (one preprocessed 3D MNIST sample), got ${show(inputShape)}`,
-        );
-      }
-    } else if (inputShape !== undefined || layer.className === 'InputLayer') {
+    if (i > 0 && (layer.config.inputShape !== undefined || layer.className === 'InputLayer')) {
       throw new ConfigError(`${at}: only the first layer may declare the input shape`);
+    }
+    if (layer.className === 'Dense' && i !== lastDense && layer.config.units === undefined) {
+      throw new ConfigError(
+        `${at}: missing required key 'units' (only the last Dense takes it from the data)`,
+      );
     }
   });
   return layers;
@@ -281,6 +282,7 @@ export function parseTrainConfig(raw: unknown, source: string): TrainConfig {
     epochs: raw.epochs as number,
     validationSplit: raw.validationSplit as number,
     seed: (raw.seed as number | undefined) ?? DEFAULT_SEED,
+    ...(raw.preprocessing === undefined ? {} : { preprocessing: raw.preprocessing as string }),
   };
   // Optional sections are added only when present: a config without them means exactly what it did before.
   if (raw.augmentation !== undefined) {

@@ -1,8 +1,6 @@
+import type { ModelContract } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { type RawRows, toTensors } from './batches.js';
-import { DATASET_CONTRACT } from './dataset-contract.js';
-
-const CLASSES = DATASET_CONTRACT.labels.length;
 
 export interface Evaluation {
   loss: number;
@@ -30,17 +28,21 @@ export class Evaluator {
     { correct: 0, count: 0 },
     { correct: 0, count: 0 },
   ];
-  private readonly confusion: number[][] = Array.from({ length: CLASSES }, () =>
-    new Array<number>(CLASSES).fill(0),
-  );
+  private readonly confusion: number[][];
 
-  constructor(private readonly model: tf.LayersModel) {}
+  constructor(
+    private readonly model: tf.LayersModel,
+    private readonly contract: ModelContract,
+  ) {
+    const classes = contract.labels.length;
+    this.confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  }
 
   /** Adds `count` raw rows with their labels; `firstRow` is the first one's row index in its split. */
   add(x: RawRows, y: Int32Array, count: number, firstRow: number): void {
     if (count === 0) return;
     const { lossSum, predicted } = tf.tidy(() => {
-      const { xs, ys } = toTensors(x, y, count);
+      const { xs, ys } = toTensors(this.contract, x, y, count);
       const probs = this.model.predict(xs) as tf.Tensor;
       return {
         lossSum: tf.sum(tf.metrics.categoricalCrossentropy(ys, probs)).dataSync()[0] as number,

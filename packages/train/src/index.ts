@@ -18,7 +18,7 @@ export {
   parseTrainConfig,
   type TrainConfig,
 } from './config.js';
-export { DATASET_CONTRACT } from './dataset-contract.js';
+export { defaultPreprocessing, fitConfigToContract, isMnistLike, runContract } from './data-contract.js';
 export type { Evaluation } from './evaluate.js';
 export type { History } from './history.js';
 export {

@@ -1,10 +1,10 @@
 // Builds a tfjs Sequential model from a validated TrainConfig, with every random initialiser seeded so a
 // seeded run starts from the same weights on every backend.
 
-import { deriveSeed } from '@conv3d/core';
+import { deriveSeed, type ModelContract, SEED_CONTRACT } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type InitializerName, type LayerSpec, type TrainConfig } from './config.js';
-import { DATASET_CONTRACT } from './dataset-contract.js';
+import { fitConfigToContract } from './data-contract.js';
 import { fastAdam } from './fast-cpu/adam.js';
 import { BatchNormalization } from './fast-cpu/batch-norm-layer.js';
 import { Conv3D } from './fast-cpu/conv3d-layer.js';
@@ -80,13 +80,17 @@ export interface BuildOptions {
   seed?: number;
   /** Compile with the config's loss and optimizer (default true). */
   compile?: boolean;
+  /** The data's contract: fills and checks the input shape and the classes (default: the seed's 3D MNIST). */
+  contract?: ModelContract;
 }
 
 /**
  * Builds (and by default compiles) the config's model. A layer tfjs rejects (e.g. a pool larger than its
  * input) fails with a ConfigError naming the layer.
  */
-export function buildModel(config: TrainConfig, options: BuildOptions = {}): tf.Sequential {
+export function buildModel(given: TrainConfig, options: BuildOptions = {}): tf.Sequential {
+  const contract = options.contract ?? SEED_CONTRACT;
+  const config = fitConfigToContract(given, contract, 'the data');
   const seed = options.seed ?? config.seed;
   const model = tf.sequential({ name: config.name.replace(/[^A-Za-z0-9_]/g, '_') });
   config.layers.forEach((spec, i) => {
@@ -105,7 +109,7 @@ export function buildModel(config: TrainConfig, options: BuildOptions = {}): tf.
     }
   });
   const out = model.outputs[0]?.shape;
-  const classes = DATASET_CONTRACT.labels.length;
+  const classes = contract.labels.length;
   if (out?.length !== 2 || out[1] !== classes) {
     throw new ConfigError(
       `${config.name}: the model's output shape is ${JSON.stringify(out)}, expected [null, ${classes}] (one probability per class)`,

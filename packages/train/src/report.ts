@@ -1,11 +1,12 @@
 // A small self-contained HTML report: summary, test metrics, confusion matrix and the curves inline.
-import { DATASET_CONTRACT } from './dataset-contract.js';
 import type { Evaluation } from './evaluate.js';
 import type { History } from './history.js';
 
 export interface ReportInput {
   title: string;
   summary: Record<string, string>;
+  /** Class names of the confusion matrix, index = label value (the run's contract labels). */
+  labels: readonly string[];
   test: Evaluation;
   history: History;
   curves: { loss: string; accuracy: string; learningRate?: string };
@@ -16,8 +17,7 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.ch
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : 'n/a');
 const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
 
-function confusionTable(confusion: number[][]): string {
-  const labels = DATASET_CONTRACT.labels;
+function confusionTable(confusion: number[][], labels: readonly string[]): string {
   const max = Math.max(1, ...confusion.flat());
   const head = labels.map((l) => `<th>${escapeHtml(l)}</th>`).join('');
   const rows = confusion
@@ -32,7 +32,7 @@ function confusionTable(confusion: number[][]): string {
       return `<tr><th>${escapeHtml(labels[t] ?? String(t))}</th>${cells}</tr>`;
     })
     .join('\n');
-  return `<table class="confusion"><caption>rows: true digit, columns: predicted digit</caption>
+  return `<table class="confusion"><caption>rows: true class, columns: predicted class</caption>
 <tr><th></th>${head}</tr>
 ${rows}
 </table>`;
@@ -78,7 +78,7 @@ caption { caption-side: bottom; color: #666; font-size: 12px; padding-top: 0.3re
 <p>loss <b>${num(input.test.loss)}</b>, accuracy <b>${pct(input.test.accuracy)}</b> on ${input.test.count} samples:
 originals (even rows) <b>${pct(input.test.originals.accuracy)}</b> of ${input.test.originals.count},
 rotated copies (odd rows) <b>${pct(input.test.rotatedCopies.accuracy)}</b> of ${input.test.rotatedCopies.count}.</p>
-${confusionTable(input.test.confusion)}
+${confusionTable(input.test.confusion, input.labels)}
 <h2>Training curves</h2>
 <div class="curves">
 ${input.curves.loss}

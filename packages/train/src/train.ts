@@ -2,9 +2,16 @@
 // per-batch preprocessing, a checkpoint after every epoch, then the test evaluation and the run folder.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contractToMetadata, deriveSeed, permutation, withTestAccuracy } from '@conv3d/core';
+import {
+  contractToMetadata,
+  deriveSeed,
+  type ModelContract,
+  permutation,
+  SEED_CONTRACT,
+  withTestAccuracy,
+} from '@conv3d/core';
 import { writeFileAtomic } from '@conv3d/core/node';
-import { defaultDatasetPath, openDataset, validationSplitIndex } from '@conv3d/data';
+import { defaultDatasetPath, type OpenOptions, openDataset, validationSplitIndex } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
 import type { RawBatch } from './augmentation/epoch-rows.js';
 import { prepareAugmentation } from './augmentation/prepare.js';
@@ -13,7 +20,7 @@ import { gatherLabels, gatherRows, type RawRows, readRows, type TrainingData, to
 import { type CallbackOutcome, CallbackRunner } from './callbacks/runner.js';
 import { checkpointExists, type LoopState, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { ConfigError, checkSetting, loadTrainConfig, type TrainConfig } from './config.js';
-import { DATASET_CONTRACT } from './dataset-contract.js';
+import { fitConfigToContract, runContract } from './data-contract.js';
 import { type Evaluation, Evaluator } from './evaluate.js';
 import { appendEpoch, type EpochMetrics, emptyHistory, formatEpochLine, type History } from './history.js';
 import { buildModel } from './model.js';
@@ -46,6 +53,8 @@ export interface TrainOptions {
   backend?: BackendPreference;
   /** An HDF5 path or an open dataset (left open); default: @conv3d/data's defaultDatasetPath(). */
   data?: string | TrainingData;
+  /** How to read a `data` path: dataset names, grid and label names when the file lacks them. */
+  dataOptions?: OpenOptions;
   /** The run folder (created if needed). */
   outDir: string;
   /** Continue from the run folder's checkpoint when there is one. */
@@ -59,6 +68,8 @@ export interface TrainOptions {
 export interface RunInfo {
   config: TrainConfig;
   configSource: string;
+  /** The trained model's contract (grid, channels, labels, preprocessing), as exported. */
+  contract: ModelContract;
   backend: BackendChoice;
   seed: number;
   dataset: {
@@ -151,6 +162,7 @@ function dropoutSeeder(model: tf.LayersModel): { set(seed: number): void; restor
 }
 
 interface TrainRows {
+  contract: ModelContract;
   x: RawRows;
   y: Int32Array;
   split: number;
@@ -158,11 +170,12 @@ interface TrainRows {
 }
 
 function validate(model: tf.LayersModel, rows: TrainRows, batchSize: number): Evaluation {
-  const evaluator = new Evaluator(model);
+  const evaluator = new Evaluator(model, rows.contract);
+  const { rawLength } = rows.contract;
   for (let start = rows.split; start < rows.count; start += batchSize) {
     const n = Math.min(batchSize, rows.count - start);
     evaluator.add(
-      rows.x.subarray(start * DATASET_CONTRACT.rawLength, (start + n) * DATASET_CONTRACT.rawLength),
+      rows.x.subarray(start * rawLength, (start + n) * rawLength),
       rows.y.subarray(start, start + n),
       n,
       start,
@@ -188,13 +201,18 @@ function storedBatches(rows: TrainRows, config: TrainConfig): EpochBatches {
         step * config.batchSize,
         Math.min(rows.split, (step + 1) * config.batchSize),
       );
-      return { x: gatherRows(rows.x, idx), y: gatherLabels(rows.y, idx), count: idx.length };
+      return {
+        x: gatherRows(rows.x, idx, rows.contract.rawLength),
+        y: gatherLabels(rows.y, idx),
+        count: idx.length,
+      };
     },
   };
 }
 
 async function trainEpoch(
   model: tf.LayersModel,
+  contract: ModelContract,
   batches: EpochBatches,
   config: TrainConfig,
   epoch: number,
@@ -213,7 +231,7 @@ async function trainEpoch(
       const w0 = performance.now();
       const batch = await batches.batch(epoch, step);
       waited += performance.now() - w0;
-      const { xs, ys } = toTensors(batch.x, batch.y, batch.count);
+      const { xs, ys } = toTensors(contract, batch.x, batch.y, batch.count);
       dropout.set(deriveSeed(config.seed, epoch, step));
       callbacks?.beforeStep(epoch, step);
       let out: number | number[];
@@ -237,8 +255,14 @@ async function trainEpoch(
   return { loss: lossSum / seen, accuracy: accSum / seen, waitSeconds: waited / 1000 };
 }
 
-function testSplit(ds: TrainingData, model: tf.LayersModel, rows: number, batchSize: number): Evaluation {
-  const evaluator = new Evaluator(model);
+function testSplit(
+  ds: TrainingData,
+  model: tf.LayersModel,
+  contract: ModelContract,
+  rows: number,
+  batchSize: number,
+): Evaluation {
+  const evaluator = new Evaluator(model, contract);
   let first = 0;
   for (const batch of ds.batches('test', batchSize, { start: 0, end: rows })) {
     evaluator.add(batch.x, batch.y, batch.count, first);
@@ -255,19 +279,26 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const startedAt = new Date();
   const t0 = performance.now();
   const log = options.log ?? ((line: string) => console.log(line));
-  const { config, source } = resolveConfig(options);
+  const { config: given, source } = resolveConfig(options);
   const outDir = resolve(options.outDir);
   const backend = await selectBackend(options.backend ?? 'auto');
   log(describeBackend(backend));
 
   const ds =
-    typeof options.data === 'object' ? options.data : await openDataset(options.data ?? defaultDatasetPath());
+    typeof options.data === 'object'
+      ? options.data
+      : await openDataset(options.data ?? defaultDatasetPath(), options.dataOptions);
   try {
+    const contract = runContract(ds.descriptor ?? SEED_CONTRACT, given.preprocessing, source);
+    const config = fitConfigToContract(given, contract, ds.path, source);
     const limit = options.limit ?? null;
     const trainCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('train'));
     const testCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('test'));
-    const raw = readRows(ds, 'train', trainCount, { shared: config.augmentation !== undefined });
+    const raw = readRows(ds, 'train', trainCount, contract.rawLength, {
+      shared: config.augmentation !== undefined,
+    });
     const rows: TrainRows = {
+      contract,
       x: raw.x,
       y: raw.y,
       count: trainCount,
@@ -279,14 +310,25 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     log(
       `Data: ${ds.path} - ${rows.split} train, ${trainCount - rows.split} validation, ${testCount} test samples`,
     );
+    log(
+      `Contract: grid ${contract.grid.join('×')}, ${contract.rawChannels} channel(s), '${contract.preprocessing}' → input ` +
+        `[${contract.inputShape.join(', ')}], ${contract.labels.length} classes (${contract.labels.join(', ')})`,
+    );
 
-    const model = buildModel(config);
+    const model = buildModel(config, { contract });
     try {
       const ckptPath = join(outDir, CHECKPOINT_FILE);
-      // A schedule spans the configured epochs, so for one the epoch count is part of the run's identity.
-      const { epochs: _epochs, ...rest } = config;
-      const settings = config.callbacks?.lrSchedule ? config : rest;
-      const fingerprint = JSON.stringify({ settings, data: resolve(ds.path), trainCount, testCount });
+      // The config as given (a resume with other data is caught by the data path, counts and the file's contract);
+      // a schedule spans the configured epochs, so for one the epoch count is part of the run's identity.
+      const { epochs: _epochs, ...rest } = given;
+      const settings = given.callbacks?.lrSchedule ? given : rest;
+      const fingerprint = JSON.stringify({
+        settings,
+        data: resolve(ds.path),
+        trainCount,
+        testCount,
+        contract: contractToMetadata(contract),
+      });
       let state: LoopState = { fingerprint, epochsDone: 0, history: emptyHistory(), epochSeconds: [] };
       let resumedFromEpoch: number | null = null;
       if (options.resume && checkpointExists(ckptPath)) {
@@ -330,6 +372,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           const e0 = performance.now();
           const { waitSeconds: waited, ...fit } = await trainEpoch(
             model,
+            contract,
             batches,
             config,
             epoch,
@@ -365,7 +408,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
 
       const testStart = performance.now();
-      const test = testSplit(ds, model, testCount, config.batchSize);
+      const test = testSplit(ds, model, contract, testCount, config.batchSize);
       const testSeconds = (performance.now() - testStart) / 1000;
       log(
         `Test: loss ${test.loss.toFixed(4)} - accuracy ${test.accuracy.toFixed(4)} (${test.count} samples)`,
@@ -374,6 +417,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const run: RunInfo = {
         config,
         configSource: source,
+        contract,
         backend,
         seed: config.seed,
         dataset: {
@@ -426,7 +470,7 @@ async function writeRunFolder(
 ): Promise<void> {
   model.setUserDefinedMetadata({
     conv3d: contractToMetadata(
-      withTestAccuracy(DATASET_CONTRACT, Number.isFinite(test.accuracy) ? test.accuracy : undefined),
+      withTestAccuracy(run.contract, Number.isFinite(test.accuracy) ? test.accuracy : undefined),
     ),
   });
   await saveModelToDir(model, outDir);
@@ -453,6 +497,7 @@ async function writeRunFolder(
     'batch size': String(run.config.batchSize),
     'learning rate': String(run.config.optimizer.config.learningRate),
     data: `${run.dataset.path}: ${run.dataset.trainRows} train, ${run.dataset.validationRows} validation, ${run.dataset.testRows} test`,
+    contract: `grid ${run.contract.grid.join('×')}, ${run.contract.rawChannels} channel(s), preprocessing '${run.contract.preprocessing}', labels ${run.contract.labels.join(', ')}`,
     ...(run.augmentation && {
       augmentation: `${run.augmentation.epochRows} rows per epoch (${run.augmentation.workerThread ? 'worker thread' : 'in-process'}); steps waited ${run.augmentation.waitSeconds.toFixed(1)} s for batches`,
     }),
@@ -465,7 +510,14 @@ async function writeRunFolder(
   };
   writeFileAtomic(
     join(outDir, 'report.html'),
-    renderReport({ title: `conv3d-train: ${run.config.name}`, summary, test, history, curves }),
+    renderReport({
+      title: `conv3d-train: ${run.config.name}`,
+      summary,
+      labels: run.contract.labels,
+      test,
+      history,
+      curves,
+    }),
   );
   writeFileAtomic(join(outDir, 'run.json'), json(run));
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '@conv3d/core';
+import { Rng, SEED_CONTRACT } from '@conv3d/core';
 import { DataError, MnistCopies } from '@conv3d/data';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type {
@@ -41,7 +41,7 @@ let ds: TrainingData;
 let stored: StoredRows;
 beforeAll(async () => {
   ds = await smallMnistBuild();
-  const raw = readRows(ds, 'train', 60, { shared: true });
+  const raw = readRows(ds, 'train', 60, SEED_CONTRACT.rawLength, { shared: true });
   stored = { x: raw.x, y: raw.y, split: SPLIT };
 });
 afterAll(() => ds.close());
@@ -135,7 +135,7 @@ import { dirname } from 'node:path';
       import { AugmentationFeed } from ${JSON.stringify(DIST_FEED)};
       import { readRows } from ${JSON.stringify(DIST_BATCHES)};
       const ds = await openDataset(${JSON.stringify(ds.path)});
-      const raw = readRows(ds, 'train', 60, { shared: true });
+      const raw = readRows(ds, 'train', 60, SEED_CONTRACT.rawLength, { shared: true });
       const feed = new AugmentationFeed({ ...${JSON.stringify(options)}, stored: { ...raw, split: ${SPLIT} }, thread: true, depth: 3 });
       const out = [];
       for (let epoch = 1; epoch < 3; epoch++)
@@ -167,7 +167,7 @@ import { dirname } from 'node:path';
 describe('the data file check', () => {
   test('refuses, in one line, a file whose even rows are not the MNIST train images', () => {
     const synthetic = syntheticDataset({ train: 20, test: 4 });
-    const raw = readRows(synthetic, 'train', 20);
+    const raw = readRows(synthetic, 'train', 20, SEED_CONTRACT.rawLength);
     expect(() => prepareAugmentation('synthetic.h5', copiesOnly, { ...raw, split: 16 })).toThrow(DataError);
     expect(() => prepareAugmentation('synthetic.h5', copiesOnly, { ...raw, split: 16 })).toThrow(
       /^synthetic\.h5: not the 3D MNIST build online augmentation needs \(row 2i = MNIST train image i\): train row \d+ /,

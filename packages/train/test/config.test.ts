@@ -175,14 +175,14 @@ describe('config errors are one line naming file, layer index and field', () => 
       (c: { layers: Array<Record<string, unknown>> }) => {
         delete (c.layers[5] as { config: Record<string, unknown> }).config.units;
       },
-      "bad.json: layers[5] (Dense): missing required key 'units'",
+      "bad.json: layers[5] (Dense): missing required key 'units' (only the last Dense takes it from the data)",
     ],
     [
       'unknown top-level key',
       (c: Record<string, unknown>) => {
         c.epoch = 3;
       },
-      "bad.json: unknown key 'epoch' (allowed: name, layers, loss, optimizer, batchSize, epochs, validationSplit, seed, augmentation, callbacks)",
+      "bad.json: unknown key 'epoch' (allowed: name, layers, loss, optimizer, batchSize, epochs, validationSplit, seed, augmentation, callbacks, preprocessing)",
     ],
     [
       'bad top-level value',
@@ -206,13 +206,6 @@ describe('config errors are one line naming file, layer index and field', () => 
       'bad.json: optimizer: \'className\' must be one of "Adam", got "SGD"',
     ],
     [
-      'wrong input shape',
-      (c: { layers: Array<Record<string, unknown>> }) => {
-        (c.layers[0] as { config: Record<string, unknown> }).config.inputShape = [16, 16, 16, 1];
-      },
-      "bad.json: layers[0] (Conv3D): 'inputShape' must be [16,16,16,3] (one preprocessed 3D MNIST sample), got [16,16,16,1]",
-    ],
-    [
       'input shape on a later layer',
       (c: { layers: Array<Record<string, unknown>> }) => {
         (c.layers[5] as { config: Record<string, unknown> }).config.inputShape = [512];
@@ -231,11 +224,24 @@ describe('config errors are one line naming file, layer index and field', () => 
     );
   });
 
-  test('an output that is not 10 classes is refused', () => {
+  test('a given input shape or class count that does not fit the data is refused', () => {
     const raw = seedJson() as { layers: Array<{ config: Record<string, unknown> }> };
     (raw.layers[6] as { config: Record<string, unknown> }).config.units = 7;
     expect(() => buildModel(parseTrainConfig(raw, 'seven.json'))).toThrow(
-      "seed: the model's output shape is [null,7], expected [null, 10] (one probability per class)",
+      "seed: layers[6] (Dense): 'units' is 7, but the data has 10 classes (0, 1, 2, 3, 4, 5, 6, 7, 8, 9)",
+    );
+    const shape = seedJson() as { layers: Array<{ config: Record<string, unknown> }> };
+    (shape.layers[0] as { config: Record<string, unknown> }).config.inputShape = [16, 16, 16, 1];
+    expect(() => buildModel(parseTrainConfig(shape, 'one.json'))).toThrow(
+      "seed: layers[0] (Conv3D): 'inputShape' is [16,16,16,1], but the data gives [16,16,16,3] (grid 16×16×16, 1 raw channel(s), 'oranges-rgb' → 3)",
+    );
+  });
+
+  test('a last layer that is not the classes is refused', () => {
+    const raw = seedJson() as { layers: Array<Record<string, unknown>> };
+    raw.layers.splice(5, 2);
+    expect(() => buildModel(parseTrainConfig(raw, 'flat.json'))).toThrow(
+      "seed: the model's output shape is [null,512], expected [null, 10] (one probability per class)",
     );
   });
 

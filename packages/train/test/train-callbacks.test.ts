@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SEED_CONTRACT } from '@conv3d/core';
 import type * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readRows, type TrainingData } from '../src/batches.js';
@@ -42,9 +43,9 @@ const weightsOf = (model: tf.LayersModel): Float32Array[] =>
 const file = (r: TrainResult, name: string): Buffer => readFileSync(join(r.outDir, name));
 
 function validationAccuracy(model: tf.LayersModel): number {
-  const raw = readRows(ds, 'train', 60);
-  const evaluator = new Evaluator(model);
-  evaluator.add(raw.x.subarray(48 * 4096), raw.y.subarray(48), 12, 48);
+  const raw = readRows(ds, 'train', 60, SEED_CONTRACT.rawLength);
+  const evaluator = new Evaluator(model, SEED_CONTRACT);
+  evaluator.add(raw.x.subarray(48 * SEED_CONTRACT.rawLength), raw.y.subarray(48), 12, 48);
   return evaluator.result().accuracy;
 }
 

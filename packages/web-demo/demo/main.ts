@@ -1,6 +1,7 @@
-// The demo page: loads ./model.onnx, shows the bundled test samples in 3D and classifies the chosen one.
+// The demo page: loads ./model.onnx, shows the bundled test samples (or a user's file) in 3D on the model's grid and
+// classifies the chosen one, with one bar per class named by the model's labels.
 import './style.css';
-import type { RawVoxels } from '@conv3d/core';
+import { type ModelContract, type RawVoxels, SEED_CONTRACT } from '@conv3d/core';
 import { load, type WebClassifier, type WebDevice, webgpuUnavailableReason } from '@conv3d/infer-web';
 import { renderBars } from './probability-bars.js';
 import { type DemoSample, fetchSamples } from './samples.js';
@@ -28,6 +29,7 @@ const ui = {
   latency: element('latency'),
   modelInfo: element('model-info'),
   bars: element('bars'),
+  fileLength: element('file-length'),
 };
 // three.js (~550 kB of JS and a WebGL context) starts after the first prediction: run beside onnxruntime's wasm
 // compile and first inference, it held the first prediction back by several hundred ms on two cores.
@@ -39,6 +41,12 @@ const view = new Promise<void>((resolve) => {
   .then(({ createVoxelView }) => createVoxelView(element('voxels')));
 let classifier: WebClassifier | null = null;
 let current: { values: RawVoxels; caption: string } | null = null;
+let samples: readonly DemoSample[] = [];
+
+/** The loaded model's contract; before a model loads, the bundled 3D MNIST samples' own (the seed's). */
+function contract(): ModelContract {
+  return classifier?.contract ?? SEED_CONTRACT;
+}
 
 function showError(message: string): void {
   ui.error.textContent = message;
@@ -76,13 +84,18 @@ async function loadClassifier(device: WebDevice): Promise<void> {
   ui.modelInfo.textContent =
     accuracy === undefined ? 'test accuracy unknown' : `test accuracy ${(accuracy * 100).toFixed(1)} %`;
   ui.provider.textContent = classifier.provider === 'webgpu' ? 'WebGPU' : 'wasm (CPU)';
-  if (current) await classify(current.values, current.caption);
+  const [d, h, w] = classifier.contract.grid;
+  ui.fileLength.textContent = `${classifier.contract.rawLength} (${d}×${h}×${w}×${classifier.contract.rawChannels})`;
+  renderSamples();
+  if (current && current.values.length === classifier.contract.rawLength)
+    await classify(current.values, current.caption);
 }
 
 async function classify(values: RawVoxels, caption: string): Promise<void> {
   current = { values, caption };
   ui.caption.textContent = caption;
-  void view.then((v) => v.show(values));
+  const shape = contract();
+  void view.then((v) => v.show(values, shape));
   if (classifier === null) {
     startView();
     return;
@@ -107,27 +120,39 @@ async function classify(values: RawVoxels, caption: string): Promise<void> {
   }
 }
 
-function renderSamples(samples: readonly DemoSample[]): void {
-  const buttons = samples.map((sample) => {
+/** The bundled samples that fit the model (3D MNIST rows fit a 16³ model only); the first is shown. */
+function renderSamples(): void {
+  const { labels, rawLength } = contract();
+  const fitting = samples.filter((sample) => sample.values.length === rawLength);
+  const buttons = fitting.map((sample) => {
+    const name = labels[sample.label] ?? String(sample.label);
     const button = document.createElement('button');
     button.type = 'button';
-    button.textContent = String(sample.label);
-    button.title = `test sample ${sample.index}, true digit ${sample.label}`;
+    button.textContent = name;
+    button.title = `test sample ${sample.index}, true class ${name}`;
     button.addEventListener('click', () => {
       for (const b of buttons) b.setAttribute('aria-pressed', String(b === button));
-      void classify(sample.values, `Test sample #${sample.index} — true digit ${sample.label}`);
+      void classify(sample.values, `Test sample #${sample.index} — true class ${name}`);
     });
     return button;
   });
+  if (buttons.length === 0 && samples.length > 0) {
+    const note = document.createElement('p');
+    const [d, h, w] = contract().grid;
+    note.textContent = `The bundled samples are 3D MNIST rows; this model takes ${d}×${h}×${w} grids: load a file of yours.`;
+    ui.samples.replaceChildren(note);
+    return;
+  }
   ui.samples.replaceChildren(...buttons);
-  buttons[0]?.click();
+  if (current === null || current.values.length !== rawLength) buttons[0]?.click();
 }
 
 ui.file.addEventListener('change', async () => {
   const file = ui.file.files?.[0];
   if (!file) return;
   try {
-    const values = parseVectorFile(file.name, await file.arrayBuffer());
+    // The file is read on the loaded model's grid, so any model's own rows load.
+    const values = parseVectorFile(file.name, await file.arrayBuffer(), contract());
     for (const b of ui.samples.querySelectorAll('button')) b.setAttribute('aria-pressed', 'false');
     await classify(values, `File ${file.name}`);
   } catch (err) {
@@ -146,8 +171,9 @@ ui.device.addEventListener('change', () => {
 async function main(): Promise<void> {
   const device = requestedDevice();
   ui.device.value = device;
-  const [samples] = await Promise.all([fetchSamples('./samples.json'), loadClassifier(device)]);
-  renderSamples(samples.samples);
+  const [bundled] = await Promise.all([fetchSamples('./samples.json'), loadClassifier(device)]);
+  samples = bundled.samples;
+  renderSamples();
 }
 
 main().catch((err: unknown) => {

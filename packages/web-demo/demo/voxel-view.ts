@@ -1,6 +1,6 @@
-// An interactive 3D view of one 16³ sample: one cube per non-empty voxel, coloured as the model sees it
-// (the shared Oranges preprocessing), orbited with the mouse.
-import { orangesRgb, type RawVoxels, SEED_CONTRACT } from '@conv3d/core';
+// An interactive 3D view of one sample on the model's grid (any D×H×W, cubic or not): one cube per non-empty voxel,
+// coloured by voxel-layout.ts, inside the grid's bounding box, orbited with the mouse.
+import type { RawVoxels } from '@conv3d/core';
 import {
   AmbientLight,
   Box3,
@@ -17,13 +17,10 @@ import {
   WebGLRenderer,
 } from 'three';
 import { OrbitControls } from 'three/addons/controls/OrbitControls.js';
-
-// The demo shows 3D MNIST samples: the seed's 16³ grid and its Oranges colours.
-const GRID = SEED_CONTRACT.grid[0];
-const VOXELS = SEED_CONTRACT.voxels;
+import { type GridShape, voxelLayout } from './voxel-layout.js';
 
 export interface VoxelView {
-  show(values: RawVoxels): void;
+  show(values: RawVoxels, shape: GridShape): void;
 }
 
 export function createVoxelView(container: HTMLElement): VoxelView {
@@ -46,13 +43,10 @@ export function createVoxelView(container: HTMLElement): VoxelView {
   const sun = new DirectionalLight(0xffffff, 2.2);
   sun.position.set(20, 30, 25);
   scene.add(sun);
-  const half = GRID / 2;
-  scene.add(
-    new Box3Helper(new Box3(new Vector3(-half, -half, -half), new Vector3(half, half, half)), 0x6b5a4a),
-  );
+  const bounds = new Box3();
+  scene.add(new Box3Helper(bounds, 0x6b5a4a));
 
-  const camera = new PerspectiveCamera(40, 1, 0.1, 200);
-  camera.position.set(20, 14, 30);
+  const camera = new PerspectiveCamera(40, 1, 0.1, 1000);
   const controls = new OrbitControls(camera, renderer.domElement);
   const render = (): void => renderer.render(scene, camera);
   controls.addEventListener('change', render);
@@ -69,34 +63,45 @@ export function createVoxelView(container: HTMLElement): VoxelView {
 
   const geometry = new BoxGeometry(0.92, 0.92, 0.92);
   const material = new MeshLambertMaterial();
-  const mesh = new InstancedMesh(geometry, material, VOXELS);
-  mesh.count = 0;
-  scene.add(mesh);
-  const rgb = new Float32Array(VOXELS * 3);
+  let mesh: InstancedMesh | null = null;
+  let framed = '';
   const matrix = new Matrix4();
   const color = new Color();
 
   return {
-    show(values) {
-      orangesRgb.apply(values, 0, VOXELS, 1, rgb, 0);
-      let n = 0;
-      for (let i = 0; i < VOXELS; i++) {
-        if (!((values[i] as number) > 0)) continue;
-        // Raw index = x + 16·y + 256·z; y is drawn upwards.
-        const x = i % GRID;
-        const y = Math.floor(i / GRID) % GRID;
-        const z = Math.floor(i / (GRID * GRID));
-        matrix.makeTranslation(x - half + 0.5, y - half + 0.5, z - half + 0.5);
-        mesh.setMatrixAt(n, matrix);
-        mesh.setColorAt(
-          n,
-          color.setRGB(rgb[i * 3] as number, rgb[i * 3 + 1] as number, rgb[i * 3 + 2] as number),
-        );
-        n++;
+    show(values, shape) {
+      const [d, h, w] = shape.grid;
+      const key = shape.grid.join('x');
+      if (key !== framed) {
+        // A new grid: resize the box and the instance buffer, and move the camera to frame it.
+        framed = key;
+        bounds.set(new Vector3(-w / 2, -h / 2, -d / 2), new Vector3(w / 2, h / 2, d / 2));
+        if (mesh) {
+          scene.remove(mesh);
+          mesh.dispose();
+        }
+        mesh = new InstancedMesh(geometry, material, d * h * w);
+        scene.add(mesh);
+        const size = Math.max(d, h, w);
+        camera.position.set(1.25 * size, 0.875 * size, 1.875 * size);
+        controls.target.set(0, 0, 0);
+        controls.update();
       }
-      mesh.count = n;
-      mesh.instanceMatrix.needsUpdate = true;
-      if (mesh.instanceColor) mesh.instanceColor.needsUpdate = true;
+      const target = mesh as InstancedMesh;
+      const layout = voxelLayout(values, shape);
+      for (let n = 0; n < layout.count; n++) {
+        const p = layout.positions;
+        matrix.makeTranslation(p[n * 3] as number, p[n * 3 + 1] as number, p[n * 3 + 2] as number);
+        target.setMatrixAt(n, matrix);
+        const c = layout.colors;
+        target.setColorAt(
+          n,
+          color.setRGB(c[n * 3] as number, c[n * 3 + 1] as number, c[n * 3 + 2] as number),
+        );
+      }
+      target.count = layout.count;
+      target.instanceMatrix.needsUpdate = true;
+      if (target.instanceColor) target.instanceColor.needsUpdate = true;
       render();
     },
   };

@@ -149,7 +149,7 @@ describe('Chromium without WebGPU', () => {
       expect(await page.textContent('#notice')).toMatch(/WebGPU is unavailable/);
       // Another sample: the prediction follows the click.
       await page.locator('#samples button').nth(3).click();
-      await page.locator('#sample-caption', { hasText: 'true digit 3' }).waitFor();
+      await page.locator('#sample-caption', { hasText: 'true class 3' }).waitFor();
       await page.locator('#samples button[aria-pressed="true"]', { hasText: '3' }).waitFor();
       await page.screenshot({ path: new URL('demo-wasm.png', ARTIFACTS).pathname });
       // A user's vector file: classified like a sample; a malformed one gets a message naming it.
@@ -160,7 +160,7 @@ describe('Chromium without WebGPU', () => {
       await page.setInputFiles('#file', { name: 'short.json', ...json([1, 2, 3]) });
       await page.waitForSelector('#error', { state: 'visible' });
       expect(await page.textContent('#error')).toBe(
-        'short.json: got an array of 3; expected a JSON array of 4096 numbers',
+        "short.json: got an array of 3; expected a JSON array of 4096 (the model's grid 16×16×16 × 1 channel(s)) numbers",
       );
       expect(problems).toEqual([]);
       await page.close();
