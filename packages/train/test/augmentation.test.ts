@@ -128,10 +128,9 @@ describe('AugmentationFeed', () => {
     expect(expected).toHaveLength(2 * local.stepsPerEpoch);
     // The compiled feed, in a plain Node process (a worker started inside vitest would resolve the TypeScript sources).
     const script = `
+      import { SEED_CONTRACT } from '@conv3d/core';
       import { openDataset } from '@conv3d/data';
       import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
       import { AugmentationFeed } from ${JSON.stringify(DIST_FEED)};
       import { readRows } from ${JSON.stringify(DIST_BATCHES)};
       const ds = await openDataset(${JSON.stringify(ds.path)});
