@@ -17,6 +17,10 @@ export const NUM_CLASSES = CLASS_LABELS.length;
 /** Identifier of the seed's preprocessing: matplotlib ScalarMappable("Oranges").to_rgba(v)[:, :-1]. */
 export const PREPROCESSING_ORANGES_RGB = 'matplotlib-oranges-rgb-v1';
 export const KNOWN_PREPROCESSING: readonly string[] = [PREPROCESSING_ORANGES_RGB];
+/** Contract v2 names (`conv3d.contract_version` "2") of the preprocessing ids this reader knows. */
+const V2_PREPROCESSING_NAMES: ReadonlyMap<string, string> = new Map([
+  ['oranges-rgb', PREPROCESSING_ORANGES_RGB],
+]);
 
 /** Keys of the ONNX `metadata_props` that carry the contract. */
 export const METADATA_KEYS = {
@@ -82,7 +86,8 @@ export function contractFromMetadata(meta: Readonly<Record<string, string>>, sou
       `${source}: metadata '${METADATA_KEYS.labels}' must be a JSON array of ≥ 2 strings`,
     );
   }
-  const preprocessing = get(METADATA_KEYS.preprocessing);
+  const written = get(METADATA_KEYS.preprocessing);
+  const preprocessing = V2_PREPROCESSING_NAMES.get(written) ?? written;
   if (!KNOWN_PREPROCESSING.includes(preprocessing)) {
     throw new ContractError(
       `${source}: unknown preprocessing '${preprocessing}', expected one of ${KNOWN_PREPROCESSING.join(', ')}`,

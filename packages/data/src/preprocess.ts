@@ -3,6 +3,8 @@
 import { CHANNELS, NUM_CLASSES, SAMPLE_SIZE, VOXELS } from './contract.js';
 import { ORANGES_LUT, ORANGES_LUT_SIZE } from './oranges-lut.js';
 
+export { ORANGES_LUT, ORANGES_LUT_SIZE } from './oranges-lut.js';
+
 export type RawVoxels = Float32Array | Float64Array | readonly number[];
 
 const LUT32 = Float32Array.from(ORANGES_LUT);

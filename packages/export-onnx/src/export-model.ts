@@ -3,12 +3,13 @@
 import {
   ContractError,
   contractFromMetadata,
-  contractToMetadata,
   type ModelContract,
   NUM_CLASSES,
   SEED_CONTRACT,
 } from '@conv3d/data/contract';
 import type * as tf from '@tensorflow/tfjs';
+import { contractMetadata, type PreprocessingId, preprocessingId, rawContract } from './contract-metadata.js';
+import { embedPreprocessing } from './embed-preprocessing.js';
 import { ExportError } from './errors.js';
 import type { Shape } from './graph.js';
 import { optimize } from './peephole.js';
@@ -19,7 +20,7 @@ import {
   type ModelProto,
   type ValueInfoProto,
 } from './proto/index.js';
-import { convertLayers } from './traverse.js';
+import { convertLayers, type GraphEndpoint } from './traverse.js';
 import { PRODUCER_NAME, PRODUCER_VERSION } from './version.js';
 
 export const IR_VERSION = 8;
@@ -36,6 +37,13 @@ export interface ExportOptions {
   contract?: ModelContract | null;
   /** Test accuracy of the training run, in [0, 1]; overrides `contract.testAccuracy`. */
   testAccuracy?: number;
+  /** Overrides the contract's preprocessing (`oranges-rgb`, `minmax` or `none`). */
+  preprocessing?: PreprocessingId;
+  /**
+   * Puts the contract's preprocessing into the graph: the input becomes raw rows [N, D·H·W·raw_channels] float32
+   * (voxel order d, h, w, c) and the metadata says `conv3d.input_kind` "raw". Needs a contract.
+   */
+  embedPreprocessing?: boolean;
   producer?: { name: string; version: string };
 }
 
@@ -58,25 +66,40 @@ export interface ExportResult {
 
 /** Converts `model` to an ONNX file (IR 8, opset 17) and describes it. */
 export function convertModel(model: tf.LayersModel, options: ExportOptions = {}): ExportResult {
+  const contract = contractFor(model, options);
+  const embed = options.embedPreprocessing === true;
+  if (embed && contract === null) {
+    throw new ExportError(
+      `embedPreprocessing needs a model contract, and model '${model.name}' has none (not shaped like the seed, no 'conv3d' user-defined metadata, or contract: null)`,
+    );
+  }
   const { graph, inputs, outputs } = convertLayers(model);
+  let graphInputs = inputs.map((e) => valueInfo(e.name, e.shape));
+  if (embed && contract !== null) {
+    const raw = rawContract(contract);
+    const [modelInput] = inputs as [GraphEndpoint];
+    graphInputs = [valueInfo(embedPreprocessing(graph, modelInput.name, raw), [null, raw.rawValues])];
+  }
   const optimized = optimize({
     nodes: graph.nodes,
     initializers: graph.initializers,
     outputs: outputs.map((o) => o.name),
   });
-  const metadata = metadataFor(model, options);
+  const metadata = contract === null ? {} : contractMetadata(contract, embed ? 'raw' : 'preprocessed');
   const producer = options.producer ?? { name: PRODUCER_NAME, version: PRODUCER_VERSION };
   const proto: ModelProto = {
     ir_version: IR_VERSION,
     opset_import: [{ domain: '', version: OPSET_VERSION }],
     producer_name: producer.name,
     producer_version: producer.version,
-    doc_string: `tfjs LayersModel '${model.name}'; inputs and outputs are channels-last like tfjs`,
+    doc_string: embed
+      ? `tfjs LayersModel '${model.name}' with its preprocessing; input: raw rows, output: probabilities`
+      : `tfjs LayersModel '${model.name}'; inputs and outputs are channels-last like tfjs`,
     graph: {
       name: model.name,
       node: optimized.nodes,
       initializer: optimized.initializers,
-      input: inputs.map((e) => valueInfo(e.name, e.shape)),
+      input: graphInputs,
       output: outputs.map((e) => valueInfo(e.name, e.shape)),
     },
     metadata_props: Object.entries(metadata).map(([key, value]) => ({ key, value })),
@@ -104,7 +127,8 @@ export function exportModel(model: tf.LayersModel, options: ExportOptions = {}):
   return convertModel(model, options).bytes;
 }
 
-function metadataFor(model: tf.LayersModel, options: ExportOptions): Record<string, string> {
+/** The contract to write (checked against the model), with the options' test accuracy and preprocessing. */
+function contractFor(model: tf.LayersModel, options: ExportOptions): ModelContract | null {
   const { testAccuracy } = options;
   if (testAccuracy !== undefined && !(testAccuracy >= 0 && testAccuracy <= 1)) {
     throw new ExportError(`testAccuracy must be a number in [0, 1], got ${testAccuracy}`);
@@ -120,7 +144,19 @@ function metadataFor(model: tf.LayersModel, options: ExportOptions): Record<stri
     options.contract === undefined
       ? (carriedContract(model) ?? (fitsSeed ? SEED_CONTRACT : null))
       : options.contract;
-  if (contract === null) return {};
+  if (contract === null) {
+    if (options.preprocessing !== undefined) {
+      throw new ExportError(
+        `preprocessing '${options.preprocessing}' needs a model contract, and there is none`,
+      );
+    }
+    return null;
+  }
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new ExportError(
+      `a model contract needs one input and one output, model '${model.name}' has ${model.inputs.length} and ${model.outputs.length}`,
+    );
+  }
   if (JSON.stringify(inputShape) !== JSON.stringify(contract.inputShape)) {
     throw new ExportError(
       `contract input shape ${JSON.stringify(contract.inputShape)} does not match the model's ${JSON.stringify(inputShape)}`,
@@ -131,7 +167,15 @@ function metadataFor(model: tf.LayersModel, options: ExportOptions): Record<stri
       `contract has ${contract.labels.length} labels but the model outputs ${JSON.stringify(outputShape)}`,
     );
   }
-  return contractToMetadata(testAccuracy === undefined ? contract : { ...contract, testAccuracy });
+  const checked: ModelContract = {
+    ...contract,
+    ...(testAccuracy === undefined ? {} : { testAccuracy }),
+    ...(options.preprocessing === undefined
+      ? {}
+      : { preprocessing: preprocessingId(options.preprocessing, 'option preprocessing') }),
+  };
+  rawContract(checked);
+  return checked;
 }
 
 /** The contract @conv3d/train stores in the model's user-defined metadata under `conv3d`, if any. */

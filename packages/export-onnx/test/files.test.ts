@@ -7,6 +7,7 @@ import { contractToMetadata, METADATA_KEYS, SAMPLE_SHAPE, SEED_CONTRACT } from '
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli-main.js';
+import { contractMetadata } from '../src/contract-metadata.js';
 import { convertModel, decodeModel, exportModelFile } from '../src/index.js';
 import { GlobalAveragePooling3D, registerKerasLayers } from '../src/keras-layers.js';
 import { maxAbsDiff, runOnnx } from './helpers/onnx.js';
@@ -77,7 +78,9 @@ describe('exportModelFile', () => {
     await saveModelDir(carrying, dir);
     const result = await exportModelFile(dir, join(dir, 'model.onnx'));
     expect(result.testAccuracy).toBeUndefined();
-    expect(result.metadata).toEqual(contractToMetadata({ ...SEED_CONTRACT, testAccuracy: 0.5 }));
+    expect(result.metadata).toEqual(
+      contractMetadata({ ...SEED_CONTRACT, testAccuracy: 0.5 }, 'preprocessed'),
+    );
   });
 
   it('loads a saved model with GlobalAveragePooling3D, the Keras layer tfjs lacks (registered by the exporter)', async () => {
@@ -199,10 +202,40 @@ describe('CLI', () => {
     [['/nonexistent/run'], 1, /^conv3d-export: \/nonexistent\/run: not found/],
     [[], 2, /^conv3d-export: expected one input, got 0; usage:/],
     [['a', '--frobnicate'], 2, /^conv3d-export: Unknown option '--frobnicate'/],
+    [
+      ['a', '--preprocessing', 'viridis'],
+      2,
+      /^conv3d-export: --preprocessing 'viridis' is not one of oranges-rgb, minmax, none; usage:/,
+    ],
   ] as const)('%j → exit %i with one line', async (argv, code, message) => {
     const { lines, io } = capture();
     expect(await runCli(argv, io)).toBe(code);
     expect(lines.error).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('--embed-preprocessing writes a raw-input file with input_kind raw and says so', async () => {
+    const out = join(root, 'cli-embed', 'raw.onnx');
+    const { lines, io } = capture();
+    expect(await runCli([runDir, '--out', out, '--embed-preprocessing'], io)).toBe(0);
+    expect(lines.log[0]).toMatch(
+      /^wrote .*raw\.onnx: \d+ bytes, 26 nodes .*, raw input \[N, 4096\] with oranges-rgb embedded$/,
+    );
+    const { graph, metadata_props } = decodeModel(new Uint8Array(await readFile(out)));
+    expect(graph.input.map((i) => i.name)).toEqual(['raw_voxels']);
+    const meta = Object.fromEntries(metadata_props.map((p) => [p.key, p.value]));
+    expect([meta['conv3d.input_kind'], meta['conv3d.input_shape']]).toEqual(['raw', '[4096]']);
+  });
+
+  it('--embed-preprocessing on a model without a contract exits 1 with one line and writes nothing', async () => {
+    const dense = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    const dir = join(root, 'cli-no-contract');
+    await saveModelDir(dense, dir);
+    const { lines, io } = capture();
+    expect(await runCli([dir, '--out', join(dir, 'model.onnx'), '--embed-preprocessing'], io)).toBe(1);
+    expect(lines.error).toEqual([
+      expect.stringMatching(/^conv3d-export: embedPreprocessing needs a model contract/),
+    ]);
+    expect((await readdir(dir)).filter((f) => f.includes('.onnx'))).toEqual([]);
   });
 
   it('a damaged run exits 1 and leaves no output file', async () => {

@@ -1,6 +1,7 @@
-import { contractToMetadata, SAMPLE_SHAPE, SEED_CONTRACT } from '@conv3d/data/contract';
+import { SAMPLE_SHAPE, SEED_CONTRACT } from '@conv3d/data/contract';
 import type * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { contractMetadata } from '../src/contract-metadata.js';
 import { convertModel, type ExportResult } from '../src/index.js';
 import {
   argmaxRows,
@@ -64,7 +65,9 @@ describe.each([false, true])(
       expect(onnx.ir_version).toBe(8);
       expect(onnx.opsets).toEqual([['', 17]]);
       expect(onnx.producer).toEqual(['@conv3d/export-onnx', '0.1.0']);
-      expect(onnx.metadata).toEqual(contractToMetadata({ ...SEED_CONTRACT, testAccuracy: TEST_ACCURACY }));
+      expect(onnx.metadata).toEqual(
+        contractMetadata({ ...SEED_CONTRACT, testAccuracy: TEST_ACCURACY }, 'preprocessed'),
+      );
       expect(onnx.inputs).toEqual([[model.inputs[0]?.sourceLayer.name, ['N', 16, 16, 16, 3]]]);
       expect(onnx.outputs).toEqual([[model.layers.at(-1)?.name, ['N', 10]]]);
     });
