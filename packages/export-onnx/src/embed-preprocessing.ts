@@ -38,6 +38,7 @@ export function embedPreprocessing(graph: GraphBuilder, modelInput: string, cont
       voxels = scaled;
     } else {
       // Colormap.__call__: index = trunc(x·N) (x ≥ 0 here, so Floor), x = 1 → the last entry (see lookupTable).
+      // Floor before Cast: the spec leaves Cast's float → int rounding open (onnx/onnx#3876).
       const times = graph.addNode(
         'Mul',
         [scaled, scalar('lut_size', ORANGES_LUT_SIZE)],
