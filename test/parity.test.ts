@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareAll, type PairStats, parityMarkdown, type RuntimeResult } from './parity/compare.js';
 import {
+  chromiumRun,
   concat,
   edgeRows,
   maxAbsDiff,
@@ -84,6 +85,8 @@ describe('parity across runtimes', () => {
 
 /** Embedded file (float32 raw rows) against JS preprocessing of the same float32 rows + the plain file. */
 const EMBEDDED_TOLERANCE = 1e-6;
+/** WebGPU (SwiftShader in CI) against onnxruntime-node CPU. */
+const GPU_TOLERANCE = 1e-4;
 /** OpenCV DNN against onnxruntime-node. */
 const OPENCV_TOLERANCE = 1e-5;
 
@@ -121,6 +124,41 @@ describe('the embedded-preprocessing file (--embed-preprocessing): raw rows in, 
       expect(realDiff).toBeLessThanOrEqual(EMBEDDED_TOLERANCE);
       expect(edgeDiff).toBeLessThanOrEqual(EMBEDDED_TOLERANCE);
     },
+  );
+
+  it.each([
+    ['wasm', false, SAMPLES, EMBEDDED_TOLERANCE],
+    // SwiftShader runs WebGPU at about a second per sample: 32 real rows and the edge rows.
+    ['WebGPU', true, 32, GPU_TOLERANCE],
+  ] as const)(
+    'onnxruntime-web %s in headless Chromium: the embedded file on real and edge rows',
+    async (ep, webgpu, count, tolerance) => {
+      const real = raw32.subarray(0, count * VOXELS);
+      const edge = raw32.subarray(SAMPLES * VOXELS);
+      const result = await chromiumRun(
+        embeddedPath,
+        concat([real, edge], Float32Array) as Float32Array,
+        webgpu,
+      );
+      const name = `onnxruntime-web ${ep} (Chromium)`;
+      if ('unavailable' in result) {
+        if (inCi) throw new Error(`${name} is required under CI=true: ${result.unavailable}`);
+        embeddedReport.push(`- ${name}: not available (${result.unavailable})`);
+        return;
+      }
+      const want = concat(
+        [reference.subarray(0, count * 10), reference.subarray(SAMPLES * 10)],
+        Float32Array,
+      ) as Float32Array;
+      const realDiff = maxAbsDiff(result.probabilities.subarray(0, count * 10), want.subarray(0, count * 10));
+      const edgeDiff = maxAbsDiff(result.probabilities.subarray(count * 10), want.subarray(count * 10));
+      embeddedReport.push(
+        `- ${name}, embedded file vs JS float32 preprocessing + plain file (onnxruntime-node): max abs diff ${realDiff.toExponential(2)} on ${count} real rows, ${edgeDiff.toExponential(2)} on the edge rows; tolerance ${tolerance}`,
+      );
+      expect(realDiff).toBeLessThanOrEqual(tolerance);
+      expect(edgeDiff).toBeLessThanOrEqual(tolerance);
+    },
+    600_000,
   );
 
   it(`OpenCV DNN runs the plain file within ${OPENCV_TOLERANCE} of onnxruntime-node (matplotlib's own preprocessing)`, async () => {
