@@ -1,7 +1,8 @@
 // The cross-runtime parity suite: one trained model, ≥ 200 real test samples, every runtime, the same answers.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openDataset, preprocessBatch, SAMPLE_SHAPE, SAMPLE_SIZE, SEED_CONTRACT, VOXELS } from '@conv3d/data';
+import { defineContract, preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
+import { openDataset } from '@conv3d/data';
 import { convertModel, exportModelFile } from '@conv3d/export-onnx';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,9 @@ import { type ParityInputs, RUNTIMES, runRuntime } from './parity/runtimes.js';
 
 const ARTIFACTS = join(import.meta.dirname, 'test-artifacts');
 const SAMPLES = 256;
+const VOXELS = SEED_CONTRACT.rawLength;
+const SAMPLE_SHAPE = SEED_CONTRACT.inputShape;
+const SAMPLE_SIZE = SEED_CONTRACT.inputSize;
 const inCi = process.env.CI === 'true';
 /** Runtimes that may be absent locally but must run in CI (CUDA may be absent anywhere). */
 const REQUIRED_IN_CI = new Set(['infer-web wasm (Chromium)', 'infer-web webgpu (Chromium)']);
@@ -105,7 +109,7 @@ describe('the embedded-preprocessing file (--embed-preprocessing): raw rows in, 
     embedded = new Uint8Array(await readFile(embeddedPath));
     raw32 = concat([...inputs.vectors, ...edges.map((e) => e.row)], Float32Array) as Float32Array;
     const n = raw32.length / VOXELS;
-    reference = await ortNodeRun(model.onnxBytes, preprocessBatch(raw32, n), SAMPLE_SHAPE);
+    reference = await ortNodeRun(model.onnxBytes, preprocessBatch(SEED_CONTRACT, raw32, n), SAMPLE_SHAPE);
   }, 120_000);
 
   it.each([
@@ -164,7 +168,11 @@ describe('the embedded-preprocessing file (--embed-preprocessing): raw rows in, 
   it(`OpenCV DNN runs the plain file within ${OPENCV_TOLERANCE} of onnxruntime-node (matplotlib's own preprocessing)`, async () => {
     const rows64 = concat(inputs.vectors, Float64Array) as Float64Array;
     const opencv = await opencvRun(model.onnxPath, rows64, ARTIFACTS);
-    const ort = await ortNodeRun(model.onnxBytes, preprocessBatch(rows64, SAMPLES), SAMPLE_SHAPE);
+    const ort = await ortNodeRun(
+      model.onnxBytes,
+      preprocessBatch(SEED_CONTRACT, rows64, SAMPLES),
+      SAMPLE_SHAPE,
+    );
     const diff = maxAbsDiff(opencv, ort);
     embeddedReport.push(
       `- OpenCV DNN ${'(python3-opencv)'} on the plain file vs onnxruntime-node, ${SAMPLES} real rows: max abs diff ${diff.toExponential(2)}; tolerance ${OPENCV_TOLERANCE}. OpenCV 4.6 cannot import the embedded file (Gather with computed indices).`,
@@ -181,7 +189,7 @@ describe('the embedded-preprocessing file (--embed-preprocessing): raw rows in, 
     const flatten = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [...SAMPLE_SHAPE] })] });
     const labels = Array.from({ length: SAMPLE_SIZE }, (_, i) => String(i));
     const colours = convertModel(flatten, {
-      contract: { ...SEED_CONTRACT, labels },
+      contract: defineContract({ ...SEED_CONTRACT, labels }),
       embedPreprocessing: true,
     }).bytes;
     flatten.dispose();
@@ -189,7 +197,7 @@ describe('the embedded-preprocessing file (--embed-preprocessing): raw rows in, 
     const measure = async (rows64: Float64Array) => {
       const n = rows64.length / VOXELS;
       const rows32 = Float32Array.from(rows64);
-      const js64 = preprocessBatch(rows64, n);
+      const js64 = preprocessBatch(SEED_CONTRACT, rows64, n);
       const flipped = voxelsInAnotherEntry(js64, await ortNodeRun(colours, rows32, [VOXELS]));
       // Bit-identical colours give bit-identical model inputs, and the embedded file = JS float32 + plain file
       // is tested above; the model runs only where the colours differ.

@@ -1,4 +1,4 @@
-// The ESM library bundle for browsers: our code and the shared @conv3d/data core in one file, onnxruntime-web
+// The ESM library bundle for browsers: our code and the shared @conv3d/core in one file, onnxruntime-web
 // left to the application's bundler (its wasm files are hosted by the application; see README).
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';

@@ -9,6 +9,7 @@
         "native/gemm_avx2.cc",
         "native/gemm_avx512.cc"
       ],
+      "defines": ["NAPI_VERSION=8"],
       "cflags_cc": ["-O3", "-std=gnu++17", "-ffp-contract=fast", "-fno-math-errno"],
       "cflags_cc!": ["-std=gnu++1y", "-std=gnu++14"],
       "xcode_settings": {

@@ -4,11 +4,13 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SAMPLE_SHAPE, VOXELS } from '@conv3d/data';
-import { BrowserUnavailableError, startBrowserHarness } from '@conv3d/infer-web/node';
+import { SEED_CONTRACT } from '@conv3d/core';
+import { BrowserUnavailableError, startBrowserHarness } from '@conv3d/web-demo/harness';
 import * as ortNode from 'onnxruntime-node';
 
 const run = promisify(execFile);
+const VOXELS = SEED_CONTRACT.rawLength;
+const SAMPLE_SHAPE = SEED_CONTRACT.inputShape;
 
 /** Edge rows the JS preprocessing handles specially: constant, all-zero, one non-zero voxel, max at 1 and at 1e-30. */
 export function edgeRows(): { name: string; row: Float32Array }[] {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildDataset, defaultDatasetPath, openDataset } from '@conv3d/data';
+import { buildDataset, defaultDatasetPath, openDataset, ROW_LENGTH } from '@conv3d/data';
 import { convertModel } from '@conv3d/export-onnx';
 import { train } from '@conv3d/train';
 
@@ -57,7 +57,7 @@ export async function paritySamples(
     if (total < count)
       throw new Error(`${dataPath}: only ${total} test rows, the parity suite needs ${count}`);
     const rows = Array.from({ length: count }, (_, i) => Math.floor((i * total) / count));
-    const vectors = rows.map((r) => Float64Array.from(x.subarray(r * 4096, (r + 1) * 4096)));
+    const vectors = rows.map((r) => Float64Array.from(x.subarray(r * ROW_LENGTH, (r + 1) * ROW_LENGTH)));
     return { vectors, rows };
   } finally {
     dataset.close();

@@ -1,10 +1,10 @@
-// Every runtime the project promises parity on, each behind the same small interface: raw 4096-value vectors in,
-// class probabilities out. Raw vectors go in everywhere so that the shared preprocessing is covered on each runtime.
-import { preprocessBatch, SAMPLE_SHAPE } from '@conv3d/data';
+// Every runtime the project promises parity on, each behind the same small interface: raw vectors in, class
+// probabilities out. Raw vectors go in everywhere so that the shared preprocessing is covered on each runtime.
+import { contractFromMetadata, preprocessBatch, readOnnxMetadata } from '@conv3d/core';
 import { load as loadNode } from '@conv3d/infer-node';
 import { load as loadWeb } from '@conv3d/infer-web';
-import { BrowserUnavailableError, startBrowserHarness } from '@conv3d/infer-web/node';
 import { loadModelFromDir, selectBackend } from '@conv3d/train';
+import { BrowserUnavailableError, startBrowserHarness } from '@conv3d/web-demo/harness';
 import * as tf from '@tensorflow/tfjs';
 import type { RuntimeResult } from './compare.js';
 
@@ -50,7 +50,12 @@ async function tfjsPredict(backend: 'cpu' | 'fast-cpu', inputs: ParityInputs): P
   const model = await loadModelFromDir(inputs.runDir);
   try {
     const n = inputs.vectors.length;
-    const x = tf.tensor(preprocessBatch(flatten(inputs.vectors), n), [n, ...SAMPLE_SHAPE]);
+    // The exported model's contract says how raw vectors become the graph's input, as it does for every runtime.
+    const contract = contractFromMetadata(
+      readOnnxMetadata(inputs.onnxBytes, inputs.onnxPath),
+      inputs.onnxPath,
+    );
+    const x = tf.tensor(preprocessBatch(contract, flatten(inputs.vectors), n), [n, ...contract.inputShape]);
     const y = model.predict(x) as tf.Tensor;
     const data = (await y.data()) as Float32Array;
     const classes = y.shape[1] as number;

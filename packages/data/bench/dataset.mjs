@@ -31,7 +31,11 @@ async function childBuild(arg) {
 }
 
 async function childRead(path) {
-  const { openDataset, preprocessSample, SAMPLE_SIZE, VOXELS } = await import(dist('index.js'));
+  const { openDataset } = await import(dist('index.js'));
+  const { orangesRgb, SEED_CONTRACT } = await import('@conv3d/core');
+  const { rawLength: VOXELS, inputSize: SAMPLE_SIZE } = SEED_CONTRACT;
+  const preprocessSample = (src, srcOffset, dst, dstOffset) =>
+    orangesRgb.apply(src, srcOffset, VOXELS, 1, dst, dstOffset);
   const t0 = performance.now();
   const c0 = cpuSeconds();
   const ds = await openDataset(path);

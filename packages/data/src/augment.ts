@@ -1,8 +1,8 @@
 // Step 6 of the recipe (after jirvin16/3D-MNIST-Classification data_augment.py): a randomly rotated, jittered copy
 // of an upright cloud. Angles ~ N(0, 90°) about x and y, N(0, 180°) about z, applied as cloud·Rz·Ry·Rx; then
 // uniform noise in ±0.25·std on each axis.
+import type { Rng } from '@conv3d/core';
 import type { CloudBuffer } from './point-cloud.js';
-import type { Rng } from './random.js';
 
 const NOISE_STRENGTH = 0.25;
 const DEG = Math.PI / 180;

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // conv3d-dataset: build the 3D MNIST HDF5 file, or inspect one.
-import { parseArgs } from 'node:util';
+import { type CliIo, parseCommandLine, runMain, UsageError } from '@conv3d/core/node';
 import cliProgress from 'cli-progress';
 import { type BuildResult, buildDataset, DEFAULT_SEED } from './builder.js';
-import { SPLITS } from './layout.js';
+import { ROW_LENGTH, SPLITS } from './layout.js';
 import { defaultDatasetPath } from './paths.js';
 import { openDataset } from './reader.js';
 
@@ -11,20 +11,14 @@ const USAGE = `usage:
   conv3d-dataset build [--out FILE] [--seed N] [--compression gzip|none] [--digits TRAIN,TEST]
   conv3d-dataset inspect FILE`;
 
-/** A command-line mistake: exit code 2. */
-class UsageError extends Error {}
-
-async function build(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
+async function build(args: readonly string[], io: CliIo): Promise<void> {
+  const { values } = parseCommandLine(args, {
     options: {
       out: { type: 'string' },
       seed: { type: 'string' },
       compression: { type: 'string' },
       digits: { type: 'string' },
     },
-    strict: true,
-    allowPositionals: false,
   });
   const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
@@ -67,19 +61,19 @@ async function build(args: string[]): Promise<void> {
   } finally {
     bar.stop();
   }
-  console.log(
+  io.log(
     `wrote ${result.path}: ${result.train} train + ${result.test} test rows ` +
       `(seed ${seed}, ${compression}) in ${result.seconds.toFixed(1)} s`,
   );
 }
 
-async function inspect(args: string[]): Promise<void> {
-  const { positionals } = parseArgs({ args, options: {}, strict: true, allowPositionals: true });
+async function inspect(args: readonly string[], io: CliIo): Promise<void> {
+  const { positionals } = parseCommandLine(args, { options: {}, allowPositionals: true });
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new UsageError('inspect takes exactly one FILE');
   const ds = await openDataset(file);
   try {
-    console.log(file);
+    io.log(file);
     for (const split of SPLITS) {
       const info = ds.info(split);
       // Reading every batch checks every voxel (finite, in [0, 1]).
@@ -87,39 +81,21 @@ async function inspect(args: string[]): Promise<void> {
       for (const batch of ds.batches(split, 500, { reuse: true }))
         for (const v of batch.x) if (v !== 0) nonzero++;
       const histogram = info.labelCounts.map((n, label) => `${label}:${n}`).join(' ');
-      console.log(
-        `  ${split}: ${info.rows} rows, X ${info.xDtype} (${info.rows},4096) [${info.compression}], ` +
+      io.log(
+        `  ${split}: ${info.rows} rows, X ${info.xDtype} (${info.rows},${ROW_LENGTH}) [${info.compression}], ` +
           `y ${info.yDtype} (${info.rows},); ${(nonzero / Math.max(1, info.rows)).toFixed(1)} nonzero voxels/row; ` +
           `labels ${histogram}`,
       );
     }
-    console.log('  all voxels finite and in [0, 1], all labels in 0–9');
+    io.log('  all voxels finite and in [0, 1], all labels in 0–9');
   } finally {
     ds.close();
   }
 }
 
-async function main(argv: string[]): Promise<void> {
+await runMain({ name: 'conv3d-dataset', usage: USAGE }, async (argv, io) => {
   const [command, ...rest] = argv;
-  if (command === 'build') return build(rest);
-  if (command === 'inspect') return inspect(rest);
-  if (command === undefined || command === '--help' || command === '-h') {
-    console.log(USAGE);
-    if (command === undefined) process.exitCode = 2;
-    return;
-  }
-  throw new UsageError(`unknown command '${command}'`);
-}
-
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const parseError =
-    error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
-  if (error instanceof UsageError || parseError) {
-    const message = (error as Error).message.split('\n')[0];
-    console.error(`conv3d-dataset: ${message} (see conv3d-dataset --help)`);
-    process.exitCode = 2;
-  } else {
-    console.error(`conv3d-dataset: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
+  if (command === 'build') return build(rest, io);
+  if (command === 'inspect') return inspect(rest, io);
+  throw new UsageError(command === undefined ? 'missing command' : `unknown command '${command}'`);
 });

@@ -1,7 +1,6 @@
 // Writes a 3D MNIST HDF5 file with Kaggle's layout and dtypes (X float64 (N, 4096), y int64 (N,)), atomically:
 // the file appears under its name complete, or not at all.
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { writeAtomic } from '@conv3d/core/node';
 import { DataError } from './errors.js';
 import { h5Reason, loadH5 } from './h5.js';
 import { datasetNames, ROW_LENGTH, type Split } from './layout.js';
@@ -22,43 +21,35 @@ export async function writeDatasetFile(
   compression: Compression,
 ): Promise<void> {
   const h5 = await loadH5();
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const file = new h5.File(tmp, 'w');
-    try {
-      for (const split of ['train', 'test'] as const) {
-        const { x, y } = splits[split];
-        const rows = y.length;
-        const names = datasetNames(split);
-        const chunked =
-          compression === 'gzip'
-            ? { chunks: [Math.max(1, Math.min(CHUNK_ROWS, rows)), ROW_LENGTH], compression: 'gzip' as const }
-            : {};
-        file.create_dataset({ name: names.x, data: x, shape: [rows, ROW_LENGTH], dtype: '<d', ...chunked });
-        file.create_dataset({
-          name: names.y,
-          data: BigInt64Array.from(y, (v) => BigInt(v)),
-          shape: [rows],
-          dtype: '<q',
-        });
+    await writeAtomic(path, (tmp) => {
+      const file = new h5.File(tmp, 'w');
+      try {
+        for (const split of ['train', 'test'] as const) {
+          const { x, y } = splits[split];
+          const rows = y.length;
+          const names = datasetNames(split);
+          const chunked =
+            compression === 'gzip'
+              ? {
+                  chunks: [Math.max(1, Math.min(CHUNK_ROWS, rows)), ROW_LENGTH],
+                  compression: 'gzip' as const,
+                }
+              : {};
+          file.create_dataset({ name: names.x, data: x, shape: [rows, ROW_LENGTH], dtype: '<d', ...chunked });
+          file.create_dataset({
+            name: names.y,
+            data: BigInt64Array.from(y, (v) => BigInt(v)),
+            shape: [rows],
+            dtype: '<q',
+          });
+        }
+      } finally {
+        file.close();
       }
-    } finally {
-      file.close();
-    }
-    renameSync(tmp, path);
+    });
   } catch (error) {
-    removeQuietly(tmp);
     if (error instanceof DataError) throw error;
     throw new DataError(`${path}: cannot write HDF5 file (${h5Reason(error)})`);
-  }
-}
-
-/** Best-effort removal of the temporary file; the original error is the one worth reporting. */
-function removeQuietly(path: string): void {
-  try {
-    rmSync(path, { force: true });
-  } catch {
-    // e.g. ENOTDIR: the file was never created
   }
 }

@@ -5,9 +5,8 @@ export {
   type Compression,
   DEFAULT_SEED,
 } from './builder.js';
-export * from './contract.js';
 export { DataError } from './errors.js';
-export { datasetNames, ORIGINALS, rowsOf, type Split } from './layout.js';
+export { oneHot, validationSplitIndex } from './keras.js';
+export { datasetNames, GRID, NUM_CLASSES, ORIGINALS, ROW_LENGTH, rowsOf, type Split } from './layout.js';
 export { defaultDatasetPath } from './paths.js';
-export * from './preprocess.js';
 export { type BatchRange, type Dataset3D, openDataset, type SplitData, type SplitInfo } from './reader.js';

@@ -2,10 +2,9 @@
 // int32 or int64 labels, compressed or not. Slices are read on demand, so memory stays flat however large the file.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Dataset, File } from 'h5wasm/node';
-import { NUM_CLASSES } from './contract.js';
 import { DataError } from './errors.js';
 import { h5Module, h5Reason, loadH5 } from './h5.js';
-import { datasetNames, ROW_LENGTH, SPLITS, type Split } from './layout.js';
+import { datasetNames, NUM_CLASSES, ROW_LENGTH, SPLITS, type Split } from './layout.js';
 
 export type { Split } from './layout.js';
 

@@ -1,11 +1,10 @@
 // Rows of the built dataset: row 2·i is MNIST digit i voxelised, row 2·i + 1 its seeded random rotation.
 
+import { Rng } from '@conv3d/core';
 import { augmentCloud } from './augment.js';
-import { VOXELS } from './contract.js';
-import { rowsOf, type Split } from './layout.js';
+import { rowsOf, type Split, ROW_LENGTH as VOXELS } from './layout.js';
 import type { MnistDigits } from './mnist-idx.js';
 import { CloudBuffer, digitCloud } from './point-cloud.js';
-import { Rng } from './random.js';
 import { voxelRow } from './voxelize.js';
 
 export const DEFAULT_SEED = 1;

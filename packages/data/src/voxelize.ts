@@ -1,6 +1,6 @@
 // Step 5 of the recipe: the 16³ grid of point counts, divided by the largest count. Bounds and boundaries follow
 // the VoxelGrid class (kargarisaac/3d-MNIST-classification-PointNet) with numpy's linspace and searchsorted('left').
-import { GRID, VOXELS } from './contract.js';
+import { GRID, ROW_LENGTH as VOXELS } from './layout.js';
 import { linspace } from './numpy-linspace.js';
 import { type CloudBuffer, cloudBounds } from './point-cloud.js';
 

@@ -51,6 +51,15 @@ describe('conv3d-dataset', () => {
     expect(inspected.stdout).toMatch(/labels 0:\d+ 1:\d+ .* 9:\d+/);
   });
 
+  it('--help prints the usage and exits 0; no command is a usage error', () => {
+    const help = run('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage:\n {2}conv3d-dataset build/);
+    const none = run();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('conv3d-dataset: missing command (see conv3d-dataset --help)');
+  });
+
   it.each([
     [['build', '--bogus'], /Unknown option '--bogus'/],
     [['build', '--compression', 'lzf'], /--compression must be gzip or none, got 'lzf'/],

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { orangesRgb, preprocessBatch as preprocessWith, type RawVoxels, SEED_CONTRACT } from '@conv3d/core';
 import { describe, expect, it } from 'vitest';
-import { oneHot, preprocessBatch, preprocessSample, validationSplitIndex } from '../src/preprocess.js';
+import { oneHot, validationSplitIndex } from '../src/keras.js';
+
+// The seed's preprocessing lives in @conv3d/core ('oranges-rgb'); the matplotlib fixtures live here with the
+// recipe that makes their real rows.
+const preprocessBatch = (raw: RawVoxels, count?: number) => preprocessWith(SEED_CONTRACT, raw, count);
+const preprocessSample = (src: RawVoxels, srcOffset: number, dst: Float32Array, dstOffset: number) =>
+  orangesRgb.apply(src, srcOffset, 4096, 1, dst, dstOffset);
 
 interface Sample {
   name: string;

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { openDataset, preprocessBatch, SAMPLE_SHAPE, SEED_CONTRACT, VOXELS } from '@conv3d/data';
+import { contractToMetadata, defineContract, mulberry32, preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
+import { openDataset } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { convertModel } from '../dist/index.js';
@@ -15,10 +16,12 @@ const dataPath =
   process.argv[3] ?? new URL('../../data/artifacts/full_dataset_vectors.h5', import.meta.url).pathname;
 const BATCH = 100;
 const WARMUP = 5;
+const VOXELS = SEED_CONTRACT.rawLength;
+const SAMPLE_SHAPE = SEED_CONTRACT.inputShape;
 await tf.setBackend('cpu');
 
 function seedModel() {
-  return tf.sequential({
+  const model = tf.sequential({
     layers: [
       tf.layers.conv3d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [16, 16, 16, 3] }),
       tf.layers.maxPooling3d({ poolSize: 2 }),
@@ -29,6 +32,9 @@ function seedModel() {
       tf.layers.dense({ units: 10, activation: 'softmax' }),
     ],
   });
+  // The contract travels with the model, as @conv3d/train saves it.
+  model.setUserDefinedMetadata({ conv3d: contractToMetadata(SEED_CONTRACT) });
+  return model;
 }
 
 /** The first `count` real test rows (float64, as the HDF5 file stores them); synthetic rows without the dataset. */
@@ -42,11 +48,8 @@ async function rawRows(count) {
     }
   }
   const rows = new Float64Array(count * VOXELS);
-  let seed = 12345;
-  for (let i = 0; i < rows.length; i++) {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    rows[i] = seed % 8 === 0 ? (seed >>> 8) / 16777216 : 0;
-  }
+  const random = mulberry32(12345);
+  for (let i = 0; i < rows.length; i++) rows[i] = random() < 0.125 ? random() : 0;
   return { rows, source: 'synthetic rows (no dataset; run `npx turbo run dataset`)' };
 }
 
@@ -62,9 +65,9 @@ model.dispose();
 const plain = await ort.InferenceSession.create(plainBytes, { executionProviders: ['cpu'] });
 const embedded = await ort.InferenceSession.create(embeddedBytes, { executionProviders: ['cpu'] });
 
-/** Today's path: raw rows → @conv3d/data preprocessing → the plain file. */
+/** Today's path: raw rows → @conv3d/core preprocessing → the plain file. */
 async function viaJs(rows, n) {
-  const x = new ort.Tensor('float32', preprocessBatch(rows, n), [n, ...SAMPLE_SHAPE]);
+  const x = new ort.Tensor('float32', preprocessBatch(SEED_CONTRACT, rows, n), [n, ...SAMPLE_SHAPE]);
   const out = await plain.run({ [plain.inputNames[0]]: x });
   return out[plain.outputNames[0]].data;
 }
@@ -76,16 +79,17 @@ async function viaGraph(rows, n) {
   return out[embedded.outputNames[0]].data;
 }
 
-/** The preprocessing alone: @conv3d/data in JS, and the embedded graph in front of a Flatten-only model. */
+/** The preprocessing alone: @conv3d/core in JS, and the embedded graph in front of a Flatten-only model. */
 const flatten = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [...SAMPLE_SHAPE] })] });
 const labels = Array.from({ length: SAMPLE_SHAPE.reduce((a, b) => a * b, 1) }, (_, i) => String(i));
 const colours = await ort.InferenceSession.create(
-  convertModel(flatten, { contract: { ...SEED_CONTRACT, labels }, embedPreprocessing: true }).bytes,
+  convertModel(flatten, { contract: defineContract({ ...SEED_CONTRACT, labels }), embedPreprocessing: true })
+    .bytes,
   { executionProviders: ['cpu'] },
 );
 flatten.dispose();
 async function preprocessJs(rows, n) {
-  return preprocessBatch(rows, n);
+  return preprocessBatch(SEED_CONTRACT, rows, n);
 }
 async function preprocessGraph(rows, n) {
   const x = new ort.Tensor('float32', Float32Array.from(rows), [n, VOXELS]);

@@ -1,10 +1,12 @@
 // Export speed and size of the seed model: median of several runs of convertModel, against tfjs' own
 // in-memory save (model.save to a handler: topology JSON + weight buffer) measured in the same run.
 // Run after a build: node bench/export.mjs [runs]
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { contractToMetadata, SEED_CONTRACT } from '@conv3d/core';
+import { saveModelToDir } from '@conv3d/train/model-io';
 import * as tf from '@tensorflow/tfjs';
 import { convertModel, exportModelFile } from '../dist/index.js';
 
@@ -42,6 +44,8 @@ async function time(fn) {
 }
 
 const model = seedModel();
+// As @conv3d/train saves it: the model carries its contract, which the exporter writes into the file.
+model.setUserDefinedMetadata({ conv3d: contractToMetadata(SEED_CONTRACT) });
 const parameters = model.countParams();
 let bytes = 0;
 const exportTimes = await time(() => {
@@ -56,23 +60,7 @@ const saveTimes = await time(() =>
 );
 // The CLI path: model.json + weights.bin on disk → load → convert → atomic write.
 const dir = await mkdtemp(join(tmpdir(), 'export-bench-'));
-await model.save(
-  tf.io.withSaveHandler(async (artifacts) => {
-    const modelJson = {
-      modelTopology: artifacts.modelTopology,
-      format: artifacts.format,
-      generatedBy: artifacts.generatedBy,
-      convertedBy: artifacts.convertedBy,
-      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-    };
-    await writeFile(join(dir, 'model.json'), JSON.stringify(modelJson));
-    await writeFile(
-      join(dir, 'weights.bin'),
-      new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)),
-    );
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }),
-);
+await saveModelToDir(model, dir);
 const fileTimes = await time(() => exportModelFile(dir, join(dir, 'model.onnx')));
 await rm(dir, { recursive: true, force: true });
 

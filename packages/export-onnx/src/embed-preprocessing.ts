@@ -1,8 +1,8 @@
 // The contract's preprocessing as standard ONNX ops (opset 17, default domain), put in front of the model so the
 // graph takes raw rows [N, V] and gives probabilities. Float32 throughout, the same steps in the same order as
-// @conv3d/data's float32 path, so float32 rows give bit-identical model inputs.
-import { ORANGES_LUT, ORANGES_LUT_SIZE } from '@conv3d/data/preprocess';
-import type { RawContract } from './contract-metadata.js';
+// @conv3d/core's float32 path, so float32 rows give bit-identical model inputs.
+import { MINMAX, type ModelContract, NONE, ORANGES_LUT, ORANGES_LUT_SIZE, ORANGES_RGB } from '@conv3d/core';
+import { ExportError } from './errors.js';
 import type { GraphBuilder } from './graph.js';
 import { DataType } from './proto/index.js';
 
@@ -17,12 +17,20 @@ function lookupTable(): Float32Array {
   return table;
 }
 
+/** The registry's preprocessings this module writes as ONNX ops. */
+export const EMBEDDABLE: readonly string[] = [ORANGES_RGB, MINMAX, NONE];
+
 /**
  * Adds the preprocessing nodes in front of the graph: a new input `[N, rawValues]` whose result, shaped
  * [N, D, H, W, C], is written to `modelInput` (the converted model's input, which stops being a graph input).
  * Returns the new input's name.
  */
-export function embedPreprocessing(graph: GraphBuilder, modelInput: string, contract: RawContract): string {
+export function embedPreprocessing(graph: GraphBuilder, modelInput: string, contract: ModelContract): string {
+  if (!EMBEDDABLE.includes(contract.preprocessing)) {
+    throw new ExportError(
+      `embedPreprocessing: preprocessing '${contract.preprocessing}' has no ONNX form here (embeddable: ${EMBEDDABLE.join(', ')})`,
+    );
+  }
   const first = graph.nodes.length;
   const raw = graph.uniqueName('raw_voxels');
   const base = 'preprocess';
@@ -30,11 +38,11 @@ export function embedPreprocessing(graph: GraphBuilder, modelInput: string, cont
     graph.addFloatInitializer(`${base}/${name}`, [], new Float32Array([value]));
 
   let voxels: string;
-  if (contract.preprocessing === 'none') {
+  if (contract.preprocessing === NONE) {
     voxels = raw;
   } else {
     const scaled = autoscale(graph, raw, base, scalar);
-    if (contract.preprocessing === 'minmax') {
+    if (contract.preprocessing === MINMAX) {
       voxels = scaled;
     } else {
       // Colormap.__call__: index = trunc(x·N) (x ≥ 0 here, so Floor), x = 1 → the last entry (see lookupTable).
@@ -70,7 +78,7 @@ export function embedPreprocessing(graph: GraphBuilder, modelInput: string, cont
 
 /**
  * Per-sample (v − min) / (max − min) over the whole row, as matplotlib's Normalize with no limits set. A constant
- * (or empty) sample maps to 0, as @conv3d/data does: its range is replaced by 1, and v − min is 0 everywhere.
+ * (or empty) sample maps to 0, as @conv3d/core does: its range is replaced by 1, and v − min is 0 everywhere.
  */
 function autoscale(
   graph: GraphBuilder,

@@ -12,8 +12,3 @@ export interface LayerRef {
 export function unsupportedOption(layer: LayerRef, option: string, detail: string): ExportError {
   return new ExportError(`layer '${layer.name}' (${layer.className}): ${option} ${detail} is not supported`);
 }
-
-/** Keeps a message on one line: tfjs and fs errors sometimes span several. */
-export function oneLine(message: string): string {
-  return message.replace(/\s*\n\s*/g, ' ').trim();
-}

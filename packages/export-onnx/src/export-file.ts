@@ -1,9 +1,12 @@
 // File-to-file export: a training run folder (or a model.json) → an .onnx file, written atomically.
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ExportError, oneLine } from './errors.js';
+import { oneLine, writeAtomic } from '@conv3d/core/node';
+import { loadModelFile, ModelFileError } from '@conv3d/train/model-io';
+import type * as tf from '@tensorflow/tfjs';
+import { ExportError } from './errors.js';
 import { convertModel, type ExportOptions, type ExportSummary } from './export-model.js';
-import { loadLayersModelFromDisk } from './model-files.js';
 
 export interface ExportFileResult extends ExportSummary {
   out: string;
@@ -69,15 +72,21 @@ export async function exportModelFile(
   }
 }
 
-/** Writes `<out>.tmp-<pid>` then renames it, so `out` is either the old file or the complete new one. */
-async function writeAtomically(out: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${out}.tmp-${process.pid}`;
+/** Reads model.json and its weight files with @conv3d/train's IO handler; its errors become ExportErrors. */
+export async function loadLayersModelFromDisk(modelJsonPath: string): Promise<tf.LayersModel> {
   try {
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(tmp, bytes);
-    await rename(tmp, out);
+    return await loadModelFile(modelJsonPath);
   } catch (error) {
-    await unlink(tmp).catch(() => undefined);
+    if (error instanceof ModelFileError) throw new ExportError(error.message);
+    throw error;
+  }
+}
+
+/** `out` is either the old file or the complete new one; a failed write leaves nothing. */
+async function writeAtomically(out: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await writeAtomic(out, (tmp) => writeFileSync(tmp, bytes));
+  } catch (error) {
     throw new ExportError(`${out}: cannot write (${oneLine((error as Error).message)})`);
   }
 }

@@ -3,12 +3,11 @@
 import {
   ContractError,
   contractFromMetadata,
+  contractToMetadata,
+  defineContract,
   type ModelContract,
-  NUM_CLASSES,
-  SEED_CONTRACT,
-} from '@conv3d/data/contract';
+} from '@conv3d/core';
 import type * as tf from '@tensorflow/tfjs';
-import { contractMetadata, type PreprocessingId, preprocessingId, rawContract } from './contract-metadata.js';
 import { embedPreprocessing } from './embed-preprocessing.js';
 import { ExportError } from './errors.js';
 import type { Shape } from './graph.js';
@@ -31,14 +30,13 @@ export const BATCH_DIM = 'N';
 export interface ExportOptions {
   /**
    * Contract written to metadata_props. Default: the contract the model carries in its user-defined metadata
-   * (`conv3d`, as @conv3d/train saves it), else the seed contract when the model's input and output fit it
-   * (input [16,16,16,3], 10 classes), else none. `null` writes none.
+   * (`conv3d`, as @conv3d/train saves it), else none. `null` writes none.
    */
   contract?: ModelContract | null;
   /** Test accuracy of the training run, in [0, 1]; overrides `contract.testAccuracy`. */
   testAccuracy?: number;
-  /** Overrides the contract's preprocessing (`oranges-rgb`, `minmax` or `none`). */
-  preprocessing?: PreprocessingId;
+  /** Overrides the contract's preprocessing: a registered id (@conv3d/core's registry) that fits its channels. */
+  preprocessing?: string;
   /**
    * Puts the contract's preprocessing into the graph: the input becomes raw rows [N, D·H·W·raw_channels] float32
    * (voxel order d, h, w, c) and the metadata says `conv3d.input_kind` "raw". Needs a contract.
@@ -70,22 +68,30 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
   const embed = options.embedPreprocessing === true;
   if (embed && contract === null) {
     throw new ExportError(
-      `embedPreprocessing needs a model contract, and model '${model.name}' has none (not shaped like the seed, no 'conv3d' user-defined metadata, or contract: null)`,
+      `embedPreprocessing needs a model contract, and model '${model.name}' has none (no 'conv3d' user-defined metadata and no contract option)`,
+    );
+  }
+  if (embed && contract?.inputKind === 'raw') {
+    throw new ExportError(
+      `embedPreprocessing: the contract says model '${model.name}' already takes raw rows (input_kind 'raw'); nothing to embed`,
     );
   }
   const { graph, inputs, outputs } = convertLayers(model);
   let graphInputs = inputs.map((e) => valueInfo(e.name, e.shape));
+  let written = contract;
   if (embed && contract !== null) {
-    const raw = rawContract(contract);
     const [modelInput] = inputs as [GraphEndpoint];
-    graphInputs = [valueInfo(embedPreprocessing(graph, modelInput.name, raw), [null, raw.rawValues])];
+    graphInputs = [
+      valueInfo(embedPreprocessing(graph, modelInput.name, contract), [null, contract.rawLength]),
+    ];
+    written = defineContract({ ...contract, inputKind: 'raw' }, 'contract', contract.version);
   }
   const optimized = optimize({
     nodes: graph.nodes,
     initializers: graph.initializers,
     outputs: outputs.map((o) => o.name),
   });
-  const metadata = contract === null ? {} : contractMetadata(contract, embed ? 'raw' : 'preprocessed');
+  const metadata = written === null ? {} : contractToMetadata(written);
   const producer = options.producer ?? { name: PRODUCER_NAME, version: PRODUCER_VERSION };
   const proto: ModelProto = {
     ir_version: IR_VERSION,
@@ -127,24 +133,17 @@ export function exportModel(model: tf.LayersModel, options: ExportOptions = {}):
   return convertModel(model, options).bytes;
 }
 
-/** The contract to write (checked against the model), with the options' test accuracy and preprocessing. */
+/**
+ * The contract of the model's input, checked against the model, with the options' test
+ * accuracy and preprocessing; null when there is none. It comes from the model or from the caller, never assumed.
+ */
 function contractFor(model: tf.LayersModel, options: ExportOptions): ModelContract | null {
   const { testAccuracy } = options;
   if (testAccuracy !== undefined && !(testAccuracy >= 0 && testAccuracy <= 1)) {
     throw new ExportError(`testAccuracy must be a number in [0, 1], got ${testAccuracy}`);
   }
-  const inputShape = model.inputs[0]?.shape.slice(1) ?? [];
-  const outputShape = model.outputs[0]?.shape.slice(1) ?? [];
-  const fitsSeed =
-    model.inputs.length === 1 &&
-    model.outputs.length === 1 &&
-    JSON.stringify(inputShape) === JSON.stringify(SEED_CONTRACT.inputShape) &&
-    JSON.stringify(outputShape) === JSON.stringify([NUM_CLASSES]);
-  const contract =
-    options.contract === undefined
-      ? (carriedContract(model) ?? (fitsSeed ? SEED_CONTRACT : null))
-      : options.contract;
-  if (contract === null) {
+  const given = options.contract === undefined ? (carriedContract(model) ?? null) : options.contract;
+  if (given === null) {
     if (options.preprocessing !== undefined) {
       throw new ExportError(
         `preprocessing '${options.preprocessing}' needs a model contract, and there is none`,
@@ -157,6 +156,23 @@ function contractFor(model: tf.LayersModel, options: ExportOptions): ModelContra
       `a model contract needs one input and one output, model '${model.name}' has ${model.inputs.length} and ${model.outputs.length}`,
     );
   }
+  let contract: ModelContract;
+  try {
+    contract = defineContract(
+      {
+        ...given,
+        ...(testAccuracy === undefined ? {} : { testAccuracy }),
+        ...(options.preprocessing === undefined ? {} : { preprocessing: options.preprocessing }),
+      },
+      options.preprocessing === undefined ? 'contract' : 'option preprocessing',
+      given.version,
+    );
+  } catch (error) {
+    if (error instanceof ContractError) throw new ExportError(error.message);
+    throw error;
+  }
+  const inputShape = model.inputs[0]?.shape.slice(1) ?? [];
+  const outputShape = model.outputs[0]?.shape.slice(1) ?? [];
   if (JSON.stringify(inputShape) !== JSON.stringify(contract.inputShape)) {
     throw new ExportError(
       `contract input shape ${JSON.stringify(contract.inputShape)} does not match the model's ${JSON.stringify(inputShape)}`,
@@ -167,15 +183,7 @@ function contractFor(model: tf.LayersModel, options: ExportOptions): ModelContra
       `contract has ${contract.labels.length} labels but the model outputs ${JSON.stringify(outputShape)}`,
     );
   }
-  const checked: ModelContract = {
-    ...contract,
-    ...(testAccuracy === undefined ? {} : { testAccuracy }),
-    ...(options.preprocessing === undefined
-      ? {}
-      : { preprocessing: preprocessingId(options.preprocessing, 'option preprocessing') }),
-  };
-  rawContract(checked);
-  return checked;
+  return contract;
 }
 
 /** The contract @conv3d/train stores in the model's user-defined metadata under `conv3d`, if any. */

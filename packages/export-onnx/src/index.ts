@@ -4,6 +4,7 @@ export { ExportError } from './errors.js';
 export {
   type ExportFileResult,
   exportModelFile,
+  loadLayersModelFromDisk,
   readTestAccuracy,
   resolveModelInput,
 } from './export-file.js';
@@ -17,5 +18,4 @@ export {
   IR_VERSION,
   OPSET_VERSION,
 } from './export-model.js';
-export { loadLayersModelFromDisk } from './model-files.js';
 export { decodeModel } from './proto/index.js';

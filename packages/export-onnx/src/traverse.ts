@@ -1,7 +1,9 @@
 // Walks a tfjs LayersModel (Sequential or functional) in dependency order and converts every layer call.
+
+import { oneLine } from '@conv3d/core/node';
 import type * as tf from '@tensorflow/tfjs';
 import { REGISTRY } from './converters/index.js';
-import { ExportError, type LayerRef, oneLine } from './errors.js';
+import { ExportError, type LayerRef } from './errors.js';
 import { GraphBuilder, type Shape, type Value } from './graph.js';
 import { LayerConfig, LayerWeights } from './layer-config.js';
 

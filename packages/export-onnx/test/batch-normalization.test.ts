@@ -1,9 +1,9 @@
+import { Rng } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
 import { convertModel, decodeModel } from '../src/index.js';
 import { maxAbsDiff, runOnnx } from './helpers/onnx.js';
 import { expectParity, TOLERANCE } from './helpers/parity.js';
-import { Rng } from './helpers/rng.js';
 import { predictCpu, randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
 beforeAll(useCpuBackend);

@@ -1,9 +1,14 @@
 // --embed-preprocessing: raw rows in, the contract's preprocessing as standard ONNX ops, probabilities out.
-import { type ModelContract, SAMPLE_SHAPE, SEED_CONTRACT, VOXELS } from '@conv3d/data/contract';
-import { preprocessBatch } from '@conv3d/data/preprocess';
+import {
+  defineContract,
+  METADATA_KEYS as KEYS,
+  MINMAX,
+  type ModelContract,
+  preprocessBatch,
+  SEED_CONTRACT,
+} from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { V2_KEYS } from '../src/contract-metadata.js';
 import { convertModel, decodeModel, type ExportOptions } from '../src/index.js';
 import { argmaxRows, checkWithOnnxChecker, describeWithOnnx, maxAbsDiff, runOnnx } from './helpers/onnx.js';
 import { concatRows, edgeRows, minmaxFloat32, realisticRawRows } from './helpers/raw-rows.js';
@@ -12,16 +17,26 @@ import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
 /** Embedded file against JS preprocessing + the plain file, on onnxruntime-node CPU. */
 const TOLERANCE = 1e-6;
+const VOXELS = SEED_CONTRACT.rawLength;
+const SAMPLE_SHAPE = SEED_CONTRACT.inputShape;
 const COLOUR_TABLE_BYTES = 257 * 3 * 4;
 
 beforeAll(useCpuBackend);
 
 /** A model that only flattens its input, so the embedded file's output is the preprocessed voxels themselves. */
-function flattenModel(shape: readonly number[]): { model: tf.LayersModel; contract: ModelContract } {
+function flattenModel(
+  shape: readonly [number, number, number, number],
+  preprocessing: string,
+  rawChannels: number,
+): { model: tf.LayersModel; contract: ModelContract } {
   const model = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [...shape] })] });
   const size = shape.reduce((a, b) => a * b, 1);
   const labels = Array.from({ length: size }, (_, i) => `v${i}`);
-  return { model, contract: { ...SEED_CONTRACT, labels, inputShape: shape } };
+  const grid = [shape[0], shape[1], shape[2]] as const;
+  return {
+    model,
+    contract: defineContract({ labels, grid, rawChannels, preprocessing, inputKind: 'preprocessed' }),
+  };
 }
 
 const rowsOf = (data: Float32Array, values: number) => data.length / values;
@@ -42,35 +57,40 @@ describe.each([
         : [new Float32Array(values).map((_, i) => (i % 7) / 3)]),
     ]);
     const expected = (x: Float32Array): Float32Array => {
-      if (id === 'oranges-rgb') return preprocessBatch(x, rowsOf(x, values));
+      if (id === 'oranges-rgb') return preprocessBatch(SEED_CONTRACT, x, rowsOf(x, values));
       if (id === 'minmax') return minmaxFloat32(x, values);
       return x;
     };
 
     it('bit-identical preprocessed voxels (a Flatten-only model shows them), every edge row included', async () => {
-      const { model, contract } = flattenModel(shape);
-      const { bytes } = convertModel(model, { contract, preprocessing: id, embedPreprocessing: true });
+      const { model, contract } = flattenModel(shape, id, rawChannels);
+      const { bytes } = convertModel(model, { contract, embedPreprocessing: true });
       const out = await runOnnx(bytes, rows, [rowsOf(rows, values), values]);
       const want = expected(rows);
       expect(out.length).toBe(want.length);
       expect(maxAbsDiff(out, want)).toBe(0);
+      if (id === MINMAX) {
+        // @conv3d/core's minmax divides in float64 and rounds once; float32 steps differ by at most an ulp of 1.
+        const { contract } = flattenModel(shape, id, rawChannels);
+        expect(maxAbsDiff(out, preprocessBatch(contract, rows))).toBeLessThanOrEqual(2 ** -23);
+      }
     });
 
     it('metadata: the v2 keys, input_kind raw, input_shape [V], graph input [N, V]', async () => {
-      const { model, contract } = flattenModel(shape);
-      const { bytes } = convertModel(model, { contract, preprocessing: id, embedPreprocessing: true });
+      const { model, contract } = flattenModel(shape, id, rawChannels);
+      const { bytes } = convertModel(model, { contract, embedPreprocessing: true });
       const onnx = await describeWithOnnx(bytes);
       expect(onnx.inputs).toEqual([['raw_voxels', ['N', values]]]);
       expect(onnx.opsets).toEqual([['', 17]]);
       expect(onnx.metadata).toEqual({
-        [V2_KEYS.contractVersion]: '2',
-        [V2_KEYS.labels]: JSON.stringify(contract.labels),
-        [V2_KEYS.grid]: JSON.stringify(grid),
-        [V2_KEYS.rawChannels]: String(rawChannels),
-        [V2_KEYS.voxelOrder]: 'dhwc',
-        [V2_KEYS.preprocessing]: id,
-        [V2_KEYS.inputKind]: 'raw',
-        [V2_KEYS.inputShape]: JSON.stringify([values]),
+        [KEYS.contractVersion]: '2',
+        [KEYS.labels]: JSON.stringify(contract.labels),
+        [KEYS.grid]: JSON.stringify(grid),
+        [KEYS.rawChannels]: String(rawChannels),
+        [KEYS.voxelOrder]: 'dhwc',
+        [KEYS.preprocessing]: id,
+        [KEYS.inputKind]: 'raw',
+        [KEYS.inputShape]: JSON.stringify([values]),
       });
     });
   },
@@ -91,7 +111,7 @@ describe('the seed architecture with embedded oranges-rgb preprocessing', () => 
   });
 
   it(`probabilities within ${TOLERANCE} of JS preprocessing + the plain file, on realistic and edge rows`, async () => {
-    const reference = await runOnnx(plain, preprocessBatch(rows, n), [n, ...SAMPLE_SHAPE]);
+    const reference = await runOnnx(plain, preprocessBatch(SEED_CONTRACT, rows, n), [n, ...SAMPLE_SHAPE]);
     const actual = await runOnnx(embedded, rows, [n, VOXELS]);
     expect(maxAbsDiff(actual, reference)).toBeLessThanOrEqual(TOLERANCE);
     expect(argmaxRows(actual, 10)).toEqual(argmaxRows(reference, 10));
@@ -142,16 +162,16 @@ describe('the seed architecture with embedded oranges-rgb preprocessing', () => 
   it('the plain file writes the v2 keys too, input_kind preprocessed', () => {
     const meta = Object.fromEntries(decodeModel(plain).metadata_props.map((p) => [p.key, p.value]));
     expect(meta).toEqual({
-      [V2_KEYS.contractVersion]: '2',
-      [V2_KEYS.labels]: JSON.stringify(SEED_CONTRACT.labels),
-      [V2_KEYS.grid]: '[16,16,16]',
-      [V2_KEYS.rawChannels]: '1',
-      [V2_KEYS.voxelOrder]: 'dhwc',
-      [V2_KEYS.preprocessing]: 'oranges-rgb',
-      [V2_KEYS.inputKind]: 'preprocessed',
-      [V2_KEYS.inputLayout]: 'NDHWC',
-      [V2_KEYS.inputShape]: '[16,16,16,3]',
-      [V2_KEYS.testAccuracy]: '0.5',
+      [KEYS.contractVersion]: '2',
+      [KEYS.labels]: JSON.stringify(SEED_CONTRACT.labels),
+      [KEYS.grid]: '[16,16,16]',
+      [KEYS.rawChannels]: '1',
+      [KEYS.voxelOrder]: 'dhwc',
+      [KEYS.preprocessing]: 'oranges-rgb',
+      [KEYS.inputKind]: 'preprocessed',
+      [KEYS.inputLayout]: 'NDHWC',
+      [KEYS.inputShape]: '[16,16,16,3]',
+      [KEYS.testAccuracy]: '0.5',
     });
   });
 });
@@ -172,21 +192,30 @@ describe('bad option combinations are one-line ExportErrors', () => {
     ],
     [
       'oranges-rgb on a 2-channel model',
-      () => flattenModel([4, 4, 4, 2]).model,
-      { contract: flattenModel([4, 4, 4, 2]).contract, preprocessing: 'oranges-rgb' },
-      /preprocessing 'oranges-rgb' makes 3 channels, the model takes 2/,
+      () => flattenModel([4, 4, 4, 2], MINMAX, 2).model,
+      { contract: flattenModel([4, 4, 4, 2], MINMAX, 2).contract, preprocessing: 'oranges-rgb' },
+      /^option preprocessing: .*'oranges-rgb' maps 1 raw channel to RGB, got 2 channels/,
     ],
     [
-      'a 2D model',
-      () => flattenModel([4, 4, 3]).model,
-      { contract: flattenModel([4, 4, 3]).contract, embedPreprocessing: true },
-      /contract input shape \[4,4,3\]: expected \[D, H, W, C\]/,
+      'embedding in a model whose contract already takes raw rows',
+      () => tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [8] })] }),
+      {
+        contract: defineContract({
+          labels: ['a', 'b'],
+          grid: [2, 2, 2],
+          rawChannels: 1,
+          preprocessing: 'none',
+          inputKind: 'raw',
+        }),
+        embedPreprocessing: true,
+      },
+      /^embedPreprocessing: the contract says model '.*' already takes raw rows/,
     ],
     [
       'an unknown preprocessing',
       () => seedModel(),
-      { preprocessing: 'viridis' as 'none' },
-      /option preprocessing: unknown preprocessing 'viridis', expected one of oranges-rgb, minmax, none/,
+      { preprocessing: 'viridis' },
+      /^option preprocessing: .*'viridis'/,
     ],
   ];
   it.each(cases)('%s', (_name, make, options, message) => {

@@ -3,17 +3,15 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { contractToMetadata, METADATA_KEYS, SAMPLE_SHAPE, SEED_CONTRACT } from '@conv3d/data/contract';
+import { contractToMetadata, METADATA_KEYS, Rng, SEED_CONTRACT } from '@conv3d/core';
+import { GlobalAveragePooling3D } from '@conv3d/train/layers';
+import { saveModelToDir as saveModelDir } from '@conv3d/train/model-io';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli-main.js';
-import { contractMetadata } from '../src/contract-metadata.js';
 import { convertModel, decodeModel, exportModelFile } from '../src/index.js';
-import { GlobalAveragePooling3D, registerKerasLayers } from '../src/keras-layers.js';
 import { maxAbsDiff, runOnnx } from './helpers/onnx.js';
 import { TOLERANCE } from './helpers/parity.js';
-import { Rng } from './helpers/rng.js';
-import { saveModelDir } from './helpers/save-model.js';
 import { realisticInputs, seedModel } from './helpers/seed-model.js';
 import { predictCpu, randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
@@ -23,7 +21,6 @@ let model: tf.Sequential;
 
 beforeAll(async () => {
   await useCpuBackend();
-  registerKerasLayers();
   root = await mkdtemp(join(tmpdir(), 'export-onnx-files-'));
   runDir = join(root, 'run');
   model = seedModel(true);
@@ -54,7 +51,7 @@ describe('exportModelFile', () => {
     const meta = Object.fromEntries(decodeModel(bytes).metadata_props.map((p) => [p.key, p.value]));
     expect(meta[METADATA_KEYS.testAccuracy]).toBe('0.7125');
     const input = realisticInputs(6, 82);
-    const shape = [6, ...SAMPLE_SHAPE];
+    const shape = [6, ...SEED_CONTRACT.inputShape];
     expect(
       maxAbsDiff(predictCpu(model, input, shape), await runOnnx(bytes, input, shape)),
     ).toBeLessThanOrEqual(TOLERANCE);
@@ -78,12 +75,10 @@ describe('exportModelFile', () => {
     await saveModelDir(carrying, dir);
     const result = await exportModelFile(dir, join(dir, 'model.onnx'));
     expect(result.testAccuracy).toBeUndefined();
-    expect(result.metadata).toEqual(
-      contractMetadata({ ...SEED_CONTRACT, testAccuracy: 0.5 }, 'preprocessed'),
-    );
+    expect(result.metadata).toEqual(contractToMetadata({ ...SEED_CONTRACT, testAccuracy: 0.5 }));
   });
 
-  it('loads a saved model with GlobalAveragePooling3D, the Keras layer tfjs lacks (registered by the exporter)', async () => {
+  it('loads a saved model with GlobalAveragePooling3D, the Keras layer tfjs lacks (@conv3d/train/layers, loaded with the model IO)', async () => {
     const gap = tf.sequential({
       layers: [
         tf.layers.conv3d({ filters: 4, kernelSize: 3, inputShape: [6, 5, 7, 2], activation: 'relu' }),
@@ -200,17 +195,27 @@ describe('CLI', () => {
 
   it.each([
     [['/nonexistent/run'], 1, /^conv3d-export: \/nonexistent\/run: not found/],
-    [[], 2, /^conv3d-export: expected one input, got 0; usage:/],
+    [[], 2, /^conv3d-export: expected one input, got 0 \(see conv3d-export --help\)$/],
+    [['a', '--embed-preprocessing=yes'], 2, /^conv3d-export: .*--embed-preprocessing/],
     [['a', '--frobnicate'], 2, /^conv3d-export: Unknown option '--frobnicate'/],
     [
       ['a', '--preprocessing', 'viridis'],
       2,
-      /^conv3d-export: --preprocessing 'viridis' is not one of oranges-rgb, minmax, none; usage:/,
+      /^conv3d-export: --preprocessing 'viridis' is not one of oranges-rgb, minmax, none \(see conv3d-export --help\)$/,
     ],
   ] as const)('%j → exit %i with one line', async (argv, code, message) => {
     const { lines, io } = capture();
     expect(await runCli(argv, io)).toBe(code);
     expect(lines.error).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('--help prints the usage with the embedding flags on stdout and exits 0', async () => {
+    const { lines, io } = capture();
+    expect(await runCli(['--help'], io)).toBe(0);
+    expect(lines.log.join('\n')).toMatch(
+      /--embed-preprocessing[\s\S]*--preprocessing ID .*oranges-rgb, minmax, none/,
+    );
+    expect(lines.error).toEqual([]);
   });
 
   it('--embed-preprocessing writes a raw-input file with input_kind raw and says so', async () => {

@@ -1,10 +1,10 @@
+import { Rng } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertModel } from '../src/index.js';
 import { maxAbsDiff, opCount, transposeChains } from './helpers/onnx.js';
 import { expectParity, TOLERANCE } from './helpers/parity.js';
-import { Rng } from './helpers/rng.js';
 import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
 beforeAll(useCpuBackend);

@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { SAMPLE_SHAPE, VOXELS } from '@conv3d/data/contract';
-import { preprocessBatch } from '@conv3d/data/preprocess';
+import { preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModel } from '../src/index.js';
 import { argmaxRows, maxAbsDiff, runOnnx } from './helpers/onnx.js';
@@ -20,6 +19,7 @@ const PYTHON = '/usr/bin/python3';
 const EXAMPLE = fileURLToPath(new URL('../examples/predict_opencv.py', import.meta.url));
 /** OpenCV DNN against onnxruntime-node on the same model. */
 const TOLERANCE = 1e-5;
+const VOXELS = SEED_CONTRACT.rawLength;
 
 let dir: string;
 let plainPath: string;
@@ -65,7 +65,10 @@ describe('OpenCV DNN (cv2.dnn.readNetFromONNX)', () => {
     const opencv = Float32Array.from(stdout.trim().split(/\s+/).map(Number));
     const n = rows.length / VOXELS;
     // Our JS float64 path, as matplotlib's (the example's preprocessing) runs on float64 rows.
-    const ort = await runOnnx(plain, preprocessBatch(rows, n), [n, ...SAMPLE_SHAPE]);
+    const ort = await runOnnx(plain, preprocessBatch(SEED_CONTRACT, rows, n), [
+      n,
+      ...SEED_CONTRACT.inputShape,
+    ]);
     expect(opencv.length).toBe(n * 10);
     expect(maxAbsDiff(opencv, ort)).toBeLessThanOrEqual(TOLERANCE);
     expect(argmaxRows(opencv, 10)).toEqual(argmaxRows(ort, 10));

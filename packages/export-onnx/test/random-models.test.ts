@@ -1,10 +1,10 @@
+import { Rng } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { convertModel } from '../src/index.js';
 import { argmaxRows, checkWithOnnxChecker, maxAbsDiff, runOnnx, transposeChains } from './helpers/onnx.js';
 import { TOLERANCE } from './helpers/parity.js';
 import { randomModel } from './helpers/random-models.js';
-import { Rng } from './helpers/rng.js';
 import { predictCpu, useCpuBackend } from './helpers/tfjs.js';
 
 const MODELS = 60;

@@ -1,4 +1,4 @@
-import { SEED_CONTRACT } from '@conv3d/data/contract';
+import { defineContract, SEED_CONTRACT } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
 import { convertModel } from '../src/index.js';
@@ -112,11 +112,11 @@ it('a contract that does not fit the model is refused', () => {
 it('models that do not fit the seed contract get no contract metadata unless given one', () => {
   const model = seq(tf.layers.dense({ units: 10, inputShape: [5] }));
   expect(convertModel(model).summary.metadata).toEqual({});
-  const grid = seq(tf.layers.flatten({ inputShape: [2, 1, 5, 1] }));
-  const contract = { ...SEED_CONTRACT, preprocessing: 'none', inputShape: [2, 1, 5, 1] };
-  expect(convertModel(grid, { contract }).summary.metadata['conv3d.grid']).toBe('[2,1,5]');
-  // Contract v2 describes voxel grids: a flat input has no [D, H, W].
-  expect(() => convertModel(model, { contract: { ...SEED_CONTRACT, inputShape: [5] } })).toThrow(
-    /^contract input shape \[5\]: expected \[D, H, W, C\]/,
-  );
+  const contract = defineContract({
+    ...SEED_CONTRACT,
+    grid: [5, 1, 1],
+    preprocessing: 'none',
+    inputKind: 'raw',
+  });
+  expect(Object.keys(convertModel(model, { contract }).summary.metadata)).toHaveLength(8);
 });

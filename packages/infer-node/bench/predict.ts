@@ -4,13 +4,14 @@
 // - batch-1 latency including preprocessing; cold load() in fresh processes.
 // Run: npm run bench -w @conv3d/infer-node (builds first). Medians; writes artifacts/bench/results.json.
 import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { preprocessBatch } from '@conv3d/data';
+import { mulberry32, preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
+import { writeFileAtomic } from '@conv3d/core/node';
 import { load } from '@conv3d/infer-node';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 
@@ -33,15 +34,12 @@ const min = (xs: number[]): number => Math.min(...xs);
 
 /** Seeded sparse raw vectors in [0, 1] with max 1, like 3D MNIST rows. */
 function rawBatch(count: number, seed: number): Float64Array {
-  const out = new Float64Array(count * 4096);
-  let state = seed;
-  const next = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
+  const V = SEED_CONTRACT.rawLength;
+  const out = new Float64Array(count * V);
+  const next = mulberry32(seed);
   for (let s = 0; s < count; s++) {
-    for (let i = 0; i < 4096; i++) if (next() < 0.12) out[s * 4096 + i] = next();
-    out[s * 4096 + Math.floor(next() * 4096)] = 1;
+    for (let i = 0; i < V; i++) if (next() < 0.12) out[s * V + i] = next();
+    out[s * V + Math.floor(next() * V)] = 1;
   }
   return out;
 }
@@ -87,7 +85,7 @@ async function main(): Promise<void> {
   const modelPath = join(OUT, 'seed-model.onnx');
 
   const raw = rawBatch(BATCH, 42);
-  const tensorData = preprocessBatch(raw, BATCH);
+  const tensorData = preprocessBatch(SEED_CONTRACT, raw, BATCH);
   const classifier = await load(modelPath, { device: 'cpu' });
   // The reference: onnxruntime-node with the session options load() uses, fed the preprocessed tensor.
   const session = await InferenceSession.create(readFileSync(modelPath), {
@@ -128,12 +126,12 @@ async function main(): Promise<void> {
     await session.run(feed);
     ort.push(performance.now() - t);
     t = performance.now();
-    preprocessBatch(raw, BATCH);
+    preprocessBatch(SEED_CONTRACT, raw, BATCH);
     prep.push(performance.now() - t);
     pytorch.push(Number(await torch.send('run')));
   }
 
-  const one = raw.subarray(0, 4096);
+  const one = raw.subarray(0, SEED_CONTRACT.rawLength);
   for (let i = 0; i < 50; i++) await classifier.predict(one);
   const single: number[] = [];
   for (let i = 0; i < 300; i++) {
@@ -216,8 +214,7 @@ const t2 = performance.now(); console.log(JSON.stringify({ import: t1 - t0, load
   );
   console.log(`load average (1 min) at the end: ${results.loadAverage.toFixed(2)} on ${THREADS} cores`);
   const file = join(OUT, 'results.json');
-  writeFileSync(`${file}.tmp-${process.pid}`, `${JSON.stringify(results, null, 2)}\n`);
-  renameSync(`${file}.tmp-${process.pid}`, file);
+  writeFileAtomic(file, `${JSON.stringify(results, null, 2)}\n`);
 }
 
 await main();

@@ -9,6 +9,13 @@ Default (the committed test fixtures, in fixtures/):
   missing-metadata.onnx       the same graph without metadata_props
   unknown-preprocessing.onnx  metadata naming a preprocessing nobody implements
   wrong-input-shape.onnx      input declared NCDHW [N, 3, 16, 16, 16]
+  named-labels.onnx           tiny.onnx with labels zero..nine instead of 0..9
+  (legacy v1 contracts, which load as the seed contract), and contract v2 models of a non-seed grid
+  D, H, W = 2, 4, 8 with 2 raw channels and labels cat, dog, eel, fox:
+  minmax.onnx                 input_kind preprocessed, preprocessing minmax: [N, 2, 4, 8, 2] -> Flatten -> Gemm -> Softmax
+  raw-input.onnx              input_kind raw: [N, 128] raw rows, minmax embedded in the graph, then the same Gemm
+  wrong-class-count.onnx      minmax.onnx's graph (4 outputs) with 3 labels in its contract
+  v2-expected.json            raw rows and the float64 numpy probabilities of both models
 --seed-arch DIR: the seed's architecture (Conv3D 32, pool, Conv3D 64, pool, Dense 256, Dense 10) with seeded
 random weights as DIR/seed-model.onnx plus DIR/seed-model.npz (the same weights, for bench/torch_predict.py).
 
@@ -24,7 +31,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-# The keys and values of packages/data/src/contract.ts (METADATA_KEYS, SEED_CONTRACT).
+# The legacy (v1) keys and values of the seed contract, as @conv3d/export-onnx wrote them before contract v2.
 LABELS = [str(d) for d in range(10)]
 CONTRACT = {
     "conv3d.labels": json.dumps(LABELS, separators=(",", ":")),
@@ -33,6 +40,7 @@ CONTRACT = {
     "conv3d.input_shape": json.dumps([16, 16, 16, 3], separators=(",", ":")),
 }
 GRID = 16
+NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
 def he_uniform(rng, shape, fan_in):
@@ -174,6 +182,9 @@ def write_fixtures(out_dir):
             weights, channels, dense, metadata={**CONTRACT, "conv3d.preprocessing": "viridis-rgb"}
         ),
         "wrong-input-shape.onnx": build_model(weights, channels, dense, channels_first=True),
+        "named-labels.onnx": build_model(
+            weights, channels, dense, metadata={**CONTRACT, "conv3d.labels": json.dumps(NAMES, separators=(",", ":"))}
+        ),
     }
     os.makedirs(out_dir, exist_ok=True)
     for name, model in models.items():
@@ -198,6 +209,93 @@ def write_fixtures(out_dir):
     print(f"wrote {len(models)} models and tiny-expected.json ({len(raw)} samples) to {out_dir}")
 
 
+V2_GRID, V2_CHANNELS, V2_LABELS = [2, 4, 8], 2, ["cat", "dog", "eel", "fox"]
+V2_RAW = int(np.prod(V2_GRID)) * V2_CHANNELS
+
+
+def v2_contract(input_kind, labels=V2_LABELS):
+    """Contract v2 metadata, key for key and byte for byte as @conv3d/core's contractToMetadata writes it."""
+    compact = lambda v: json.dumps(v, separators=(",", ":"), ensure_ascii=False)
+    meta = {
+        "conv3d.contract_version": "2",
+        "conv3d.labels": compact(labels),
+        "conv3d.grid": compact(V2_GRID),
+        "conv3d.raw_channels": str(V2_CHANNELS),
+        "conv3d.voxel_order": "dhwc",
+        "conv3d.preprocessing": "minmax",
+        "conv3d.input_kind": input_kind,
+    }
+    if input_kind == "preprocessed":
+        meta["conv3d.input_layout"] = "NDHWC"
+        meta["conv3d.input_shape"] = compact([*V2_GRID, V2_CHANNELS])
+    else:
+        meta["conv3d.input_shape"] = compact([V2_RAW])
+    return meta
+
+
+def build_v2_model(w, b, input_kind, labels=V2_LABELS):
+    """Flatten (or raw rows through an in-graph minmax) -> Gemm -> Softmax."""
+    if input_kind == "preprocessed":
+        inputs = [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", *V2_GRID, V2_CHANNELS])]
+        nodes = [helper.make_node("Flatten", ["input"], ["flat"], axis=1)]
+    else:
+        inputs = [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", V2_RAW])]
+        nodes = [
+            helper.make_node("ReduceMin", ["input"], ["min"], axes=[1], keepdims=1),
+            helper.make_node("ReduceMax", ["input"], ["max"], axes=[1], keepdims=1),
+            helper.make_node("Sub", ["input", "min"], ["shifted"]),
+            helper.make_node("Sub", ["max", "min"], ["range"]),
+            helper.make_node("Div", ["shifted", "range"], ["flat"]),
+        ]
+    nodes += [
+        helper.make_node("Gemm", ["flat", "w", "b"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        f"conv3d-v2-{input_kind}",
+        inputs,
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", len(V2_LABELS)])],
+        initializer=[numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")],
+    )
+    model = helper.make_model(
+        graph, producer_name="conv3d-make-test-model", opset_imports=[helper.make_opsetid("", 17)]
+    )
+    model.ir_version = 8
+    helper.set_model_props(model, v2_contract(input_kind, labels))
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def write_v2_fixtures(out_dir):
+    rng = np.random.default_rng(20261201)
+    w = rng.normal(0, 1.5, size=(V2_RAW, len(V2_LABELS))).astype(np.float32)
+    b = rng.uniform(-0.1, 0.1, size=len(V2_LABELS)).astype(np.float32)
+    models = {
+        "minmax.onnx": build_v2_model(w, b, "preprocessed"),
+        "raw-input.onnx": build_v2_model(w, b, "raw"),
+        "wrong-class-count.onnx": build_v2_model(w, b, "preprocessed", labels=V2_LABELS[:3]),
+    }
+    for name, model in models.items():
+        save_atomic(os.path.join(out_dir, name), model.SerializeToString())
+    # Rows of k/16 (exact in float32 and float64), row-major over D, H, W, C.
+    raw = rng.integers(0, 17, size=(6, V2_RAW)) / 16
+    scaled = (raw - raw.min(axis=1, keepdims=True)) / (raw.max(axis=1, keepdims=True) - raw.min(axis=1, keepdims=True))
+    logits = scaled @ w.astype(np.float64) + b.astype(np.float64)
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    doc = {
+        "description": "Raw rows (raw_sixteenths / 16) of grid [2, 4, 8] x 2 channels and the float64 numpy softmax of "
+        "minmax.onnx / raw-input.onnx. Generated by scripts/make-test-model.py.",
+        "labels": V2_LABELS,
+        "raw_sixteenths": [[int(v * 16) for v in r] for r in raw],
+        "probabilities": [[float(v) for v in row] for row in p],
+        "argmax": [int(i) for i in p.argmax(axis=1)],
+    }
+    save_atomic(os.path.join(out_dir, "v2-expected.json"), json.dumps(doc).encode())
+    print(f"wrote {len(models)} contract v2 models and v2-expected.json to {out_dir}")
+
+
 def write_seed_arch(out_dir):
     channels, dense = [32, 64], [256, 10]
     weights = make_weights(np.random.default_rng(7), channels, dense)
@@ -219,6 +317,7 @@ def main():
         write_seed_arch(args.seed_arch)
     else:
         write_fixtures(os.path.normpath(args.out))
+        write_v2_fixtures(os.path.normpath(args.out))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 import { runPredict } from './predict-command.js';
 
-process.exitCode = await runPredict(process.argv.slice(2), process.stdout, process.stderr);
+process.exitCode = await runPredict(process.argv.slice(2));

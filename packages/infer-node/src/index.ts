@@ -1,13 +1,12 @@
 export {
   type Classifier,
   type ClassifierInput,
+  ContractError,
   InputError,
-  type LoadOptions,
-  type NodeDevice,
+  type ModelContract,
   type Prediction,
   type PreprocessedTensor,
   type RawVector,
-} from '@conv3d/data/classifier';
-export { ContractError, type ModelContract } from '@conv3d/data/contract';
-export { load, type NodeClassifier } from './load.js';
-export type { NodeProvider } from './session.js';
+} from '@conv3d/core';
+export { type LoadOptions, load, type NodeClassifier } from './load.js';
+export type { NodeDevice, NodeProvider } from './session.js';

@@ -1,18 +1,20 @@
-// conv3d-predict: classifies a split of a 3D MNIST HDF5 file and reports accuracy and the provider.
-import { parseArgs } from 'node:util';
-import { type Dataset3D, openDataset, type Split } from '@conv3d/data';
-import type { NodeDevice } from '@conv3d/data/classifier';
+// conv3d-predict: classifies a split of a 3D MNIST HDF5 file and reports accuracy and the provider. Reading HDF5
+// needs @conv3d/data (h5wasm), an optional peer dependency: library users who never run this command don't get it.
+import { type CliIo, parseCommandLine, processIo, runCli, UsageError } from '@conv3d/core/node';
+import type { Dataset3D, Split } from '@conv3d/data';
 import { load, type NodeClassifier } from './load.js';
-import { DEVICES } from './session.js';
+import { DEVICES, type NodeDevice } from './session.js';
 
 export const USAGE =
   'usage: conv3d-predict model.onnx data.h5 [--split test|train] [--limit N] [--device auto|cuda|cpu] [--batch N]';
 
-export interface Output {
-  write(text: string): unknown;
-}
+const CLI = { name: 'conv3d-predict', usage: USAGE };
 
-class UsageError extends Error {}
+/** What the command says when @conv3d/data cannot be imported. */
+export const DATA_PACKAGE_MISSING =
+  'reading HDF5 files needs the optional peer dependency @conv3d/data: run `npm install @conv3d/data`';
+
+type DataPackage = typeof import('@conv3d/data');
 
 interface Options {
   model: string;
@@ -23,74 +25,101 @@ interface Options {
   batch: number;
 }
 
-/** Runs the command; returns the exit code (0 ok, 1 bad file or model, 2 bad arguments). */
-export async function runPredict(argv: readonly string[], out: Output, err: Output): Promise<number> {
-  let options: Options;
+/**
+ * Runs the command; returns the exit code (0 ok, 1 bad file or model, 2 bad arguments). `importData` loads
+ * @conv3d/data (replaceable in tests).
+ */
+export function runPredict(
+  argv: readonly string[],
+  io: CliIo = processIo,
+  importData: () => Promise<DataPackage> = () => import('@conv3d/data'),
+): Promise<number> {
+  return runCli(
+    CLI,
+    argv,
+    async (args) => {
+      const options = parseOptions(args);
+      const { openDataset } = await loadDataPackage(importData);
+      let dataset: Dataset3D | undefined;
+      let classifier: NodeClassifier | undefined;
+      try {
+        classifier = await load(options.model, { device: options.device });
+        dataset = await openDataset(options.data);
+        await classify(classifier, dataset, options, io);
+      } finally {
+        dataset?.close();
+        await classifier?.dispose();
+      }
+    },
+    io,
+  );
+}
+
+async function loadDataPackage(importData: () => Promise<DataPackage>): Promise<DataPackage> {
   try {
-    options = parseOptions(argv);
+    return await importData();
   } catch (error) {
-    err.write(`conv3d-predict: ${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (options.model === '') {
-    out.write(`${USAGE}\n`);
-    return 0;
-  }
-  let dataset: Dataset3D | undefined;
-  let classifier: NodeClassifier | undefined;
-  try {
-    classifier = await load(options.model, { device: options.device });
-    dataset = await openDataset(options.data);
-    const available = dataset.count(options.split);
-    const total = Math.min(available, options.limit ?? available);
-    let correct = 0;
-    let done = 0;
-    const started = performance.now();
-    // reuse: one buffer pair for every batch; each is consumed by predict before the next is read.
-    for (const batch of dataset.batches(options.split, options.batch, {
-      start: 0,
-      end: total,
-      reuse: true,
-    })) {
-      const predictions = await classifier.predict(batch.x);
-      predictions.forEach((p, i) => {
-        const truth = String(batch.y[i]);
-        if (p.label === truth) correct++;
-        out.write(
-          `${options.split}[${done + i}] true ${truth} predicted ${p.label} p=${p.probability.toFixed(4)}\n`,
-        );
-      });
-      done += batch.count;
-    }
-    const seconds = (performance.now() - started) / 1000;
-    const accuracy = total === 0 ? 0 : correct / total;
-    out.write(
-      `accuracy ${accuracy.toFixed(4)} (${correct}/${total}) on ${options.split}; provider ${classifier.provider}; ` +
-        `${(total / seconds).toFixed(0)} samples/s\n`,
-    );
-    return 0;
-  } catch (error) {
-    err.write(`conv3d-predict: ${(error as Error).message}\n`);
-    return 1;
-  } finally {
-    dataset?.close();
-    await classifier?.dispose();
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'ERR_MODULE_NOT_FOUND' && /'@conv3d\/data'/.test(message))
+      throw new Error(DATA_PACKAGE_MISSING);
+    throw error;
   }
 }
 
+async function classify(
+  classifier: NodeClassifier,
+  dataset: Dataset3D,
+  options: Options,
+  io: CliIo,
+): Promise<void> {
+  const { contract } = classifier;
+  const available = dataset.count(options.split);
+  const total = Math.min(available, options.limit ?? available);
+  let correct = 0;
+  let done = 0;
+  const started = performance.now();
+  // reuse: one buffer pair for every batch; each is consumed by predict before the next is read.
+  for (const batch of dataset.batches(options.split, options.batch, { start: 0, end: total, reuse: true })) {
+    if (batch.x.length !== batch.count * contract.rawLength) {
+      throw new Error(
+        `${dataset.path}: rows of ${batch.x.length / batch.count} values, but ${options.model} takes ${contract.rawLength} (its 'conv3d.grid' × 'conv3d.raw_channels')`,
+      );
+    }
+    const predictions = await classifier.predict(batch.x);
+    predictions.forEach((p, i) => {
+      // The dataset's labels are output indices: score by index, whatever the label names.
+      const truth = batch.y[i] as number;
+      const truthLabel = contract.labels[truth];
+      if (truthLabel === undefined) {
+        throw new Error(
+          `${dataset.path}: ${options.split} row ${done + i} has label ${truth}, but ${options.model} has ${contract.labels.length} labels`,
+        );
+      }
+      if (p.index === truth) correct++;
+      io.log(
+        `${options.split}[${done + i}] true ${truthLabel} predicted ${p.label} p=${p.probability.toFixed(4)}`,
+      );
+    });
+    done += batch.count;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const accuracy = total === 0 ? 0 : correct / total;
+  io.log(
+    `accuracy ${accuracy.toFixed(4)} (${correct}/${total}) on ${options.split}; provider ${classifier.provider}; ` +
+      `${(total / seconds).toFixed(0)} samples/s`,
+  );
+}
+
 function parseOptions(argv: readonly string[]): Options {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
+  const { values, positionals } = parseCommandLine(argv, {
     allowPositionals: true,
     options: {
       split: { type: 'string', default: 'test' },
       limit: { type: 'string' },
       device: { type: 'string', default: 'auto' },
       batch: { type: 'string', default: '100' },
-      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return { model: '', data: '', split: 'test', limit: undefined, device: 'auto', batch: 1 };
   if (positionals.length !== 2) {
     throw new UsageError(`expected a model file and a data file, got ${positionals.length} arguments`);
   }

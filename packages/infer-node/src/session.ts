@@ -1,17 +1,16 @@
-// Opens an onnxruntime-node session on the requested device. onnxruntime does not fall back by itself: with the
-// CUDA EP listed but its libraries missing, session creation throws ("Failed to load shared library").
+// onnxruntime-node behind @conv3d/core's SessionHandler. onnxruntime does not fall back by itself: with the CUDA EP
+// listed but its libraries missing, session creation throws ("Failed to load shared library"); the fallback is
+// core's, over the providers chosen here.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { NodeDevice } from '@conv3d/data/classifier';
-import { InferenceSession } from 'onnxruntime-node';
+import { firstLine, type SessionHandler } from '@conv3d/core';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
 
+/** Where a Node classifier may run: 'auto' tries CUDA (when its libraries are installed), then CPU. */
+export type NodeDevice = 'auto' | 'cuda' | 'cpu';
+/** The execution provider that actually runs the model. */
 export type NodeProvider = Exclude<NodeDevice, 'auto'>;
-
-export interface OpenedSession {
-  session: InferenceSession;
-  provider: NodeProvider;
-}
 
 export const DEVICES: readonly NodeDevice[] = ['auto', 'cuda', 'cpu'];
 
@@ -31,46 +30,49 @@ export function cudaProviderInstalled(): boolean {
   );
 }
 
-export async function openSession(
-  bytes: Uint8Array,
+/** The providers to try for `device`, in order. 'auto' without the CUDA libraries never tries CUDA: it stays quiet. */
+export function nodeProviders(
   device: NodeDevice,
   source: string,
   cudaInstalled = cudaProviderInstalled(),
-): Promise<OpenedSession> {
+): NodeProvider[] {
   if (!DEVICES.includes(device)) {
-    throw new TypeError(`device '${String(device)}' is not one of ${DEVICES.join(', ')}`);
+    throw new TypeError(`load: device '${String(device)}' is not one of ${DEVICES.join(', ')}`);
   }
-  if (device === 'cpu' || (device === 'auto' && !cudaInstalled)) {
-    return { session: await create(bytes, 'cpu', source), provider: 'cpu' };
-  }
-  if (!cudaInstalled) {
+  if (device === 'cpu') return ['cpu'];
+  if (device === 'cuda' && !cudaInstalled) {
     throw new Error(`${source}: the CUDA execution provider is not installed; ${CUDA_HELP}`);
   }
-  try {
-    return { session: await create(bytes, 'cuda', source), provider: 'cuda' };
-  } catch (error) {
-    if (device === 'cuda') {
-      throw new Error(
-        `${source}: the CUDA execution provider is unavailable (${firstLine(error)}); ${CUDA_HELP}`,
-      );
-    }
-    return { session: await create(bytes, 'cpu', source), provider: 'cpu' };
-  }
+  if (device === 'cuda') return ['cuda'];
+  return cudaInstalled ? ['cuda', 'cpu'] : ['cpu'];
 }
 
-async function create(bytes: Uint8Array, provider: NodeProvider, source: string): Promise<InferenceSession> {
+/** Opens an onnxruntime-node session on one provider; rejects with a one-line reason. */
+export async function openNodeSession(bytes: Uint8Array, provider: NodeProvider): Promise<SessionHandler> {
+  let session: InferenceSession;
   try {
-    return await InferenceSession.create(bytes, {
+    session = await InferenceSession.create(bytes, {
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
     });
   } catch (error) {
-    if (provider === 'cuda') throw error;
-    throw new Error(`${source}: onnxruntime cannot load the model: ${firstLine(error)}`);
+    throw new Error(
+      provider === 'cuda'
+        ? `the CUDA execution provider is unavailable (${firstLine(error)}); ${CUDA_HELP}`
+        : `onnxruntime cannot load the model: ${firstLine(error)}`,
+    );
   }
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n', 1)[0]?.trim() ?? '';
+  return {
+    inputs: session.inputMetadata,
+    outputs: session.outputMetadata,
+    async run(input, outputName) {
+      const results = await session.run({ [input.name]: new Tensor('float32', input.data, [...input.dims]) });
+      const output = results[outputName];
+      if (output === undefined || !(output.data instanceof Float32Array)) {
+        throw new Error(`predict: the model returned no float32 '${outputName}'`);
+      }
+      return output.data;
+    },
+    release: () => session.release(),
+  };
 }

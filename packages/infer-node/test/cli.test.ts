@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPredict } from '../src/predict-command.js';
+import { DATA_PACKAGE_MISSING, runPredict } from '../src/predict-command.js';
 import { fixture, tinyExpected } from './fixtures.js';
 
 const expected = tinyExpected();
@@ -34,11 +34,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await runPredict(
-    argv,
-    { write: (s: string) => (out += s) },
-    { write: (s: string) => (err += s) },
-  );
+  const code = await runPredict(argv, {
+    log: (line: string) => {
+      out += `${line}\n`;
+    },
+    error: (line: string) => {
+      err += `${line}\n`;
+    },
+  });
   return { code, out, err };
 }
 
@@ -71,7 +74,48 @@ describe('conv3d-predict', () => {
     const { code, err } = await run(...argv);
     expect(code).toBe(2);
     expect(err).toMatch(message);
-    expect(err).toContain('usage: conv3d-predict');
+    expect(err).toContain('(see conv3d-predict --help)');
+    expect(err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('--help prints the usage and exits 0', async () => {
+    const { code, out, err } = await run('--help');
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toMatch(/^usage: conv3d-predict model.onnx data.h5/);
+  });
+
+  it('scores by label index, whatever the labels are called', async () => {
+    const { code, out } = await run(fixture('named-labels.onnx'), data, '--device', 'cpu');
+    expect(code).toBe(0);
+    const names = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    expect(out).toContain(
+      `test[1] true ${names[testLabels[1] as number]} predicted ${names[expected.argmax[1] as number]} p=`,
+    );
+    expect(out).toMatch(/accuracy 0\.7500 \(6\/8\) on test/);
+  });
+
+  it('refuses data whose rows do not fit the model, naming both', async () => {
+    const { code, err } = await run(fixture('minmax.onnx'), data);
+    expect(code).toBe(1);
+    expect(err).toBe(
+      `conv3d-predict: ${data}: rows of 4096 values, but ${fixture('minmax.onnx')} takes 128 (its 'conv3d.grid' × 'conv3d.raw_channels')\n`,
+    );
+  });
+
+  it('says what to install when @conv3d/data is missing', async () => {
+    const missing = async (): Promise<never> => {
+      throw Object.assign(new Error("Cannot find package '@conv3d/data' imported from /app/cli.js"), {
+        code: 'ERR_MODULE_NOT_FOUND',
+      });
+    };
+    let err = '';
+    const code = await runPredict(
+      [fixture('tiny.onnx'), data],
+      { log: () => undefined, error: (l) => (err += `${l}\n`) },
+      missing,
+    );
+    expect(code).toBe(1);
+    expect(err).toBe(`conv3d-predict: ${DATA_PACKAGE_MISSING}\n`);
   });
 
   it('exits 1 with one line naming a bad model or data file', async () => {
@@ -104,6 +148,35 @@ describe('built package', () => {
     );
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/absent.onnx: cannot read the model: file not found\n$/);
+  });
+
+  it('without @conv3d/data installed, the library loads and the CLI says what to install', () => {
+    const hide = fileURLToPath(new URL('./without-data/register.mjs', import.meta.url));
+    const library = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        hide,
+        '--input-type=module',
+        '-e',
+        "await import('@conv3d/infer-node'); console.log('ok')",
+      ],
+      { cwd: pkg, encoding: 'utf8' },
+    );
+    expect({ status: library.status, stdout: library.stdout, stderr: library.stderr }).toEqual({
+      status: 0,
+      stdout: 'ok\n',
+      stderr: '',
+    });
+    const cli = spawnSync(
+      process.execPath,
+      ['--import', hide, join(pkg, 'dist', 'cli.js'), fixture('tiny.onnx'), data],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toBe(`conv3d-predict: ${DATA_PACKAGE_MISSING}\n`);
   });
 
   it('the example app imports @conv3d/infer-node by name and predicts', () => {

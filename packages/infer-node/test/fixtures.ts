@@ -27,3 +27,26 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
   return max;
 }
+
+interface V2Json {
+  labels: string[];
+  raw_sixteenths: number[][];
+  probabilities: number[][];
+  argmax: number[];
+}
+
+/** minmax.onnx / raw-input.onnx's reference: raw rows of grid [2, 4, 8] × 2 channels and float64 numpy softmax. */
+export function v2Expected(): {
+  labels: string[];
+  raw: Float64Array[];
+  probabilities: number[][];
+  argmax: number[];
+} {
+  const doc = JSON.parse(readFileSync(fixture('v2-expected.json'), 'utf8')) as V2Json;
+  return {
+    labels: doc.labels,
+    raw: doc.raw_sixteenths.map((row) => Float64Array.from(row, (v) => v / 16)),
+    probabilities: doc.probabilities,
+    argmax: doc.argmax,
+  };
+}

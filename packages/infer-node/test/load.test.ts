@@ -1,9 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openClassifier } from '@conv3d/core';
 import { describe, expect, it } from 'vitest';
 import { ContractError, load } from '../src/index.js';
-import { openSession } from '../src/session.js';
+import { nodeProviders, openNodeSession } from '../src/session.js';
 import { fixture } from './fixtures.js';
 
 const tiny = readFileSync(fixture('tiny.onnx'));
@@ -26,9 +27,16 @@ describe('load', () => {
 
   it("'auto' falls back to CPU when creating the CUDA session throws", async () => {
     // Claims the CUDA libraries are installed, so onnxruntime really tries CUDA here and throws.
-    const { session, provider } = await openSession(tiny, 'auto', 'tiny.onnx', true);
-    expect(provider).toBe('cpu');
-    await session.release();
+    const providers = nodeProviders('auto', 'tiny.onnx', true);
+    expect(providers).toEqual(['cuda', 'cpu']);
+    const classifier = await openClassifier({
+      bytes: tiny,
+      source: 'tiny.onnx',
+      providers,
+      open: openNodeSession,
+    });
+    expect(classifier.provider).toBe('cpu');
+    await classifier.dispose();
   });
 
   it("'cuda' fails with a clear message when the CUDA EP is not installed", async () => {
@@ -38,7 +46,10 @@ describe('load', () => {
   });
 
   it("'cuda' fails with onnxruntime's reason when creating the CUDA session throws", async () => {
-    await expect(openSession(tiny, 'cuda', 'tiny.onnx', true)).rejects.toThrow(
+    const providers = nodeProviders('cuda', 'tiny.onnx', true);
+    await expect(
+      openClassifier({ bytes: tiny, source: 'tiny.onnx', providers, open: openNodeSession }),
+    ).rejects.toThrow(
       /^tiny.onnx: the CUDA execution provider is unavailable \(.*Failed to load shared library\); install its libraries/,
     );
   });
@@ -61,6 +72,10 @@ describe('contract errors', () => {
     [
       'wrong-input-shape.onnx',
       /wrong-input-shape.onnx: input 'input' is float32 \[N, 3, 16, 16, 16\]; expected float32 \[batch, 16, 16, 16, 3\]/,
+    ],
+    [
+      'wrong-class-count.onnx',
+      /wrong-class-count.onnx: output 'probabilities' is float32 \[N, 4\]; expected float32 \[batch, 3\] for 3 labels \('conv3d.labels'\)/,
     ],
   ])('%s', async (name, message) => {
     const error = await load(path(name), { device: 'cpu' }).catch((e: unknown) => e);

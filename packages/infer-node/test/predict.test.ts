@@ -1,7 +1,7 @@
-import { preprocessBatch } from '@conv3d/data';
+import { preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError, load, type NodeClassifier, type Prediction } from '../src/index.js';
-import { fixture, maxAbsDiff, tinyExpected } from './fixtures.js';
+import { fixture, maxAbsDiff, tinyExpected, v2Expected } from './fixtures.js';
 
 // ONNX Runtime float32 against the float64 numpy reference: ~1e-7 expected; 1e-5 leaves room, not slack for bugs.
 const TOLERANCE = 1e-5;
@@ -56,7 +56,7 @@ describe('predict on tiny.onnx against the numpy reference', () => {
   });
 
   it('classifies an already-preprocessed NDHWC tensor', async () => {
-    const data = preprocessBatch(concat(expected.raw));
+    const data = preprocessBatch(SEED_CONTRACT, concat(expected.raw));
     expectMatches(await classifier.predict({ data, dims: [count, 16, 16, 16, 3] }), all);
   });
 
@@ -126,5 +126,39 @@ describe('dispose', () => {
     expectMatches(await inFlight, [0]);
     await expect(classifier.predict(expected.raw[0] as Float64Array)).rejects.toThrow(/disposed/);
     await classifier.dispose();
+  });
+});
+
+describe('contract v2 models on a non-seed grid (2 × 4 × 8, 2 channels, named labels)', () => {
+  const v2 = v2Expected();
+  const flat = new Float64Array(v2.raw.length * 128);
+  v2.raw.forEach((row, i) => {
+    flat.set(row, i * 128);
+  });
+
+  it.each(['minmax.onnx', 'raw-input.onnx'])('%s matches the float64 numpy reference', async (name) => {
+    const classifier = await load(fixture(name), { device: 'cpu' });
+    try {
+      expect(classifier.contract).toMatchObject({ grid: [2, 4, 8], rawChannels: 2, rawLength: 128 });
+      expect(classifier.contract.labels).toEqual(v2.labels);
+      for (const input of [flat, Float32Array.from(flat), v2.raw]) {
+        const predictions = await classifier.predict(input);
+        predictions.forEach((p, s) => {
+          expect(maxAbsDiff(p.probabilities, v2.probabilities[s] as number[])).toBeLessThanOrEqual(TOLERANCE);
+          expect(p.index).toBe(v2.argmax[s]);
+          expect(p.label).toBe(v2.labels[v2.argmax[s] as number]);
+        });
+      }
+      await expect(classifier.predict(new Float32Array(4095))).rejects.toThrow(
+        'input has 4095 values; expected raw vectors of 128 values',
+      );
+      const nan = Float32Array.from(flat);
+      nan[128 + 5] = Number.NaN;
+      await expect(classifier.predict(nan)).rejects.toThrow(
+        'input sample 1 value 5 is NaN; expected finite values',
+      );
+    } finally {
+      await classifier.dispose();
+    }
   });
 });

@@ -1,13 +1,13 @@
 export {
   type Classifier,
   type ClassifierInput,
+  ContractError,
   InputError,
+  type ModelContract,
   type Prediction,
   type PreprocessedTensor,
   type RawVector,
-  type WebDevice,
-} from '@conv3d/data/classifier';
-export { ContractError, type ModelContract } from '@conv3d/data/contract';
+} from '@conv3d/core';
 export type { ModelSource } from './model-source.js';
-export { type WebProvider, webgpuUnavailableReason } from './providers.js';
+export { type WebDevice, type WebProvider, webgpuUnavailableReason } from './providers.js';
 export { load, type WebClassifier, type WebLoadOptions } from './web-classifier.js';

@@ -1,8 +1,13 @@
-// Chooses the execution provider. onnxruntime-web given ['webgpu', 'wasm'] and no adapter silently runs on wasm,
-// so we probe for an adapter ourselves and always ask onnxruntime for exactly one provider: the one we report.
-import type { WebDevice } from '@conv3d/data/classifier';
+// Chooses the execution providers. onnxruntime-web given ['webgpu', 'wasm'] and no adapter silently runs on wasm,
+// so we probe for an adapter ourselves and ask onnxruntime for exactly one provider at a time: the one we report.
+// The fallback from one to the next is @conv3d/core's.
 
+/** Where a browser classifier may run: 'auto' tries WebGPU (when an adapter exists), then wasm. */
+export type WebDevice = 'auto' | 'webgpu' | 'wasm';
+/** The execution provider that actually runs the model. */
 export type WebProvider = Exclude<WebDevice, 'auto'>;
+
+export const DEVICES: readonly WebDevice[] = ['auto', 'webgpu', 'wasm'];
 
 /** Why WebGPU can't be used here, or null when an adapter is available. */
 export async function webgpuUnavailableReason(): Promise<string | null> {
@@ -18,7 +23,14 @@ export async function webgpuUnavailableReason(): Promise<string | null> {
   }
 }
 
-/** The providers to try, in order, for a requested device. */
+/** Throws, as infer-node does, for a device this package does not know. */
+export function checkDevice(device: WebDevice): void {
+  if (!DEVICES.includes(device)) {
+    throw new TypeError(`load: device '${String(device)}' is not one of ${DEVICES.join(', ')}`);
+  }
+}
+
+/** The providers to try, in order, for a requested device. 'auto' without an adapter never tries WebGPU. */
 export async function candidateProviders(device: WebDevice): Promise<WebProvider[]> {
   if (device === 'wasm') return ['wasm'];
   const reason = await webgpuUnavailableReason();

@@ -1,18 +1,8 @@
-// The browser classifier: the shared core (@conv3d/data/classifier) on onnxruntime-web (WebGPU or wasm build).
-import {
-  type Classifier,
-  type ClassifierInput,
-  checkModel,
-  decodePredictions,
-  type Prediction,
-  prepareInput,
-  readOnnxMetadata,
-  type WebDevice,
-} from '@conv3d/data/classifier';
-import type { ModelContract } from '@conv3d/data/contract';
+// The browser classifier: @conv3d/core's classifier lifecycle over onnxruntime-web sessions (WebGPU or wasm build).
+import { type Classifier, firstLine, openClassifier, type SessionHandler } from '@conv3d/core';
 import type * as Ort from 'onnxruntime-web/webgpu';
 import { type ModelSource, readModel } from './model-source.js';
-import { candidateProviders, type WebProvider } from './providers.js';
+import { candidateProviders, checkDevice, type WebDevice, type WebProvider } from './providers.js';
 
 export interface WebLoadOptions {
   /** 'auto' (default): WebGPU when an adapter exists, else wasm. 'webgpu' fails when there is none. */
@@ -32,47 +22,18 @@ export type WebClassifier = Classifier<WebProvider>;
 /** Loads an exported conv3d ONNX model from a URL or bytes and checks its contract. */
 export async function load(model: ModelSource, options: WebLoadOptions = {}): Promise<WebClassifier> {
   const device = options.device ?? 'auto';
-  if (device !== 'auto' && device !== 'webgpu' && device !== 'wasm') {
-    throw new Error(`load: unknown device '${String(device)}'; expected 'auto', 'webgpu' or 'wasm'`);
-  }
+  checkDevice(device);
   // The model download, the adapter probe and onnxruntime's module load overlap.
   const providersReady = candidateProviders(device);
-  const firstRuntime = providersReady.then((p) => runtime(p[0] ?? 'wasm', options));
-  firstRuntime.catch(() => undefined);
+  providersReady.catch(() => undefined);
+  providersReady.then((p) => runtime(p[0] ?? 'wasm', options)).catch(() => undefined);
   const { bytes, name } = await readModel(model);
-  const metadata = readOnnxMetadata(bytes, name);
-  const providers = await providersReady;
-  let lastError: unknown;
-  for (const provider of providers) {
-    let ort: OrtModule;
-    let session: Ort.InferenceSession;
-    try {
-      ort = await runtime(provider, options);
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: [provider],
-        graphOptimizationLevel: 'all',
-      });
-    } catch (err) {
-      lastError = err;
-      continue;
-    }
-    try {
-      const checked = checkModel(metadata, session.inputMetadata, session.outputMetadata, name);
-      return new OrtWebClassifier(
-        ort,
-        session,
-        provider,
-        checked.contract,
-        checked.inputName,
-        checked.outputName,
-      );
-    } catch (err) {
-      await session.release();
-      throw err;
-    }
-  }
-  const why = lastError instanceof Error ? lastError.message : String(lastError);
-  throw new Error(`${name}: onnxruntime-web could not create a session on ${providers.join(' or ')}: ${why}`);
+  return openClassifier({
+    bytes,
+    source: name,
+    providers: () => providersReady,
+    open: (modelBytes, provider) => openWebSession(modelBytes, provider, options),
+  });
 }
 
 type OrtModule = typeof Ort;
@@ -89,47 +50,41 @@ function runtime(provider: WebProvider, options: WebLoadOptions): Promise<OrtMod
   });
 }
 
-class OrtWebClassifier implements WebClassifier {
-  // onnxruntime-web runs one inference at a time per session: concurrent predict calls queue here.
-  private queue: Promise<unknown> = Promise.resolve();
-  private session: Ort.InferenceSession | null;
-
-  constructor(
-    private readonly ort: OrtModule,
-    session: Ort.InferenceSession,
-    readonly provider: WebProvider,
-    readonly contract: ModelContract,
-    private readonly inputName: string,
-    private readonly outputName: string,
-  ) {
-    this.session = session;
+async function openWebSession(
+  bytes: Uint8Array,
+  provider: WebProvider,
+  options: WebLoadOptions,
+): Promise<SessionHandler> {
+  let ort: OrtModule;
+  let session: Ort.InferenceSession;
+  try {
+    ort = await runtime(provider, options);
+    session = await ort.InferenceSession.create(bytes, {
+      executionProviders: [provider],
+      graphOptimizationLevel: 'all',
+    });
+  } catch (error) {
+    throw new Error(`onnxruntime-web cannot create a ${provider} session: ${firstLine(error)}`);
   }
-
-  predict(input: ClassifierInput): Promise<Prediction[]> {
-    const run = this.queue.then(() => this.run(input));
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async run(input: ClassifierInput): Promise<Prediction[]> {
-    const session = this.session;
-    if (session === null) throw new Error('predict: this classifier has been disposed');
-    const { data, count } = prepareInput(input, this.contract);
-    const feed = new this.ort.Tensor('float32', data, [count, ...this.contract.inputShape]);
-    const results = await session.run({ [this.inputName]: feed });
-    const output = results[this.outputName];
-    if (output === undefined) throw new Error(`predict: the model returned no '${this.outputName}' output`);
-    try {
-      return decodePredictions(output.data as Float32Array, count, this.contract);
-    } finally {
-      output.dispose();
-    }
-  }
-
-  async dispose(): Promise<void> {
-    const session = this.session;
-    this.session = null;
-    await this.queue;
-    await session?.release();
-  }
+  return {
+    inputs: session.inputMetadata,
+    outputs: session.outputMetadata,
+    async run(input, outputName) {
+      const results = await session.run({
+        [input.name]: new ort.Tensor('float32', input.data, [...input.dims]),
+      });
+      const output = results[outputName];
+      if (output === undefined) throw new Error(`predict: the model returned no float32 '${outputName}'`);
+      try {
+        if (!(output.data instanceof Float32Array)) {
+          throw new Error(`predict: the model returned no float32 '${outputName}'`);
+        }
+        // A copy: the tensor's memory (a GPU download on WebGPU) is freed below.
+        return output.data.slice();
+      } finally {
+        output.dispose();
+      }
+    },
+    release: () => session.release(),
+  };
 }

@@ -1,31 +1,25 @@
 // Shared test inputs and the independent reference: onnxruntime-node (CPU) on the same preprocessing.
 import { readFileSync } from 'node:fs';
-import { SAMPLE_SHAPE, VOXELS } from '@conv3d/data/contract';
-import { preprocessBatch } from '@conv3d/data/preprocess';
+import { fileURLToPath } from 'node:url';
+import { mulberry32, preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
 import * as ortNode from 'onnxruntime-node';
-import { TEST_MODEL } from '../src/node/paths.js';
+
+/** The small test model with the real contract (scripts/make-test-model.py); also the web demo's default. */
+export const TEST_MODEL = fileURLToPath(new URL('../fixtures/test-model.onnx', import.meta.url));
 
 /**
  * Seeded 3D-MNIST-like raw vectors: point counts in a random sub-box of the grid, divided by the sample's max
  * (so max is exactly 1). Varying boxes and densities spread the test model's predictions over several classes.
  */
 export function syntheticVectors(count: number, seed: number): number[][] {
-  let state = seed >>> 0;
-  const next = (): number => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return Array.from({ length: count }, () => {
     const box = [0, 1, 2].map(() => {
       const from = Math.floor(next() * 10);
       return [from, from + 4 + Math.floor(next() * (12 - from))] as const;
     });
     const density = 0.1 + next() * 0.5;
-    const counts = Array.from({ length: VOXELS }, (_, i) => {
+    const counts = Array.from({ length: SEED_CONTRACT.rawLength }, (_, i) => {
       const xyz = [i % 16, Math.floor(i / 16) % 16, Math.floor(i / 256)];
       const inside = xyz.every((c, axis) => c >= (box[axis]?.[0] ?? 0) && c < (box[axis]?.[1] ?? 0));
       return inside && next() < density ? Math.floor(next() * 40) + 1 : 0;
@@ -39,11 +33,11 @@ export function syntheticVectors(count: number, seed: number): number[][] {
 export async function referenceProbabilities(vectors: readonly number[][], modelPath = TEST_MODEL) {
   const session = await ortNode.InferenceSession.create(readFileSync(modelPath));
   try {
-    const input = preprocessBatch(vectors.flat(), vectors.length);
+    const input = preprocessBatch(SEED_CONTRACT, vectors.flat(), vectors.length);
     const feeds = {
       [session.inputNames[0] as string]: new ortNode.Tensor('float32', input, [
         vectors.length,
-        ...SAMPLE_SHAPE,
+        ...SEED_CONTRACT.inputShape,
       ]),
     };
     const out = await session.run(feeds);

@@ -1,9 +1,6 @@
-// conv3d-train's flags. Hand-rolled (node:util parseArgs has no per-flag value checks or one-line errors).
+// conv3d-train's flags: node:util parseArgs (through the shared CLI skeleton), then per-flag value checks.
+import { parseCommandLine, UsageError } from '@conv3d/core/node';
 import { BACKEND_PREFERENCES, type BackendPreference } from './backend-names.js';
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export interface CliArgs {
   config?: string;
@@ -17,7 +14,6 @@ export interface CliArgs {
   data?: string;
   out: string;
   resume: boolean;
-  help: boolean;
 }
 
 export const USAGE = `Usage: conv3d-train [--config FILE | --dropout] [--epochs N] [--batch-size N] [--lr X] [--seed N]
@@ -46,75 +42,42 @@ const numberFlag = (flag: string, text: string): number => {
 };
 
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
-  const args: CliArgs = { dropout: false, backend: 'auto', out: 'runs/seed', resume: false, help: false };
-  const rest = [...argv];
-  const value = (flag: string): string => {
-    const v = rest.shift();
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag}: missing value`);
-    return v;
-  };
-  while (rest.length > 0) {
-    const arg = rest.shift() as string;
-    const eq = arg.indexOf('=');
-    const [flag, inline] =
-      arg.startsWith('--') && eq > 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
-    if (inline !== undefined) rest.unshift(inline);
-    switch (flag) {
-      case '--config':
-        args.config = value(flag);
-        break;
-      case '--dropout':
-        args.dropout = true;
-        break;
-      case '--epochs':
-        args.epochs = intFlag(flag, value(flag));
-        break;
-      case '--batch-size':
-        args.batchSize = intFlag(flag, value(flag));
-        break;
-      case '--lr':
-        args.learningRate = numberFlag(flag, value(flag));
-        break;
-      case '--seed':
-        args.seed = intFlag(flag, value(flag));
-        break;
-      case '--limit':
-        args.limit = intFlag(flag, value(flag));
-        break;
-      case '--backend': {
-        const b = value(flag);
-        if (!(BACKEND_PREFERENCES as readonly string[]).includes(b)) {
-          throw new UsageError(
-            `--backend: unknown backend '${b}' (expected ${BACKEND_PREFERENCES.join(', ')})`,
-          );
-        }
-        args.backend = b as BackendPreference;
-        break;
-      }
-      case '--data':
-        args.data = value(flag);
-        break;
-      case '--out':
-        args.out = value(flag);
-        break;
-      case '--resume':
-        args.resume = true;
-        break;
-      case '--help':
-      case '-h':
-        args.help = true;
-        break;
-      default:
-        throw new UsageError(
-          arg.startsWith('-')
-            ? `unknown flag '${flag}' (see --help)`
-            : `unexpected argument '${arg}' (see --help)`,
-        );
-    }
-    if ((flag === '--dropout' || flag === '--resume' || flag === '--help') && inline !== undefined) {
-      throw new UsageError(`${flag} takes no value`);
-    }
+  const { values } = parseCommandLine(argv, {
+    options: {
+      config: { type: 'string' },
+      dropout: { type: 'boolean' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      seed: { type: 'string' },
+      limit: { type: 'string' },
+      backend: { type: 'string' },
+      data: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'boolean' },
+    },
+  });
+  const int = (flag: string, text: string | undefined) =>
+    text === undefined ? undefined : intFlag(flag, text);
+  const backend = values.backend ?? 'auto';
+  if (!(BACKEND_PREFERENCES as readonly string[]).includes(backend)) {
+    throw new UsageError(
+      `--backend: unknown backend '${backend}' (expected ${BACKEND_PREFERENCES.join(', ')})`,
+    );
   }
+  const args: CliArgs = {
+    config: values.config,
+    dropout: values.dropout ?? false,
+    epochs: int('--epochs', values.epochs),
+    batchSize: int('--batch-size', values['batch-size']),
+    learningRate: values.lr === undefined ? undefined : numberFlag('--lr', values.lr),
+    seed: int('--seed', values.seed),
+    limit: int('--limit', values.limit),
+    backend: backend as BackendPreference,
+    data: values.data,
+    out: values.out ?? 'runs/seed',
+    resume: values.resume ?? false,
+  };
   if (args.config !== undefined && args.dropout) throw new UsageError('--config and --dropout are exclusive');
   const envEpochs = env.CONV3D_EPOCHS;
   if (args.epochs === undefined && envEpochs !== undefined && envEpochs !== '') {

@@ -55,7 +55,7 @@ export const DEFAULT_LOADERS: Readonly<Record<BackendName, BackendLoader>> = {
     const info = await useFastCpuBackend();
     return info.fallbackReason
       ? `kernels ${info.kernels}: ${info.fallbackReason}`
-      : `kernels ${info.kernels}`;
+      : `kernels ${info.kernels} (${info.addon})`;
   },
   cpu: () => activate('cpu'),
 };

@@ -1,16 +1,13 @@
 // Turns raw 3D MNIST rows into model tensors one batch at a time, so only one preprocessed batch
 // (100 × 16³ × 3 float32 = 4.9 MB) exists at once whatever the dataset size.
 
-import {
-  type Dataset3D,
-  NUM_CLASSES,
-  oneHot,
-  preprocessBatch,
-  SAMPLE_SHAPE,
-  type Split,
-  VOXELS,
-} from '@conv3d/data';
+import { preprocessBatch } from '@conv3d/core';
+import { type Dataset3D, oneHot, type Split } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
+import { DATASET_CONTRACT } from './dataset-contract.js';
+
+const VOXELS = DATASET_CONTRACT.rawLength;
+const CLASSES = DATASET_CONTRACT.labels.length;
 
 export type RawRows = Float32Array | Float64Array;
 
@@ -39,7 +36,7 @@ export function readRows(
   return { x: x ?? new Float64Array(0), y };
 }
 
-/** Copies the rows at `indices` of `x` (row-major, 4096 values per row) into one contiguous array. */
+/** Copies the rows at `indices` of `x` (row-major, one raw row each) into one contiguous array. */
 export function gatherRows(x: RawRows, indices: ArrayLike<number>): RawRows {
   const out =
     x instanceof Float32Array
@@ -61,7 +58,11 @@ export function gatherLabels(y: Int32Array, indices: ArrayLike<number>): Int32Ar
 /** Preprocessed NDHWC inputs and one-hot targets for `count` consecutive raw rows. */
 export function toTensors(x: RawRows, y: Int32Array, count: number): { xs: tf.Tensor; ys: tf.Tensor } {
   return {
-    xs: tf.tensor(preprocessBatch(x, count), [count, ...SAMPLE_SHAPE], 'float32'),
-    ys: tf.tensor2d(oneHot(y.subarray(0, count)), [count, NUM_CLASSES], 'float32'),
+    xs: tf.tensor(
+      preprocessBatch(DATASET_CONTRACT, x, count),
+      [count, ...DATASET_CONTRACT.inputShape],
+      'float32',
+    ),
+    ys: tf.tensor2d(oneHot(y.subarray(0, count), CLASSES), [count, CLASSES], 'float32'),
   };
 }

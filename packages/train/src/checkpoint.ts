@@ -3,8 +3,8 @@
 //
 // Layout: "C3DCKPT1", uint32 LE header length, JSON header, zero padding to 4 bytes, then the tensors' bytes.
 import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@conv3d/core/node';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from './atomic.js';
 import type { History } from './history.js';
 
 const MAGIC = 'C3DCKPT1';

@@ -2,7 +2,7 @@
 // plus the compile and fit settings. Everything is validated up front so a bad file fails with one line that
 // names the file, the layer index and the field, before any data is read or any weight is built.
 import { readFileSync } from 'node:fs';
-import { SAMPLE_SHAPE } from '@conv3d/data';
+import { DATASET_CONTRACT } from './dataset-contract.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -265,11 +265,13 @@ function parseLayers(source: string, raw: unknown): LayerSpec[] {
     const at = `${source}: layers[${i}] (${layer.className})`;
     if (i === 0) {
       if (inputShape === undefined) {
-        throw new ConfigError(`${at}: the first layer needs 'inputShape' ${JSON.stringify(SAMPLE_SHAPE)}`);
-      }
-      if (JSON.stringify(inputShape) !== JSON.stringify(SAMPLE_SHAPE)) {
         throw new ConfigError(
-          `${at}: 'inputShape' must be ${JSON.stringify(SAMPLE_SHAPE)} (one preprocessed 3D MNIST sample), got ${show(inputShape)}`,
+          `${at}: the first layer needs 'inputShape' ${JSON.stringify(DATASET_CONTRACT.inputShape)}`,
+        );
+      }
+      if (JSON.stringify(inputShape) !== JSON.stringify(DATASET_CONTRACT.inputShape)) {
+        throw new ConfigError(
+          `${at}: 'inputShape' must be ${JSON.stringify(DATASET_CONTRACT.inputShape)} (one preprocessed 3D MNIST sample), got ${show(inputShape)}`,
         );
       }
     } else if (inputShape !== undefined || layer.className === 'InputLayer') {

@@ -1,6 +1,8 @@
-import { NUM_CLASSES } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
 import { type RawRows, toTensors } from './batches.js';
+import { DATASET_CONTRACT } from './dataset-contract.js';
+
+const CLASSES = DATASET_CONTRACT.labels.length;
 
 export interface Evaluation {
   loss: number;
@@ -15,8 +17,8 @@ export class Evaluator {
   private lossSum = 0;
   private correct = 0;
   private count = 0;
-  private readonly confusion: number[][] = Array.from({ length: NUM_CLASSES }, () =>
-    new Array<number>(NUM_CLASSES).fill(0),
+  private readonly confusion: number[][] = Array.from({ length: CLASSES }, () =>
+    new Array<number>(CLASSES).fill(0),
   );
 
   constructor(private readonly model: tf.LayersModel) {}

@@ -18,11 +18,25 @@ export {
   parseTrainConfig,
   type TrainConfig,
 } from './config.js';
+export { DATASET_CONTRACT } from './dataset-contract.js';
 export type { Evaluation } from './evaluate.js';
 export type { History } from './history.js';
-export { GlobalAveragePooling3D } from './layers/global-average-pooling-3d.js';
+export {
+  BatchNormalization,
+  GlobalAveragePooling3D,
+  type GlobalAveragePooling3DArgs,
+} from './layers/index.js';
 export { buildModel, compileModel } from './model.js';
-export { fileHandler, loadModelFromDir, ModelFileError, saveModelToDir } from './model-io.js';
+export {
+  fileHandler,
+  loadModelFile,
+  loadModelFromDir,
+  MODEL_JSON,
+  ModelFileError,
+  modelFileHandler,
+  saveModelToDir,
+  WEIGHTS_BIN,
+} from './model-io.js';
 export {
   CHECKPOINT_FILE,
   type RunInfo,

@@ -1,12 +1,12 @@
 // Builds a tfjs Sequential model from a validated TrainConfig, with every random initialiser seeded so a
 // seeded run starts from the same weights on every backend.
 
-import { NUM_CLASSES } from '@conv3d/data';
+import { deriveSeed } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type InitializerName, type LayerSpec, type TrainConfig } from './config.js';
+import { DATASET_CONTRACT } from './dataset-contract.js';
 import { BatchNormalization } from './layers/batch-normalization.js';
 import { GlobalAveragePooling3D } from './layers/global-average-pooling-3d.js';
-import { deriveSeed } from './rng.js';
 
 type LayerArgs = Record<string, unknown>;
 
@@ -102,9 +102,10 @@ export function buildModel(config: TrainConfig, options: BuildOptions = {}): tf.
     }
   });
   const out = model.outputs[0]?.shape;
-  if (out?.length !== 2 || out[1] !== NUM_CLASSES) {
+  const classes = DATASET_CONTRACT.labels.length;
+  if (out?.length !== 2 || out[1] !== classes) {
     throw new ConfigError(
-      `${config.name}: the model's output shape is ${JSON.stringify(out)}, expected [null, ${NUM_CLASSES}] (one probability per class)`,
+      `${config.name}: the model's output shape is ${JSON.stringify(out)}, expected [null, ${classes}] (one probability per class)`,
     );
   }
   if (options.compile ?? true) compileModel(model, config);

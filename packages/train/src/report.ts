@@ -1,5 +1,5 @@
 // A small self-contained HTML report: summary, test metrics, confusion matrix and the curves inline.
-import { CLASS_LABELS } from '@conv3d/data';
+import { DATASET_CONTRACT } from './dataset-contract.js';
 import type { Evaluation } from './evaluate.js';
 import type { History } from './history.js';
 
@@ -17,8 +17,9 @@ const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)
 const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
 
 function confusionTable(confusion: number[][]): string {
+  const labels = DATASET_CONTRACT.labels;
   const max = Math.max(1, ...confusion.flat());
-  const head = CLASS_LABELS.map((l) => `<th>${escapeHtml(l)}</th>`).join('');
+  const head = labels.map((l) => `<th>${escapeHtml(l)}</th>`).join('');
   const rows = confusion
     .map((row, t) => {
       const cells = row
@@ -28,7 +29,7 @@ function confusionTable(confusion: number[][]): string {
           return `<td${cls} style="background: rgba(230, 85, 13, ${alpha})">${n}</td>`;
         })
         .join('');
-      return `<tr><th>${escapeHtml(CLASS_LABELS[t] ?? String(t))}</th>${cells}</tr>`;
+      return `<tr><th>${escapeHtml(labels[t] ?? String(t))}</th>${cells}</tr>`;
     })
     .join('\n');
   return `<table class="confusion"><caption>rows: true digit, columns: predicted digit</caption>

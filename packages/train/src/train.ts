@@ -2,20 +2,15 @@
 // per-batch preprocessing, a checkpoint after every epoch, then the test evaluation and the run folder.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  contractToMetadata,
-  defaultDatasetPath,
-  openDataset,
-  SEED_CONTRACT,
-  VOXELS,
-  validationSplitIndex,
-} from '@conv3d/data';
+import { contractToMetadata, deriveSeed, permutation, withTestAccuracy } from '@conv3d/core';
+import { writeFileAtomic } from '@conv3d/core/node';
+import { defaultDatasetPath, openDataset, validationSplitIndex } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic } from './atomic.js';
 import { type BackendChoice, type BackendPreference, describeBackend, selectBackend } from './backend.js';
 import { gatherLabels, gatherRows, type RawRows, readRows, type TrainingData, toTensors } from './batches.js';
 import { checkpointExists, type LoopState, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { ConfigError, checkSetting, loadTrainConfig, type TrainConfig } from './config.js';
+import { DATASET_CONTRACT } from './dataset-contract.js';
 import { type Evaluation, Evaluator } from './evaluate.js';
 import { appendEpoch, type EpochMetrics, emptyHistory, formatEpochLine, type History } from './history.js';
 import { buildModel } from './model.js';
@@ -23,7 +18,6 @@ import { saveModelToDir } from './model-io.js';
 import { renderCurves } from './plots.js';
 import { epochProgress } from './progress.js';
 import { renderReport } from './report.js';
-import { deriveSeed, permutation } from './rng.js';
 
 /** The seed tutorial's model and settings. */
 export const SEED_CONFIG_PATH = fileURLToPath(new URL('../configs/seed.json', import.meta.url));
@@ -155,7 +149,7 @@ function validate(model: tf.LayersModel, rows: TrainRows, batchSize: number): Ev
   for (let start = rows.split; start < rows.count; start += batchSize) {
     const n = Math.min(batchSize, rows.count - start);
     evaluator.add(
-      rows.x.subarray(start * VOXELS, (start + n) * VOXELS),
+      rows.x.subarray(start * DATASET_CONTRACT.rawLength, (start + n) * DATASET_CONTRACT.rawLength),
       rows.y.subarray(start, start + n),
       n,
     );
@@ -333,7 +327,9 @@ async function writeRunFolder(
   t0: number,
 ): Promise<void> {
   model.setUserDefinedMetadata({
-    conv3d: contractToMetadata({ ...SEED_CONTRACT, testAccuracy: test.accuracy }),
+    conv3d: contractToMetadata(
+      withTestAccuracy(DATASET_CONTRACT, Number.isFinite(test.accuracy) ? test.accuracy : undefined),
+    ),
   });
   await saveModelToDir(model, outDir);
   const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;

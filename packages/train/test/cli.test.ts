@@ -59,14 +59,20 @@ const exited = (child: ChildProcess): Promise<number | null> =>
 
 describe('conv3d-train CLI', () => {
   test.each([
-    [['--bogus'], "conv3d-train: unknown flag '--bogus' (see --help)"],
-    [['--epochs', 'two'], "conv3d-train: --epochs: expected a non-negative integer, got 'two'"],
+    [['--bogus'], "conv3d-train: Unknown option '--bogus' (see conv3d-train --help)"],
+    [
+      ['--epochs', 'two'],
+      "conv3d-train: --epochs: expected a non-negative integer, got 'two' (see conv3d-train --help)",
+    ],
     [
       ['--backend', 'tpu'],
-      "conv3d-train: --backend: unknown backend 'tpu' (expected auto, tfjs-node-gpu, tfjs-node, fast-cpu, cpu)",
+      "conv3d-train: --backend: unknown backend 'tpu' (expected auto, tfjs-node-gpu, tfjs-node, fast-cpu, cpu) (see conv3d-train --help)",
     ],
-    [['--out'], 'conv3d-train: --out: missing value'],
-    [['--config', 'a.json', '--dropout'], 'conv3d-train: --config and --dropout are exclusive'],
+    [['--out'], 'conv3d-train: --out: missing value (see conv3d-train --help)'],
+    [
+      ['--config', 'a.json', '--dropout'],
+      'conv3d-train: --config and --dropout are exclusive (see conv3d-train --help)',
+    ],
   ])('%j is a usage error: one line, exit 2', (args, message) => {
     const r = cli(...args);
     expect(r.status).toBe(2);
@@ -83,7 +89,7 @@ describe('conv3d-train CLI', () => {
     const missing = join(root, 'missing.h5');
     const r = cli('--backend', 'cpu', '--data', missing, '--out', join(root, 'x'));
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`conv3d-train: DataError: ${missing}: file not found\n`);
+    expect(r.stderr).toBe(`conv3d-train: ${missing}: file not found\n`);
   });
 
   test('a bad config is a one-line ConfigError naming file, layer and field, exit 1', () => {
@@ -98,7 +104,7 @@ describe('conv3d-train CLI', () => {
     const r = cli('--config', bad, '--data', dataPath);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(
-      `conv3d-train: ConfigError: ${bad}: layers[1] (MaxPooling3D): unknown key 'poolsize' (allowed: name, inputShape, poolSize, strides, padding)\n`,
+      `conv3d-train: ${bad}: layers[1] (MaxPooling3D): unknown key 'poolsize' (allowed: name, inputShape, poolSize, strides, padding)\n`,
     );
   });
 
@@ -115,9 +121,7 @@ describe('conv3d-train CLI', () => {
     );
     // On a machine where tfjs-node-gpu loads, this run would train; here it is absent or broken.
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(
-      /^conv3d-train: BackendError: --backend tfjs-node-gpu: tfjs-node-gpu: [^\n]+\n$/,
-    );
+    expect(r.stderr).toMatch(/^conv3d-train: --backend tfjs-node-gpu: tfjs-node-gpu: [^\n]+\n$/);
   });
 
   test('kill -9 mid-run, then --resume: the run ends exactly where an uninterrupted one does', async () => {

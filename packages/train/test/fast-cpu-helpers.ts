@@ -1,17 +1,13 @@
+import { mulberry32 } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 
 /** Seeded uniform values in [-1, 1) (mulberry32), so every run tests the same numbers. */
 export function randomArray(shape: number[], seed: number): Float32Array {
   const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  let s = seed >>> 0;
-  for (let i = 0; i < out.length; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  }
+  const next = mulberry32(seed);
+  // next() · 2 − 1 is exact in float64: the same values as u / 2³¹ − 1 from the raw 32-bit output u.
+  for (let i = 0; i < out.length; i++) out[i] = next() * 2 - 1;
   return out;
 }
 

@@ -69,3 +69,17 @@ test('GlobalAveragePooling3D averages each channel over depth, height and width'
     for (let c = 0; c < 6; c++) expect(ys[b * 6 + c]).toBeCloseTo((sums[c] as number) / 60, 6);
   }
 });
+
+test('GlobalAveragePooling3D declares a 5-D input spec and its data format, and refuses channels-first', () => {
+  const layer = new GlobalAveragePooling3D({ name: 'gap' });
+  expect(layer.inputSpec?.[0]?.ndim).toBe(5);
+  expect(layer.getConfig()).toMatchObject({ name: 'gap', dataFormat: 'channelsLast' });
+  expect(() => layer.apply(tf.zeros([2, 3, 4, 5]))).toThrow(/expected ndim=5, found ndim=4/);
+  expect(() => new GlobalAveragePooling3D({ name: 'nchw', dataFormat: 'channelsFirst' })).toThrow(
+    "GlobalAveragePooling3D 'nchw': dataFormat 'channelsFirst' is not supported; only 'channelsLast' (NDHWC)",
+  );
+  // A saved config carrying channels-first fails as loudly when it is deserialised (tfjs calls fromConfig).
+  expect(() =>
+    GlobalAveragePooling3D.fromConfig(GlobalAveragePooling3D, { dataFormat: 'channelsFirst' }),
+  ).toThrow(/dataFormat 'channelsFirst' is not supported/);
+});

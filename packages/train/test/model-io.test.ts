@@ -78,7 +78,7 @@ describe('saveModelToDir / loadModelFromDir', () => {
     await saveModelToDir(model, dir);
     writeFileSync(join(dir, 'weights.bin'), new Uint8Array(100));
     await expect(loadModelFromDir(dir)).rejects.toThrow(
-      `${join(dir, 'weights.bin')}: holds 100 bytes, model.json describes ${model.countParams() * 4}`,
+      `${join(dir, 'weights.bin')}: 100 bytes, but model.json's weightsManifest needs ${model.countParams() * 4} (truncated)`,
     );
   });
 });

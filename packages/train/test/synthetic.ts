@@ -1,8 +1,8 @@
 // A small in-memory dataset with the reader's interface: each class lights a different slab of the grid, so
 // a tiny model learns something in a few steps. Values are in [0, 1] with a max of 1 per row, like 3D MNIST.
+import { mulberry32 } from '@conv3d/core';
 import type { Split, SplitData } from '@conv3d/data';
 import type { TrainingData } from '../src/batches.js';
-import { mulberry32 } from '../src/rng.js';
 
 const VOXELS = 4096;
 

@@ -1,8 +1,8 @@
+import { Rng } from '@conv3d/core';
 import type * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import { convertModel, type ExportOptions } from '../../src/index.js';
 import { maxAbsDiff, runOnnx, transposeChains } from './onnx.js';
-import { Rng } from './rng.js';
 import { predictCpu } from './tfjs.js';
 
 /** Absolute tolerance between tfjs `cpu` and onnxruntime CPU outputs. */

@@ -1,7 +1,8 @@
 // Seeded random architectures drawn from the supported layers and options.
+
+import type { Rng } from '@conv3d/core';
+import { BatchNormalization } from '@conv3d/train/layers';
 import * as tf from '@tensorflow/tfjs';
-import { Rank5BatchNormalization } from './rank5-batch-norm.js';
-import type { Rng } from './rng.js';
 import { randomizeWeights } from './tfjs.js';
 
 type Padding = 'valid' | 'same';
@@ -102,10 +103,7 @@ export function randomModel(rng: Rng, seed: number): RandomModel {
     if (rng.chance(0.4)) {
       const epsilon = rng.pick([1e-3, 1e-2]);
       // tfjs 4.22's own layer stops at rank 4; after 3D convolutions the reference uses the reshaping subclass.
-      add(
-        rank === 3 ? new Rank5BatchNormalization({ epsilon }) : tf.layers.batchNormalization({ epsilon }),
-        'BN',
-      );
+      add(rank === 3 ? new BatchNormalization({ epsilon }) : tf.layers.batchNormalization({ epsilon }), 'BN');
     }
     if (rng.chance(0.2)) {
       const activation = rng.pick(['relu', 'tanh', 'elu'] as const);

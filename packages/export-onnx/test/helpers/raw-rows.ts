@@ -1,5 +1,6 @@
-import { VOXELS } from '@conv3d/data/contract';
-import { Rng } from './rng.js';
+import { Rng, SEED_CONTRACT } from '@conv3d/core';
+
+const VOXELS = SEED_CONTRACT.rawLength;
 
 /** Named edge rows of `values` values each: the cases the JS preprocessing handles specially or that round oddly. */
 export function edgeRows(values: number): { name: string; row: Float32Array }[] {
@@ -21,7 +22,7 @@ export function edgeRows(values: number): { name: string; row: Float32Array }[] 
   ];
 }
 
-/** 3D MNIST-like raw rows (float32): a few hundred voxels with point counts, divided by the row's max. */
+/** 3D MNIST-like raw rows (float32): a few hundred voxels with point counts, divided by the row's max (as in full_dataset_vectors.h5). */
 export function realisticRawRows(count: number, seed: number): Float32Array {
   const rng = new Rng(seed);
   const raw = new Float32Array(count * VOXELS);

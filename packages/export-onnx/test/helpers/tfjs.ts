@@ -1,5 +1,5 @@
+import { Rng } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from './rng.js';
 
 /** The reference: tfjs' stock `cpu` backend. */
 export async function useCpuBackend(): Promise<void> {

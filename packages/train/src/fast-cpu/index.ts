@@ -7,6 +7,8 @@ export interface FastCpuInfo {
   backend: string;
   /** Which kernels run, e.g. 'native-avx512-2threads', or 'stock-cpu' when the addon is missing. */
   kernels: string;
+  /** The native binary loaded, relative to the package (a local build/Release or the shipped prebuilds/). */
+  addon?: string;
   /** Why the native kernels are not in use (set only when kernels is 'stock-cpu'). */
   fallbackReason?: string;
 }
@@ -29,7 +31,7 @@ export async function useFastCpuBackend(): Promise<FastCpuInfo> {
     const native = loadNativeKernels();
     registerFastCpuBackend(FAST_CPU_BACKEND, native);
     registered = native.ok
-      ? { kernels: `native-${native.isa}-${native.threads}threads` }
+      ? { kernels: `native-${native.isa}-${native.threads}threads`, addon: native.file }
       : { kernels: 'stock-cpu', fallbackReason: `native addon unavailable: ${native.reason}` };
   }
   if (!(await tf.setBackend(FAST_CPU_BACKEND))) {

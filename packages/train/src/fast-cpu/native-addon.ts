@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** The C++ kernels in native/ (built by `npm run build`); every output is allocated by the caller. */
+/** The C++ kernels in native/ (see native/build.mjs); every output is allocated by the caller. */
 export interface NativeKernels {
   configure(isa: string, threads: number): { isa: string; threads: number };
   conv3d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array): void;
@@ -18,16 +20,20 @@ export interface NativeKernels {
 }
 
 export type NativeLoad =
-  | { ok: true; kernels: NativeKernels; isa: string; threads: number }
+  | { ok: true; kernels: NativeKernels; isa: string; threads: number; file: string }
   | { ok: false; reason: string };
 
-// src/fast-cpu and dist/fast-cpu are both two levels below the package root, where node-gyp builds.
-const ADDON_PATH = '../../build/Release/conv3d_cpu.node';
+// src/fast-cpu and dist/fast-cpu are both two levels below the package root.
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const require = createRequire(import.meta.url);
+// node-gyp-build ships no types; path() is the part of its API used here.
+const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
 
 /**
- * Loads the addon (once per process) and picks its instruction set (the best the CPU has, or CONV3D_CPU_ISA=
- * generic|avx2|avx512) and thread count (all cores, or CONV3D_CPU_THREADS). Never throws: a
- * missing or broken build comes back as a reason.
+ * Finds the addon as node-gyp-build does (a local build/Release first, then the prebuilt binary shipped in
+ * prebuilds/<platform>-<arch>/), loads it (once per process) and picks its instruction set (the best the CPU has,
+ * or CONV3D_CPU_ISA=generic|avx2|avx512) and thread count (all cores, or CONV3D_CPU_THREADS). Never throws: a
+ * missing or broken binary comes back as a reason.
  */
 export function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): NativeLoad {
   loaded ??= load(env);
@@ -38,10 +44,11 @@ let loaded: NativeLoad | undefined;
 
 function load(env: NodeJS.ProcessEnv): NativeLoad {
   try {
-    const kernels = createRequire(import.meta.url)(ADDON_PATH) as NativeKernels;
+    const path = nodeGypBuild.path(PACKAGE_ROOT);
+    const kernels = require(path) as NativeKernels;
     const threads = Number.parseInt(env.CONV3D_CPU_THREADS ?? '0', 10);
     const chosen = kernels.configure(env.CONV3D_CPU_ISA ?? '', Number.isFinite(threads) ? threads : 0);
-    return { ok: true, kernels, ...chosen };
+    return { ok: true, kernels, ...chosen, file: relative(PACKAGE_ROOT, path) };
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { ok: false, reason: message ?? 'unknown error' };

@@ -1,0 +1,13 @@
+// @conv3d/core/node: the Node-only plumbing every conv3d package shares (Node built-ins only, no npm dependencies).
+export { temporaryPath, writeAtomic, writeAtomicSync, writeFileAtomic } from './atomic.js';
+export {
+  type CliInfo,
+  type CliIo,
+  type CliMain,
+  oneLine,
+  parseCommandLine,
+  processIo,
+  runCli,
+  runMain,
+  UsageError,
+} from './cli.js';
