@@ -4,18 +4,18 @@ import { join } from 'node:path';
 import { defineContract, preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
 import { openDataset } from '@conv3d/data';
 import { convertModel, exportModelFile } from '@conv3d/export-onnx';
+import { load as loadNode } from '@conv3d/infer-node';
+import { load as loadWeb } from '@conv3d/infer-web';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareAll, type PairStats, parityMarkdown, type RuntimeResult } from './parity/compare.js';
 import {
-  chromiumRun,
   concat,
   edgeRows,
   maxAbsDiff,
   onnxCheck,
   opencvRun,
   ortNodeRun,
-  ortWebRun,
   voxelsInAnotherEntry,
 } from './parity/embedded.js';
 import { type ParityModel, paritySamples, prepareParityModel } from './parity/model.js';
@@ -98,6 +98,8 @@ describe('the embedded-preprocessing file (--embed-preprocessing): raw rows in, 
   let embeddedPath: string;
   let embedded: Uint8Array;
   let raw32: Float32Array;
+  /** The 256 real rows as float32, then the edge rows. */
+  let raw32Rows: Float32Array[];
   let reference: Float32Array;
   const edges = edgeRows();
   beforeAll(async () => {
@@ -107,62 +109,79 @@ describe('the embedded-preprocessing file (--embed-preprocessing): raw rows in, 
       testAccuracy: model.testAccuracy,
     });
     embedded = new Uint8Array(await readFile(embeddedPath));
-    raw32 = concat([...inputs.vectors, ...edges.map((e) => e.row)], Float32Array) as Float32Array;
+    raw32Rows = [...inputs.vectors.map((v) => Float32Array.from(v)), ...edges.map((e) => e.row)];
+    raw32 = concat(raw32Rows, Float32Array) as Float32Array;
     const n = raw32.length / VOXELS;
     reference = await ortNodeRun(model.onnxBytes, preprocessBatch(SEED_CONTRACT, raw32, n), SAMPLE_SHAPE);
   }, 120_000);
 
-  it.each([
-    ['onnxruntime-node cpu', ortNodeRun],
-    ['onnxruntime-web wasm (Node)', ortWebRun],
-  ] as const)(
-    `%s: within ${EMBEDDED_TOLERANCE} on ${SAMPLES} real rows and ${edges.length} edge rows`,
-    async (name, runner) => {
-      const actual = await runner(embedded, raw32, [VOXELS]);
-      const real = SAMPLES * 10;
-      const realDiff = maxAbsDiff(actual.subarray(0, real), reference.subarray(0, real));
-      const edgeDiff = maxAbsDiff(actual.subarray(real), reference.subarray(real));
-      embeddedReport.push(
-        `- ${name}, embedded file vs JS float32 preprocessing + plain file (onnxruntime-node): max abs diff ${realDiff.toExponential(2)} on ${SAMPLES} real rows, ${edgeDiff.toExponential(2)} on the edge rows (${edges.map((e) => e.name).join(', ')}); tolerance ${EMBEDDED_TOLERANCE}`,
-      );
-      expect(realDiff).toBeLessThanOrEqual(EMBEDDED_TOLERANCE);
-      expect(edgeDiff).toBeLessThanOrEqual(EMBEDDED_TOLERANCE);
-    },
-  );
-
-  it.each([
-    ['wasm', false, SAMPLES, EMBEDDED_TOLERANCE],
+  /** The runtimes' own classifiers, fed raw rows: each reads input_kind "raw" from the file and skips preprocessing. */
+  const CLASSIFIERS = [
+    ['infer-node cpu', SAMPLES, EMBEDDED_TOLERANCE],
+    ['infer-web wasm (Node)', SAMPLES, EMBEDDED_TOLERANCE],
+    ['infer-web wasm (Chromium)', SAMPLES, EMBEDDED_TOLERANCE],
     // SwiftShader runs WebGPU at about a second per sample: 32 real rows and the edge rows.
-    ['WebGPU', true, 32, GPU_TOLERANCE],
-  ] as const)(
-    'onnxruntime-web %s in headless Chromium: the embedded file on real and edge rows',
-    async (ep, webgpu, count, tolerance) => {
-      const real = raw32.subarray(0, count * VOXELS);
-      const edge = raw32.subarray(SAMPLES * VOXELS);
-      const result = await chromiumRun(
-        embeddedPath,
-        concat([real, edge], Float32Array) as Float32Array,
-        webgpu,
-      );
-      const name = `onnxruntime-web ${ep} (Chromium)`;
-      if ('unavailable' in result) {
+    ['infer-web webgpu (Chromium)', 32, GPU_TOLERANCE],
+  ] as const;
+
+  it.each(CLASSIFIERS)(
+    `%s: the embedded file on raw rows (%i real + the edge rows) against JS preprocessing + the plain file`,
+    async (name, count, tolerance) => {
+      const runtime = RUNTIMES.find((r) => r.name === name);
+      if (runtime === undefined) throw new Error(`no runtime ${name}`);
+      const rows = [...raw32Rows.slice(0, count), ...raw32Rows.slice(SAMPLES)];
+      const result = await runRuntime(runtime, {
+        vectors: rows as unknown as Float64Array[],
+        runDir: model.runDir,
+        onnxPath: embeddedPath,
+        onnxBytes: embedded,
+      });
+      if (result.unavailable !== null) {
         if (inCi) throw new Error(`${name} is required under CI=true: ${result.unavailable}`);
         embeddedReport.push(`- ${name}: not available (${result.unavailable})`);
         return;
       }
+      const actual = concat(result.probabilities, Float32Array) as Float32Array;
       const want = concat(
         [reference.subarray(0, count * 10), reference.subarray(SAMPLES * 10)],
         Float32Array,
       ) as Float32Array;
-      const realDiff = maxAbsDiff(result.probabilities.subarray(0, count * 10), want.subarray(0, count * 10));
-      const edgeDiff = maxAbsDiff(result.probabilities.subarray(count * 10), want.subarray(count * 10));
+      const real = count * 10;
+      const realDiff = maxAbsDiff(actual.subarray(0, real), want.subarray(0, real));
+      const edgeDiff = maxAbsDiff(actual.subarray(real), want.subarray(real));
       embeddedReport.push(
-        `- ${name}, embedded file vs JS float32 preprocessing + plain file (onnxruntime-node): max abs diff ${realDiff.toExponential(2)} on ${count} real rows, ${edgeDiff.toExponential(2)} on the edge rows; tolerance ${tolerance}`,
+        `- ${name} classifier, embedded file (raw rows in) vs JS float32 preprocessing + plain file (onnxruntime-node): max abs diff ${realDiff.toExponential(2)} on ${count} real rows, ${edgeDiff.toExponential(2)} on the edge rows (${edges.map((e) => e.name).join(', ')}); tolerance ${tolerance}`,
       );
       expect(realDiff).toBeLessThanOrEqual(tolerance);
       expect(edgeDiff).toBeLessThanOrEqual(tolerance);
     },
     600_000,
+  );
+
+  it.each([
+    ['infer-node', () => loadNode(embedded, { device: 'cpu' })],
+    ['infer-web (wasm, Node)', () => loadWeb(embedded, { device: 'wasm' })],
+  ] as const)(
+    '%s reads input_kind raw from the embedded file and rejects NaN and Inf rows before the runtime',
+    async (_name, open) => {
+      const classifier = await open();
+      try {
+        expect(classifier.contract.inputKind).toBe('raw');
+        expect(classifier.contract.inputShape).toEqual([VOXELS]);
+        for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          const row = Float32Array.from(raw32Rows[0] as Float32Array);
+          row[321] = bad;
+          await expect(classifier.predict(row)).rejects.toThrow(/input.*321.*(NaN|Infinity|finite)/);
+        }
+        // The same classifier still answers a valid row after the rejections.
+        const [ok] = await classifier.predict(raw32Rows[0] as Float32Array);
+        expect(maxAbsDiff(ok?.probabilities as Float32Array, reference.subarray(0, 10))).toBeLessThanOrEqual(
+          EMBEDDED_TOLERANCE,
+        );
+      } finally {
+        await classifier.dispose();
+      }
+    },
   );
 
   it(`OpenCV DNN runs the plain file within ${OPENCV_TOLERANCE} of onnxruntime-node (matplotlib's own preprocessing)`, async () => {

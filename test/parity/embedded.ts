@@ -1,11 +1,10 @@
-// The embedded-preprocessing file (raw rows in) against the JS preprocessing + the plain file, on every consumer
-// that can take raw rows today: onnxruntime-node, onnxruntime-web wasm in Node, and OpenCV DNN for the plain file.
+// Helpers of the embedded-preprocessing section: edge rows, onnxruntime-node runs of the reference path, OpenCV DNN
+// on the plain file, the onnx checker.
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SEED_CONTRACT } from '@conv3d/core';
-import { BrowserUnavailableError, startBrowserHarness } from '@conv3d/web-demo/harness';
 import * as ortNode from 'onnxruntime-node';
 
 const run = promisify(execFile);
@@ -49,21 +48,6 @@ export async function ortNodeRun(bytes: Uint8Array, data: Float32Array, perSampl
     const feeds = {
       [session.inputNames[0] as string]: new ortNode.Tensor('float32', data, [n, ...perSample]),
     };
-    const out = await session.run(feeds);
-    return out[session.outputNames[0] as string]?.data as Float32Array;
-  } finally {
-    await session.release();
-  }
-}
-
-/** onnxruntime-web's wasm EP in Node (single thread, as infer-web runs it). */
-export async function ortWebRun(bytes: Uint8Array, data: Float32Array, perSample: readonly number[]) {
-  const ort = await import('onnxruntime-web/wasm');
-  ort.env.wasm.numThreads = 1;
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-  try {
-    const n = data.length / perSample.reduce((a, b) => a * b, 1);
-    const feeds = { [session.inputNames[0] as string]: new ort.Tensor('float32', data, [n, ...perSample]) };
     const out = await session.run(feeds);
     return out[session.outputNames[0] as string]?.data as Float32Array;
   } finally {
@@ -118,57 +102,4 @@ export function voxelsInAnotherEntry(a: Float32Array, b: Float32Array): number {
     if (a[v] !== b[v] || a[v + 1] !== b[v + 1] || a[v + 2] !== b[v + 2]) count++;
   }
   return count;
-}
-
-// The page-side run, built from source text: the test runner rewrites import() in functions it compiles, and the
-// page has no such rewrite. args = [raw rows, N, webgpu].
-const AsyncFunction = (async () => undefined).constructor as new (
-  ...source: string[]
-) => (args: readonly [number[], number, boolean]) => Promise<number[]>;
-const IN_PAGE = new AsyncFunction(
-  'args',
-  `const [values, n, gpu] = args;
-  const base = new URL('./ort/', location.href).href;
-  const ort = await import(base + (gpu ? 'ort.webgpu.min.mjs' : 'ort.wasm.min.mjs'));
-  ort.env.wasm.wasmPaths = base;
-  ort.env.wasm.numThreads = 1;
-  const bytes = new Uint8Array(await (await fetch('./model.onnx')).arrayBuffer());
-  // One provider only: given a list, onnxruntime-web silently falls back to wasm.
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: [gpu ? 'webgpu' : 'wasm'] });
-  const x = new ort.Tensor('float32', Float32Array.from(values), [n, values.length / n]);
-  const out = await session.run({ [session.inputNames[0]]: x });
-  const probabilities = Array.from(out[session.outputNames[0]].data);
-  await session.release();
-  return probabilities;`,
-);
-
-/**
- * onnxruntime-web in headless Chromium on the embedded file, straight from the harness's copy of onnxruntime-web
- * (infer-web's classifier still feeds preprocessed tensors). Returns the reason instead when Chromium or (for
- * WebGPU) an adapter is missing.
- */
-export async function chromiumRun(
-  onnxPath: string,
-  rows: Float32Array,
-  webgpu: boolean,
-): Promise<{ probabilities: Float32Array } | { unavailable: string }> {
-  let harness: Awaited<ReturnType<typeof startBrowserHarness>>;
-  try {
-    harness = await startBrowserHarness({ modelPath: onnxPath, webgpu });
-  } catch (error) {
-    if (error instanceof BrowserUnavailableError) return { unavailable: error.message };
-    throw error;
-  }
-  try {
-    if (webgpu) {
-      const why = await harness.webgpuUnavailableReason();
-      if (why !== null) return { unavailable: why };
-    }
-    const page = await harness.newPage('harness.html');
-    const args: readonly [number[], number, boolean] = [Array.from(rows), rows.length / VOXELS, webgpu];
-    const data = await page.evaluate(IN_PAGE, args);
-    return { probabilities: Float32Array.from(data) };
-  } finally {
-    await harness.close();
-  }
 }
