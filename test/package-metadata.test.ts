@@ -58,7 +58,9 @@ describe.each(packages)('$name', ({ dir, manifest }) => {
     for (const [subpath, target] of entries) {
       const conditions = target as Record<string, string>;
       expect(conditions.types, `${manifest.name} exports["${subpath}"]`).toMatch(/^\.\/dist\/.+\.d\.ts$/);
-      expect(conditions.default, `${manifest.name} exports["${subpath}"]`).toMatch(/^\.\/dist\//);
+      // A Node-only entry (core's `./node`) resolves under the `node` condition alone, so bundlers for browsers fail.
+      const runtime = conditions.default ?? conditions.node;
+      expect(runtime, `${manifest.name} exports["${subpath}"]`).toMatch(/^\.\/dist\//);
     }
     expect(manifest.files).toEqual(expect.arrayContaining(['dist', '!dist/**/*.map']));
   });

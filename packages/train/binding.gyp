@@ -4,7 +4,10 @@
       "target_name": "conv3d_cpu",
       "sources": [
         "native/conv3d_cpu.cc",
+        "native/adam.cc",
+        "native/batch_norm.cc",
         "native/elementwise.cc",
+        "native/thread_pool.cc",
         "native/gemm_generic.cc",
         "native/gemm_avx2.cc",
         "native/gemm_avx512.cc"

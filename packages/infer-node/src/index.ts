@@ -9,4 +9,7 @@ export {
   type RawVector,
 } from '@conv3d/core';
 export { type LoadOptions, load, type NodeClassifier } from './load.js';
+export { isPoolClassifier, type PoolClassifier } from './pool/classifier.js';
+export type { BatchInfo, NodeLoadOptions } from './pool/options.js';
+export type { PoolStats } from './pool/pool.js';
 export type { NodeDevice, NodeProvider } from './session.js';

@@ -2,6 +2,8 @@
 // onnxruntime-node sessions.
 import { readFile } from 'node:fs/promises';
 import { type Classifier, openClassifier } from '@conv3d/core';
+import { loadPool } from './pool/classifier.js';
+import { type NodeLoadOptions, poolSettings } from './pool/options.js';
 import { type NodeDevice, type NodeProvider, nodeProviders, openNodeSession } from './session.js';
 
 export type NodeClassifier = Classifier<NodeProvider>;
@@ -13,12 +15,18 @@ export interface LoadOptions {
 
 /**
  * Loads an ONNX model exported by @conv3d/export-onnx from a file path or its bytes, checks its contract
- * (metadata, input and output) and opens it on `device`.
+ * (metadata, input and output) and opens it on `device`. With `workers: N` the sessions run in N worker threads
+ * (see pool/).
  */
 export async function load(
   pathOrBytes: string | Uint8Array | ArrayBuffer,
-  options: LoadOptions = {},
+  options: NodeLoadOptions = {},
 ): Promise<NodeClassifier> {
+  const settings = poolSettings(options);
+  if (settings.workers > 0) {
+    const model = pathOrBytes instanceof ArrayBuffer ? new Uint8Array(pathOrBytes) : pathOrBytes;
+    return loadPool(model, options, settings);
+  }
   const source = typeof pathOrBytes === 'string' ? pathOrBytes : 'model bytes';
   const device = options.device ?? 'auto';
   const bytes = await modelBytes(pathOrBytes);

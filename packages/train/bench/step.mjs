@@ -1,35 +1,110 @@
-// One training step of the seed model at batch 100: our fast CPU backend against PyTorch CPU
-// (Debian's /usr/bin/python3 with python3-torch), measured in the same run, plus where our time
-// goes (tf.profile, per kernel). Needs `npm run build` first (it imports dist/).
+// One training step of a model at batch 100: our fast CPU backend against PyTorch CPU (Debian's
+// /usr/bin/python3 with python3-torch) on the same machine, timed INTERLEAVED (ours, PyTorch,
+// ours, PyTorch, ...: PyTorch runs as a step server in its own process, idle while we run), so
+// load from other processes hits both alike. Reports the median of the per-pair ratios with their
+// spread, the CPU model, both sides' instruction sets, the load average, and where our time goes
+// (tf.profile, per kernel). Needs `npm run build` first (it imports dist/).
 //
-//   node bench/step.mjs [--batch 100] [--warmup 2] [--steps 7] [--no-torch] [--stock-cpu]
+//   node bench/step.mjs [--model seed|issue14] [--batch 100] [--warmup 2] [--steps 7]
+//                       [--no-torch] [--stock-cpu] [--epoch]
 //
-// --stock-cpu also times ONE step on tfjs's stock cpu backend (~40 s at batch 100).
-import { spawnSync } from 'node:child_process';
+// --model issue14: the accuracy issue's config (width-24, five 3³ 'same' Conv + BatchNorm + ReLU
+//   blocks, two max-pools, global average pooling, Dropout 0.3, Dense(10)) against its PyTorch twin.
+// --stock-cpu: also times ONE step on tfjs's stock cpu backend (~40 s for the seed at batch 100).
+// --epoch: also times one full seed epoch (8 000 train + 2 000 validation rows of the built
+//   dataset, `npx turbo run dataset`) through train(), as the CLI runs it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { loadTrainConfig, parseTrainConfig } from '../dist/config.js';
 import { useFastCpuBackend } from '../dist/fast-cpu/index.js';
+import { buildModel } from '../dist/model.js';
+import { SEED_CONFIG_PATH, train } from '../dist/train.js';
 
 const { values: opts } = parseArgs({
   options: {
+    model: { type: 'string', default: 'seed' },
     batch: { type: 'string', default: '100' },
     warmup: { type: 'string', default: '2' },
     steps: { type: 'string', default: '7' },
     'no-torch': { type: 'boolean', default: false },
     'stock-cpu': { type: 'boolean', default: false },
+    epoch: { type: 'boolean', default: false },
   },
 });
 const batch = Number(opts.batch);
 const warmup = Number(opts.warmup);
 const steps = Number(opts.steps);
+if (opts.model !== 'seed' && opts.model !== 'issue14') {
+  console.error(`bench/step.mjs: --model must be seed or issue14, got '${opts.model}'`);
+  process.exit(2);
+}
 
-function median(xs) {
+const WIDTH = 24;
+/** The issue-14 stack, as ISSUE14_PLAN in torch_step.py: b = Conv + BatchNorm + ReLU block, p = pool. */
+const ISSUE14_PLAN = ['b', 'b', 'p', 'b', 'b', 'p', 'b'];
+
+function issue14Config() {
+  const layers = [];
+  for (const item of ISSUE14_PLAN) {
+    if (item === 'p') {
+      layers.push({ className: 'MaxPooling3D', config: { poolSize: 2 } });
+      continue;
+    }
+    const conv = {
+      filters: WIDTH,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: 'he_uniform',
+    };
+    if (layers.length === 0) conv.inputShape = [16, 16, 16, 3];
+    layers.push({ className: 'Conv3D', config: conv });
+    layers.push({ className: 'BatchNormalization', config: {} });
+    layers.push({ className: 'ReLU' });
+  }
+  layers.push(
+    { className: 'GlobalAveragePooling3D' },
+    { className: 'Dropout', config: { rate: 0.3 } },
+    { className: 'Dense', config: { units: 10, activation: 'softmax' } },
+  );
+  return parseTrainConfig(
+    {
+      name: 'issue14-like',
+      layers,
+      loss: 'categorical_crossentropy',
+      optimizer: { className: 'Adam', config: { learningRate: 0.001 } },
+      batchSize: batch,
+      epochs: 1,
+      validationSplit: 0.2,
+      seed: 1,
+    },
+    'bench issue14-like config',
+  );
+}
+
+const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
+};
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
+};
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+const cpuModel = () =>
+  readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1] ?? 'unknown CPU';
 
 /** Seeded uniform [0, 1) values (mulberry32). */
 function uniform(n, seed) {
@@ -45,68 +120,66 @@ function uniform(n, seed) {
   return out;
 }
 
-function seedModel() {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv3d({
-        inputShape: [16, 16, 16, 3],
-        filters: 32,
-        kernelSize: 3,
-        activation: 'relu',
-        kernelInitializer: tf.initializers.heUniform({ seed: 1 }),
-      }),
-      tf.layers.maxPooling3d({ poolSize: 2 }),
-      tf.layers.conv3d({
-        filters: 64,
-        kernelSize: 3,
-        activation: 'relu',
-        kernelInitializer: tf.initializers.heUniform({ seed: 2 }),
-      }),
-      tf.layers.maxPooling3d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({
-        units: 256,
-        activation: 'relu',
-        kernelInitializer: tf.initializers.heUniform({ seed: 3 }),
-      }),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-  return model;
-}
-
-function batchTensors() {
+/** Our side: the model exactly as training builds it (fused Conv3D layer, fused Adam). */
+function ourStepper() {
+  const config = opts.model === 'seed' ? loadTrainConfig(SEED_CONFIG_PATH) : issue14Config();
+  const model = buildModel(config);
   const x = tf.tensor5d(uniform(batch * 16 * 16 * 16 * 3, 7), [batch, 16, 16, 16, 3]);
   const labels = tf.tensor1d(
     Array.from(uniform(batch, 8), (v) => Math.floor(v * 10)),
     'int32',
   );
-  return { x, y: tf.oneHot(labels, 10).toFloat() };
+  const y = tf.oneHot(labels, 10).toFloat();
+  labels.dispose();
+  return {
+    async step() {
+      const start = performance.now();
+      const cpuStart = process.cpuUsage();
+      await model.trainOnBatch(x, y);
+      const cpu = process.cpuUsage(cpuStart);
+      return { wall: (performance.now() - start) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+    },
+    profile: () => tf.profile(() => model.trainOnBatch(x, y)),
+    dispose() {
+      tf.dispose([x, y]);
+      model.optimizer.dispose();
+      model.dispose();
+    },
+  };
 }
 
-async function timeSteps(count, label) {
-  const model = seedModel();
-  const { x, y } = batchTensors();
-  const times = [];
-  const cpuTimes = [];
-  for (let i = 0; i < warmup + count; i++) {
-    const start = performance.now();
-    const cpuStart = process.cpuUsage();
-    await model.trainOnBatch(x, y);
-    const cpu = process.cpuUsage(cpuStart);
-    if (i >= warmup) {
-      times.push((performance.now() - start) / 1000);
-      cpuTimes.push((cpu.user + cpu.system) / 1e6);
-    }
+/** PyTorch's side: torch_step.py as a step server. */
+async function torchStepper() {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_step.py');
+  const child = spawn('/usr/bin/python3', [script, '--model', opts.model, '--batch', String(batch)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(stderr.trim().split('\n').at(-1) || 'PyTorch exited');
+    return JSON.parse(value);
+  };
+  try {
+    const info = await next();
+    return {
+      info,
+      async step() {
+        child.stdin.write('step\n');
+        const r = await next();
+        return { wall: r.wall_s, cpu: r.cpu_s, rss: r.peak_rss_mb };
+      },
+      close: () => child.stdin.end(),
+    };
+  } catch (error) {
+    child.kill();
+    console.log(`PyTorch reference unavailable: ${error.message}`);
+    return undefined;
   }
-  const profile = await tf.profile(() => model.trainOnBatch(x, y));
-  tf.dispose([x, y]);
-  model.dispose();
-  console.log(
-    `${label}: median ${median(times).toFixed(3)} s over ${count} steps [${times.map((t) => t.toFixed(3))}], CPU time ${median(cpuTimes).toFixed(3)} s`,
-  );
-  return { median: median(times), cpuMedian: median(cpuTimes), times, profile };
 }
 
 async function printProfile(profile) {
@@ -120,52 +193,82 @@ async function printProfile(profile) {
     entry.calls += 1;
     byKernel.set(k.name, entry);
   }
-  console.log(`profile of one step: ${total.toFixed(0)} ms in ${profile.kernels.length} kernel calls`);
+  console.log(
+    `profile of one of our steps: ${total.toFixed(0)} ms in ${profile.kernels.length} kernel calls`,
+  );
   const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15);
   for (const [name, { ms, calls }] of rows) {
-    console.log(`  ${name.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms  ${calls} calls`);
+    console.log(`  ${name.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms  ${calls} calls`);
   }
 }
 
-function torchStep() {
-  const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_step.py');
-  const args = [script, '--batch', String(batch), '--warmup', String(warmup), '--steps', String(steps)];
-  const run = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
-  if (run.status !== 0) {
-    console.log(
-      `PyTorch reference unavailable: ${(run.stderr || String(run.error)).trim().split('\n').at(-1)}`,
-    );
-    return undefined;
-  }
-  const result = JSON.parse(run.stdout.trim().split('\n').at(-1));
-  const times = result.times_s.map((t) => t.toFixed(3));
-  console.log(
-    `PyTorch ${result.torch} CPU (${result.threads} threads): median ${result.median_s.toFixed(3)} s over ${steps} steps [${times}], CPU time ${result.cpu_median_s.toFixed(3)} s, peak RSS ${result.peak_rss_mb.toFixed(0)} MB`,
-  );
-  return result;
-}
+const fmt = (xs) => `[${xs.map((t) => t.toFixed(3)).join(', ')}]`;
 
 const info = await useFastCpuBackend();
-console.log(`batch ${batch}, ${warmup} warm-up steps; backend ${info.backend}, kernels ${info.kernels}`);
+console.log(`CPU: ${cpuModel()}; load average ${load()}`);
+console.log(
+  `model ${opts.model}, batch ${batch}, ${warmup} warm-up steps then ${steps} interleaved pairs; ours: backend ${info.backend}, kernels ${info.kernels}`,
+);
 if (info.fallbackReason) console.log(`  (${info.fallbackReason})`);
-const torchBefore = opts['no-torch'] ? undefined : torchStep();
-const ours = await timeSteps(steps, `tfjs ${info.backend}`);
-console.log(`  peak RSS of this process so far: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-const torchAfter = opts['no-torch'] ? undefined : torchStep();
-await printProfile(ours.profile);
-if (torchBefore !== undefined && torchAfter !== undefined) {
-  // PyTorch runs before and after ours; their mean is the reference if the load drifts meanwhile.
-  const torchMedian = (torchBefore.median_s + torchAfter.median_s) / 2;
-  const torchCpu = (torchBefore.cpu_median_s + torchAfter.cpu_median_s) / 2;
+const ours = ourStepper();
+const torch = opts['no-torch'] ? undefined : await torchStepper();
+if (torch) {
   console.log(
-    `ratio ours / PyTorch (wall): ${(ours.median / torchMedian).toFixed(2)}x (PyTorch ${torchMedian.toFixed(3)} s)`,
-  );
-  console.log(
-    `ratio ours / PyTorch (CPU time): ${(ours.cpuMedian / torchCpu).toFixed(2)}x (PyTorch ${torchCpu.toFixed(3)} s)`,
+    `PyTorch ${torch.info.torch}, ${torch.info.threads} threads, CPU capability ${torch.info.capability}`,
   );
 }
+for (let i = 0; i < warmup; i++) {
+  await ours.step();
+  await torch?.step();
+}
+const mine = [];
+const theirs = [];
+for (let i = 0; i < steps; i++) {
+  mine.push(await ours.step());
+  if (torch) theirs.push(await torch.step());
+}
+const loadAfter = load();
+console.log(
+  `ours: median ${median(mine.map((r) => r.wall)).toFixed(3)} s ${fmt(mine.map((r) => r.wall))}, CPU time ${median(mine.map((r) => r.cpu)).toFixed(3)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+);
+if (torch) {
+  console.log(
+    `PyTorch: median ${median(theirs.map((r) => r.wall)).toFixed(3)} s ${fmt(theirs.map((r) => r.wall))}, CPU time ${median(theirs.map((r) => r.cpu)).toFixed(3)} s, peak RSS ${theirs.at(-1).rss.toFixed(0)} MB`,
+  );
+  torch.close();
+  const wall = mine.map((r, i) => r.wall / theirs[i].wall);
+  const cpu = mine.map((r, i) => r.cpu / theirs[i].cpu);
+  const spread = (xs) =>
+    `pairs min ${Math.min(...xs).toFixed(2)}, quartiles ${quantile(xs, 0.25).toFixed(2)}–${quantile(xs, 0.75).toFixed(2)}, max ${Math.max(...xs).toFixed(2)}`;
+  console.log(`ratio ours / PyTorch (wall): ${median(wall).toFixed(2)}x (${spread(wall)})`);
+  console.log(`ratio ours / PyTorch (CPU time): ${median(cpu).toFixed(2)}x (${spread(cpu)})`);
+}
+console.log(`load average after: ${loadAfter}`);
+await printProfile(await ours.profile());
+ours.dispose();
+
 if (opts['stock-cpu']) {
   await tf.setBackend('cpu');
-  const stock = await timeSteps(1, 'tfjs stock cpu');
-  console.log(`speed-up over stock cpu: ${(stock.median / ours.median).toFixed(1)}x`);
+  const stock = ourStepper();
+  const r = await stock.step();
+  stock.dispose();
+  console.log(
+    `tfjs stock cpu: one step ${r.wall.toFixed(1)} s; speed-up ${(r.wall / median(mine.map((m) => m.wall))).toFixed(1)}x`,
+  );
+}
+
+if (opts.epoch) {
+  const outDir = mkdtempSync(join(tmpdir(), 'conv3d-epoch-'));
+  try {
+    const result = await train({ outDir, epochs: 1, progress: false, log: () => {}, backend: 'fast-cpu' });
+    const run = result.run;
+    console.log(
+      `one full seed epoch (${run.dataset.trainRows} train + ${run.dataset.validationRows} validation rows): ${run.timings.epochSeconds[0].toFixed(2)} s; load average ${load()}`,
+    );
+    result.dispose();
+  } catch (error) {
+    console.log(`full-epoch timing unavailable: ${error.message.split('\n')[0]}`);
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
 }

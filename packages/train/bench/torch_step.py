@@ -1,61 +1,87 @@
-"""PyTorch CPU reference for bench/step.mjs: the seed model's training step at the same batch.
+"""PyTorch CPU reference for bench/step.mjs, run as a step server so the two can be interleaved.
 
-Conv3d(3→32, 3) relu → MaxPool3d(2) → Conv3d(32→64, 3) relu → MaxPool3d(2) → Flatten →
-Linear(512→256) relu → Linear(256→10); softmax cross-entropy; Adam(lr=1e-3). Prints one JSON line.
-Run with Debian's /usr/bin/python3 (python3-torch 1.13).
+Builds the same model as ours (--model seed: the seed tutorial's; --model issue14: the accuracy
+issue's width-24 stack of 'same' Conv + BatchNorm + ReLU blocks with two max-pools, global
+average pooling, Dropout 0.3 and Dense(10)), prints one JSON line describing itself, then for
+every "step" line on stdin runs one training step (softmax cross-entropy, Adam lr 1e-3) at the
+given batch and answers with one JSON line of its wall and CPU time. Run with Debian's
+/usr/bin/python3 (python3-torch 1.13).
 """
 import argparse
 import json
 import os
+import re
 import resource
-import statistics
+import sys
 import time
 
 import torch
 from torch import nn
 
+# The issue-14 stack: b = 3x3x3 'same' Conv (no bias: BatchNorm follows) + BatchNorm + ReLU, p = MaxPool3d(2).
+ISSUE14_PLAN = ["b", "b", "p", "b", "b", "p", "b"]
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--batch", type=int, default=100)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--steps", type=int, default=7)
-    # Same core count as our backend: this torch build's default here is 1 thread.
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
 
-    torch.manual_seed(0)
-    model = nn.Sequential(
+def seed_model() -> nn.Module:
+    return nn.Sequential(
         nn.Conv3d(3, 32, 3), nn.ReLU(), nn.MaxPool3d(2),
         nn.Conv3d(32, 64, 3), nn.ReLU(), nn.MaxPool3d(2),
         nn.Flatten(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10),
     )
+
+
+def issue14_model(width: int) -> nn.Module:
+    layers: list[nn.Module] = []
+    channels = 3
+    for item in ISSUE14_PLAN:
+        if item == "p":
+            layers.append(nn.MaxPool3d(2))
+            continue
+        # Keras's BatchNormalization defaults (momentum 0.99, epsilon 1e-3), as our tfjs layer uses.
+        layers += [nn.Conv3d(channels, width, 3, padding=1, bias=False),
+                   nn.BatchNorm3d(width, eps=1e-3, momentum=0.01), nn.ReLU()]
+        channels = width
+    layers += [nn.AdaptiveAvgPool3d(1), nn.Flatten(), nn.Dropout(0.3), nn.Linear(width, 10)]
+    return nn.Sequential(*layers)
+
+
+def cpu_capability() -> str:
+    match = re.search(r"CPU capability usage: (\S+)", torch.__config__.show())
+    return match.group(1) if match else "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", choices=["seed", "issue14"], default="seed")
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--width", type=int, default=24)
+    # Same core count as our backend: this torch build's default here is 1 thread.
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    model = seed_model() if args.model == "seed" else issue14_model(args.width)
+    model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     x = torch.rand(args.batch, 3, 16, 16, 16)
     y = torch.randint(0, 10, (args.batch,))
 
-    def step() -> tuple[float, float]:
+    def step() -> dict:
         start, cpu_start = time.perf_counter(), time.process_time()
         optimizer.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
-        return time.perf_counter() - start, time.process_time() - cpu_start
+        return {"wall_s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu_start,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
-    for _ in range(args.warmup):
-        step()
-    measured = [step() for _ in range(args.steps)]
-    times = [wall for wall, _ in measured]
-    print(json.dumps({
-        "torch": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "median_s": statistics.median(times),
-        "times_s": times,
-        "cpu_median_s": statistics.median(cpu for _, cpu in measured),
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
+                      "capability": cpu_capability(), "model": args.model}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "step":
+            break
+        print(json.dumps(step()), flush=True)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@
 // output, and keeps the stock kernel for configurations it does not send here.
 #include <node_api.h>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
+#if defined(__linux__)
+#include <sched.h>
+#include <sys/mman.h>
 #endif
 
 #include <algorithm>
@@ -17,26 +18,17 @@
 #include <thread>
 #include <vector>
 
+#include "adam.h"
+#include "batch_norm.h"
+#include "context.h"
 #include "elementwise.h"
 #include "gemm_ops.h"
 
 namespace {
 
-const GemmOps* g_ops = &gemm_generic;
-int g_threads = 1;
-
-// Runs fn(part) for part in [0, parts) on up to `parts` threads, the caller's thread included.
 template <typename Fn>
-void parallel(int parts, const Fn& fn) {
-  if (parts <= 1) {
-    fn(0);
-    return;
-  }
-  std::vector<std::thread> workers;
-  workers.reserve(parts - 1);
-  for (int p = 1; p < parts; ++p) workers.emplace_back([&fn, p] { fn(p); });
-  fn(0);
-  for (auto& w : workers) w.join();
+void parallel(Context& ctx, int parts, const Fn& fn) {
+  ctx.pool.run(parts, fn);
 }
 
 // Splits [0, n) into `parts` ranges whose inner boundaries are multiples of `align`.
@@ -47,7 +39,7 @@ std::pair<long, long> split(long n, int parts, int part, long align) {
   return {std::min(lo, n), std::min(hi, n)};
 }
 
-int threads_for(double flops) { return flops < 2e6 ? 1 : g_threads; }
+int threads_for(const Context& ctx, double flops) { return flops < 2e6 ? 1 : ctx.threads; }
 
 long round_up(long v, long m) { return (v + m - 1) / m * m; }
 
@@ -112,72 +104,88 @@ struct Conv {
   }
 };
 
-void conv_forward(const Conv& g, const float* x, const float* w, float* y) {
-  std::vector<float> source;
+// The context's padding buffer, resized to n and zeroed on the pool's threads.
+float* zeroed_padding(Context& ctx, size_t n) {
+  if (ctx.padded.size() < n) ctx.padded.resize(n);
+  float* p = ctx.padded.data();
+  const long total = static_cast<long>(n);
+  const int parts = static_cast<int>(std::max(1L, std::min<long>(ctx.threads, total >> 20)));
+  ctx.pool.run(parts, [&](int part) {
+    const long lo = total * part / parts, hi = total * (part + 1) / parts;
+    std::memset(p + lo, 0, (hi - lo) * sizeof(float));
+  });
+  return p;
+}
+
+// y = conv(x, w) (+ bias) (then relu), the bias and relu applied as each output tile is stored.
+void conv_forward(Context& ctx, const Conv& g, const float* x, const float* w, const float* bias, int relu,
+                  float* y) {
+  const GemmOps* ops = ctx.ops;
   const float* src = x;
   if (g.padded) {
-    source.assign(g.sourceSize(), 0.f);
-    g.copyVolume(x, source.data(), true);
-    src = source.data();
+    float* source = zeroed_padding(ctx, g.sourceSize());
+    g.copyVolume(x, source, true);
+    src = source;
   }
   const long K = g.K();
-  const long ldb = round_up(g.F, g_ops->nr);
+  const long ldb = round_up(g.F, ops->nr);
   std::vector<float> b(K * ldb, 0.f);
   for (long k = 0; k < K; ++k) std::memcpy(&b[k * ldb], w + k * g.F, g.F * sizeof(float));
   const std::vector<long> base = g.rowBase();
   const std::vector<int> off = g.tapOffsets();
   const long M = g.rows();
-  const int parts = threads_for(2.0 * M * K * g.F);
-  parallel(parts, [&](int p) {
+  const int parts = threads_for(ctx, 2.0 * M * K * g.F);
+  parallel(ctx, parts, [&](int p) {
     const auto [m0, m1] = split(M, parts, p, 16);
-    g_ops->rows(m0, m1, src, base.data(), off.data(), static_cast<int>(K), b.data(), ldb, g.F, y, g.F);
+    ops->rows(m0, m1, src, base.data(), off.data(), static_cast<int>(K), b.data(), ldb, g.F, y, g.F, bias, relu);
   });
 }
 
-void conv_backprop_filter(const Conv& g, const float* x, const float* dy, float* dw) {
-  std::vector<float> source;
+// dw = sum over output voxels of im2col(x) * dy', and db = sum of dy', where dy' is dy masked by
+// ReLU (y > 0) when the forward output y is given. Either output may be null (not computed).
+void conv_backprop_filter(Context& ctx, const Conv& g, const float* x, const float* dy, const float* y, float* dw,
+                          float* db) {
+  const GemmOps* ops = ctx.ops;
   const float* src = x;
   if (g.padded) {
-    source.assign(g.sourceSize(), 0.f);
-    g.copyVolume(x, source.data(), true);
-    src = source.data();
+    float* source = zeroed_padding(ctx, g.sourceSize());
+    g.copyVolume(x, source, true);
+    src = source;
   }
   const long K = g.K();
   const long M = g.rows();
-  const long ld = round_up(g.F, g_ops->nr);
-  // The kernel reads whole micro-tile rows of dY: pad its rows when F is not a tile multiple.
-  std::vector<float> dyPadded;
-  const float* dyp = dy;
-  if (ld != g.F) {
-    dyPadded.assign(M * ld, 0.f);
-    for (long m = 0; m < M; ++m) std::memcpy(&dyPadded[m * ld], dy + m * g.F, g.F * sizeof(float));
-    dyp = dyPadded.data();
-  }
+  const long ld = round_up(g.F, ops->nr);
   const std::vector<long> base = g.rowBase();
   const std::vector<int> off = g.tapOffsets();
-  const int parts = threads_for(2.0 * M * K * g.F);
+  const int parts = threads_for(ctx, 2.0 * M * K * g.F);
   std::vector<std::vector<float>> partial(parts, std::vector<float>(K * ld, 0.f));
-  parallel(parts, [&](int p) {
+  std::vector<std::vector<double>> partialBias(parts, std::vector<double>(db ? g.F : 0, 0.0));
+  parallel(ctx, parts, [&](int p) {
     const auto [m0, m1] = split(M, parts, p, 256);
-    g_ops->reduce(m0, m1, src, base.data(), off.data(), static_cast<int>(K), dyp, ld, g.F, partial[p].data(), ld);
+    ops->reduce(m0, m1, src, base.data(), off.data(), static_cast<int>(K), dy, y, g.F, partial[p].data(), ld,
+                db ? partialBias[p].data() : nullptr);
   });
-  for (long k = 0; k < K; ++k)
+  if (dw)
+    for (long k = 0; k < K; ++k)
+      for (int f = 0; f < g.F; ++f) {
+        float s = 0.f;
+        for (int p = 0; p < parts; ++p) s += partial[p][k * ld + f];
+        dw[k * g.F + f] = s;
+      }
+  if (db)
     for (int f = 0; f < g.F; ++f) {
-      float s = 0.f;
-      for (int p = 0; p < parts; ++p) s += partial[p][k * ld + f];
-      dw[k * g.F + f] = s;
+      double s = 0.0;
+      for (int p = 0; p < parts; ++p) s += partialBias[p][f];
+      db[f] = static_cast<float>(s);
     }
 }
 
-void conv_backprop_input(const Conv& g, const float* dy, const float* w, float* dx) {
-  std::vector<float> source;
-  float* dst = dx;
-  if (g.padded) {
-    source.assign(g.sourceSize(), 0.f);
-    dst = source.data();
-  }
+// dx = col2im(dy' * w^T), dy' masked by ReLU when y is given.
+void conv_backprop_input(Context& ctx, const Conv& g, const float* dy, const float* w, const float* y, float* dx) {
+  const GemmOps* ops = ctx.ops;
+  float* dst = g.padded ? zeroed_padding(ctx, g.sourceSize()) : dx;
   const long K = g.K();
-  const long ldwt = round_up(K, g_ops->nr);
+  const long ldwt = round_up(K, ops->nr);
   std::vector<float> wt(static_cast<long>(g.F) * ldwt, 0.f);
   for (long k = 0; k < K; ++k)
     for (int f = 0; f < g.F; ++f) wt[f * ldwt + k] = w[k * g.F + f];
@@ -187,13 +195,13 @@ void conv_backprop_input(const Conv& g, const float* dy, const float* w, float* 
   const std::vector<int> off = g.tapOffsets();
   const long perSample = static_cast<long>(g.outD) * g.outH * g.outW;
   // Windows of different samples never overlap, so splitting by sample makes the scatter race-free.
-  const int parts = std::min(threads_for(2.0 * g.rows() * K * g.F), g.N);
-  parallel(parts, [&](int p) {
+  const int parts = std::min(threads_for(ctx, 2.0 * g.rows() * K * g.F), g.N);
+  parallel(ctx, parts, [&](int p) {
     const auto [n0, n1] = split(g.N, parts, p, 1);
-    g_ops->scatter(n0 * perSample, n1 * perSample, dy, g.F, wt.data(), ldwt, ident.data(), dst, base.data(),
-                   off.data(), static_cast<int>(K));
+    ops->scatter(n0 * perSample, n1 * perSample, dy, y, g.F, wt.data(), ldwt, ident.data(), dst, base.data(),
+                 off.data(), static_cast<int>(K));
   });
-  if (g.padded) g.copyVolume(source.data(), dx, false);
+  if (g.padded) g.copyVolume(dst, dx, false);
 }
 
 struct Pool {
@@ -225,75 +233,95 @@ struct Pool {
 typedef float f4 __attribute__((vector_size(16)));
 typedef int32_t i4 __attribute__((vector_size(16)));
 
-// Same semantics as tfjs's cpu pool3d: NaN never wins, an empty window gives -Infinity.
-void max_pool(const Pool& g, const float* x, float* y) {
-  const int parts = std::min(g_threads, g.N);
-  parallel(parts, [&](int p) {
-    const auto [n0, n1] = split(g.N, parts, p, 1);
-    for (long n = n0; n < n1; ++n)
-      g.windows(static_cast<int>(n), [&](long out, int d0, int d1, int h0, int h1, int w0, int w1) {
-        float* m = y + out;
-        for (int c = 0; c < g.C; ++c) m[c] = -std::numeric_limits<float>::infinity();
-        for (int d = d0; d < d1; ++d)
-          for (int h = h0; h < h1; ++h)
-            for (int w = w0; w < w1; ++w) {
-              const float* v = x + g.voxel(static_cast<int>(n), d, h, w);
-              for (int c = 0; c < g.C; ++c) m[c] = v[c] > m[c] ? v[c] : m[c];
+// For every output window of samples [n0, n1): fn(out, voxels, best, which, c0, cn) per block of
+// up to CB channels, where best[c] is the window's maximum and which[c] the index in voxels[] of
+// its LAST maximum in (d, h, w) scan order (-1 for an empty window, or one of only NaNs): the
+// `pixel >= maxValue` rule of tfjs's cpu maxPool3dPositions, so NaN never wins and the maxima are
+// tfjs's pool3d values.
+constexpr int CB = 64;
+template <typename Fn>
+void pool_argmax(const Pool& g, const float* x, long n0, long n1, const Fn& fn) {
+  // The running argmax is kept with lane masks, four channels at a time: a branch per element
+  // would be mispredicted about half the time.
+  alignas(64) float best[CB];
+  alignas(64) int32_t which[CB];
+  std::vector<long> voxels(static_cast<size_t>(g.fD) * g.fH * g.fW);
+  for (long n = n0; n < n1; ++n)
+    g.windows(static_cast<int>(n), [&](long out, int d0, int d1, int h0, int h1, int w0, int w1) {
+      int count = 0;
+      for (int d = d0; d < d1; ++d)
+        for (int h = h0; h < h1; ++h)
+          for (int w = w0; w < w1; ++w) voxels[count++] = g.voxel(static_cast<int>(n), d, h, w);
+      for (int c0 = 0; c0 < g.C; c0 += CB) {
+        const int cn = std::min(CB, g.C - c0);
+        for (int c = 0; c < cn; ++c) {
+          best[c] = -std::numeric_limits<float>::infinity();
+          which[c] = -1;
+        }
+        for (int t = 0; t < count; ++t) {
+          const float* v = x + voxels[t] + c0;
+          int c = 0;
+          for (; c + 4 <= cn; c += 4) {
+            f4 vv, bb;
+            i4 ww;
+            std::memcpy(&vv, v + c, sizeof vv);
+            std::memcpy(&bb, best + c, sizeof bb);
+            std::memcpy(&ww, which + c, sizeof ww);
+            const i4 take = vv >= bb;  // all-ones lanes where v >= best; NaN compares false
+            const i4 tt = {t, t, t, t};
+            const i4 nb = ((i4)vv & take) | ((i4)bb & ~take);
+            const i4 nw = (tt & take) | (ww & ~take);
+            std::memcpy(best + c, &nb, sizeof nb);
+            std::memcpy(which + c, &nw, sizeof nw);
+          }
+          for (; c < cn; ++c)
+            if (v[c] >= best[c]) {
+              best[c] = v[c];
+              which[c] = t;
             }
-      });
+        }
+        fn(out, voxels.data(), best, which, c0, cn);
+      }
+    });
+}
+
+// y = the windows' maxima (tfjs's cpu pool3d: NaN never wins, an empty window gives -Infinity);
+// with argmax set, also each maximum's flat index in x (-1: none), for max_pool_grad_argmax.
+void max_pool(Context& ctx, const Pool& g, const float* x, float* y, int32_t* argmax) {
+  const int parts = std::min(ctx.threads, g.N);
+  parallel(ctx, parts, [&](int p) {
+    const auto [n0, n1] = split(g.N, parts, p, 1);
+    pool_argmax(g, x, n0, n1, [&](long out, const long* voxels, const float* best, const int32_t* which, int c0,
+                                  int cn) {
+      for (int c = 0; c < cn; ++c) y[out + c0 + c] = best[c];
+      if (argmax)
+        for (int c = 0; c < cn; ++c)
+          argmax[out + c0 + c] = which[c] >= 0 ? static_cast<int32_t>(voxels[which[c]] + c0 + c) : -1;
+    });
   });
 }
 
-// Routes each dy to its window's argmax. Ties go to the LAST maximum in (d, h, w) scan order
-// and NaN never wins, exactly as tfjs's cpu maxPool3dPositions (`pixel >= maxValue`).
-void max_pool_grad(const Pool& g, const float* dy, const float* x, float* dx) {
-  constexpr int CB = 64;  // channels per pass, so the running maxima live on the stack
-  const int parts = std::min(g_threads, g.N);
-  parallel(parts, [&](int p) {
+// Routes each dy to its window's argmax, recomputed from x (see pool_argmax for the tie rule).
+void max_pool_grad(Context& ctx, const Pool& g, const float* dy, const float* x, float* dx) {
+  const int parts = std::min(ctx.threads, g.N);
+  parallel(ctx, parts, [&](int p) {
     const auto [n0, n1] = split(g.N, parts, p, 1);
-    // The running argmax is kept with lane masks, four channels at a time: a branch per element
-    // would be mispredicted about half the time.
-    alignas(64) float best[CB];
-    alignas(64) int32_t which[CB];
-    std::vector<long> voxels(static_cast<size_t>(g.fD) * g.fH * g.fW);
-    for (long n = n0; n < n1; ++n)
-      g.windows(static_cast<int>(n), [&](long out, int d0, int d1, int h0, int h1, int w0, int w1) {
-        int count = 0;
-        for (int d = d0; d < d1; ++d)
-          for (int h = h0; h < h1; ++h)
-            for (int w = w0; w < w1; ++w) voxels[count++] = g.voxel(static_cast<int>(n), d, h, w);
-        for (int c0 = 0; c0 < g.C; c0 += CB) {
-          const int cn = std::min(CB, g.C - c0);
-          for (int c = 0; c < cn; ++c) {
-            best[c] = -std::numeric_limits<float>::infinity();
-            which[c] = -1;
-          }
-          for (int t = 0; t < count; ++t) {
-            const float* v = x + voxels[t] + c0;
-            int c = 0;
-            for (; c + 4 <= cn; c += 4) {
-              f4 vv, bb;
-              i4 ww;
-              std::memcpy(&vv, v + c, sizeof vv);
-              std::memcpy(&bb, best + c, sizeof bb);
-              std::memcpy(&ww, which + c, sizeof ww);
-              const i4 take = vv >= bb;  // all-ones lanes where v >= best; NaN compares false
-              const i4 tt = {t, t, t, t};
-              const i4 nb = ((i4)vv & take) | ((i4)bb & ~take);
-              const i4 nw = (tt & take) | (ww & ~take);
-              std::memcpy(best + c, &nb, sizeof nb);
-              std::memcpy(which + c, &nw, sizeof nw);
-            }
-            for (; c < cn; ++c)
-              if (v[c] >= best[c]) {
-                best[c] = v[c];
-                which[c] = t;
-              }
-          }
-          for (int c = 0; c < cn; ++c)
-            if (which[c] >= 0) dx[voxels[which[c]] + c0 + c] += dy[out + c0 + c];
-        }
-      });
+    pool_argmax(g, x, n0, n1, [&](long out, const long* voxels, const float*, const int32_t* which, int c0, int cn) {
+      for (int c = 0; c < cn; ++c)
+        if (which[c] >= 0) dx[voxels[which[c]] + c0 + c] += dy[out + c0 + c];
+    });
+  });
+}
+
+// The same from the argmax max_pool kept: dx (zeroed by the caller) += dy at each argmax. Every
+// argmax of sample n lies in sample n, so splitting by sample is race-free.
+void max_pool_grad_argmax(Context& ctx, long samples, long outPerSample, const float* dy, const int32_t* argmax,
+                          float* dx) {
+  const int parts = static_cast<int>(std::min<long>(ctx.threads, samples));
+  parallel(ctx, parts, [&](int p) {
+    const auto [n0, n1] = split(samples, parts, p, 1);
+    for (long i = n0 * outPerSample; i < n1 * outPerSample; ++i)
+      if (argmax[i] >= 0) dx[argmax[i]] += dy[i];
   });
 }
 
@@ -305,8 +333,9 @@ struct MatMul {
         hasBias(g[8]), relu(g[9]) {}
 };
 
-void mat_mul(const MatMul& g, const float* a, const float* b, const float* bias, float* c) {
-  const long ldb = round_up(g.N, g_ops->nr);
+void mat_mul(Context& ctx, const MatMul& g, const float* a, const float* b, const float* bias, float* c) {
+  const GemmOps* ops = ctx.ops;
+  const long ldb = round_up(g.N, ops->nr);
   std::vector<float> bp(static_cast<long>(g.K) * ldb);
   std::vector<float> at(g.transA ? static_cast<long>(g.M) * g.K : 0);
   std::vector<long> base(g.M);
@@ -326,17 +355,11 @@ void mat_mul(const MatMul& g, const float* a, const float* b, const float* bias,
         for (int m = 0; m < g.M; ++m) at[static_cast<long>(m) * g.K + k] = ai[static_cast<long>(k) * g.M + m];
       ai = at.data();
     }
-    const int parts = threads_for(2.0 * g.M * g.K * g.N);
-    parallel(parts, [&](int p) {
+    const int parts = threads_for(ctx, 2.0 * g.M * g.K * g.N);
+    parallel(ctx, parts, [&](int p) {
       const auto [m0, m1] = split(g.M, parts, p, 16);
-      g_ops->rows(m0, m1, ai, base.data(), ident.data(), g.K, bp.data(), ldb, g.N, ci, g.N);
-      for (long m = m0; m < m1; ++m) {
-        float* row = ci + m * g.N;
-        if (g.hasBias)
-          for (int n = 0; n < g.N; ++n) row[n] += bias[n];
-        if (g.relu)
-          for (int n = 0; n < g.N; ++n) row[n] = row[n] > 0.f ? row[n] : 0.f;
-      }
+      ops->rows(m0, m1, ai, base.data(), ident.data(), g.K, bp.data(), ldb, g.N, ci, g.N, g.hasBias ? bias : nullptr,
+                g.relu);
     });
   }
 }
@@ -379,65 +402,134 @@ float* float_array(napi_env env, napi_value v, size_t* length, const char* what)
   return static_cast<float*>(data);
 }
 
+// An optional Float32Array: empty means absent (*out = nullptr); otherwise at least minLength.
+bool optional_floats(napi_env env, napi_value v, size_t minLength, const char* what, float** out) {
+  bool is = false;
+  napi_is_typedarray(env, v, &is);
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  if (is) napi_get_typedarray_info(env, v, &type, &length, &data, nullptr, nullptr);
+  if (!is || type != napi_float32_array || (length > 0 && length < minLength)) {
+    throw_error(env, std::string("conv3d_cpu: ") + what + " must be an empty Float32Array or one of at least " +
+                         std::to_string(minLength) + " values");
+    return false;
+  }
+  *out = length > 0 ? static_cast<float*>(data) : nullptr;
+  return true;
+}
+
 struct Args {
-  napi_value v[5];
-  size_t n = 5;
-  Args(napi_env env, napi_callback_info info) { napi_get_cb_info(env, info, &n, v, nullptr, nullptr); }
+  napi_value v[8];
+  size_t n = 8;
+  Context* ctx = nullptr;
+  Args(napi_env env, napi_callback_info info) {
+    napi_get_cb_info(env, info, &n, v, nullptr, nullptr);
+    void* data = nullptr;
+    napi_get_instance_data(env, &data);
+    ctx = static_cast<Context*>(data);
+  }
 };
 
 const int32_t* geometry(napi_env env, napi_value v, size_t length) {
   return typed_array<int32_t>(env, v, napi_int32_array, length, "geometry");
 }
 
+// Large outputs are fresh, untouched memory (V8 callocs them; glibc maps blocks this big anew),
+// so writing them first costs one page fault per 4 KB: ~9000 for one 35 MB activation of the seed
+// model, a sixth of a step's CPU time. Asking for transparent huge pages on the whole 2 MB pages
+// inside the array makes that ~17 faults. It only advises the kernel about this array's own
+// pages (nothing process-wide), and is skipped where THP is off or not Linux.
+void advise_huge_pages(void* data, size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t HUGE = 2u << 20;
+  if (bytes < 4 * HUGE) return;
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + HUGE - 1) & ~(HUGE - 1);
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(HUGE - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
+size_t input_size(const Conv& g) { return static_cast<size_t>(g.N) * g.inD * g.inH * g.inW * g.C; }
+
+// conv3d(x, filter, bias, y, geometry, relu): bias may be empty (none).
 napi_value Conv3DForward(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  const int32_t* geom = geometry(env, a.v[3], 21);
+  const int32_t* geom = geometry(env, a.v[4], 21);
   if (!geom) return nullptr;
   const Conv g(geom);
-  const float* x = typed_array<float>(env, a.v[0], napi_float32_array,
-                                      static_cast<size_t>(g.N) * g.inD * g.inH * g.inW * g.C, "x");
-  const float* w = typed_array<float>(env, a.v[1], napi_float32_array, g.K() * g.F, "filter");
-  float* y = typed_array<float>(env, a.v[2], napi_float32_array, g.rows() * g.F, "y");
-  if (x && w && y) conv_forward(g, x, w, y);
+  bool relu = false;
+  napi_get_value_bool(env, a.v[5], &relu);
+  const float* x = typed_array<float>(env, a.v[0], napi_float32_array, input_size(g), "x");
+  const float* w = x ? typed_array<float>(env, a.v[1], napi_float32_array, g.K() * g.F, "filter") : nullptr;
+  float* bias = nullptr;
+  if (!w || !optional_floats(env, a.v[2], g.F, "bias", &bias)) return nullptr;
+  float* y = typed_array<float>(env, a.v[3], napi_float32_array, g.rows() * g.F, "y");
+  if (!y) return nullptr;
+  advise_huge_pages(y, g.rows() * g.F * sizeof(float));
+  conv_forward(*a.ctx, g, x, w, bias, relu ? 1 : 0, y);
   return nullptr;
 }
 
+// conv3dBackpropFilter(x, dy, y, dw, db, geometry): y (the ReLU mask source), dw and db may each
+// be empty (no mask / not wanted).
 napi_value Conv3DBackpropFilter(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  const int32_t* geom = geometry(env, a.v[3], 21);
+  const int32_t* geom = geometry(env, a.v[5], 21);
   if (!geom) return nullptr;
   const Conv g(geom);
-  const float* x = typed_array<float>(env, a.v[0], napi_float32_array,
-                                      static_cast<size_t>(g.N) * g.inD * g.inH * g.inW * g.C, "x");
-  const float* dy = typed_array<float>(env, a.v[1], napi_float32_array, g.rows() * g.F, "dy");
-  float* dw = typed_array<float>(env, a.v[2], napi_float32_array, g.K() * g.F, "dw");
-  if (x && dy && dw) conv_backprop_filter(g, x, dy, dw);
+  const float* x = typed_array<float>(env, a.v[0], napi_float32_array, input_size(g), "x");
+  const float* dy = x ? typed_array<float>(env, a.v[1], napi_float32_array, g.rows() * g.F, "dy") : nullptr;
+  float *y = nullptr, *dw = nullptr, *db = nullptr;
+  if (!dy || !optional_floats(env, a.v[2], g.rows() * g.F, "y", &y) ||
+      !optional_floats(env, a.v[3], g.K() * g.F, "dw", &dw) || !optional_floats(env, a.v[4], g.F, "db", &db))
+    return nullptr;
+  if (dw || db) conv_backprop_filter(*a.ctx, g, x, dy, y, dw, db);
   return nullptr;
 }
 
+// conv3dBackpropInput(dy, filter, y, dx, geometry): y (the ReLU mask source) may be empty.
 napi_value Conv3DBackpropInput(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  const int32_t* geom = geometry(env, a.v[3], 21);
+  const int32_t* geom = geometry(env, a.v[4], 21);
   if (!geom) return nullptr;
   const Conv g(geom);
   const float* dy = typed_array<float>(env, a.v[0], napi_float32_array, g.rows() * g.F, "dy");
-  const float* w = typed_array<float>(env, a.v[1], napi_float32_array, g.K() * g.F, "filter");
-  float* dx = typed_array<float>(env, a.v[2], napi_float32_array,
-                                 static_cast<size_t>(g.N) * g.inD * g.inH * g.inW * g.C, "dx");
-  if (dy && w && dx) conv_backprop_input(g, dy, w, dx);
+  const float* w = dy ? typed_array<float>(env, a.v[1], napi_float32_array, g.K() * g.F, "filter") : nullptr;
+  float* y = nullptr;
+  if (!w || !optional_floats(env, a.v[2], g.rows() * g.F, "y", &y)) return nullptr;
+  float* dx = typed_array<float>(env, a.v[3], napi_float32_array, input_size(g), "dx");
+  if (!dx) return nullptr;
+  advise_huge_pages(dx, input_size(g) * sizeof(float));
+  conv_backprop_input(*a.ctx, g, dy, w, y, dx);
   return nullptr;
 }
 
+// maxPool3d(x, y, argmax, geometry): argmax (Int32Array, one per output) may be empty.
 napi_value MaxPool3D(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  const int32_t* geom = geometry(env, a.v[2], 17);
+  const int32_t* geom = geometry(env, a.v[3], 17);
   if (!geom) return nullptr;
   const Pool g(geom);
+  const size_t outSize = static_cast<size_t>(g.N) * g.outD * g.outH * g.outW * g.C;
   const float* x = typed_array<float>(env, a.v[0], napi_float32_array,
                                       static_cast<size_t>(g.N) * g.inD * g.inH * g.inW * g.C, "x");
-  float* y = typed_array<float>(env, a.v[1], napi_float32_array,
-                                static_cast<size_t>(g.N) * g.outD * g.outH * g.outW * g.C, "y");
-  if (x && y) max_pool(g, x, y);
+  float* y = x ? typed_array<float>(env, a.v[1], napi_float32_array, outSize, "y") : nullptr;
+  if (!y) return nullptr;
+  size_t argLength = 0;
+  void* argData = nullptr;
+  napi_typedarray_type type = napi_int8_array;
+  bool is = false;
+  napi_is_typedarray(env, a.v[2], &is);
+  if (is) napi_get_typedarray_info(env, a.v[2], &type, &argLength, &argData, nullptr, nullptr);
+  if (!is || type != napi_int32_array || (argLength > 0 && argLength < outSize)) {
+    throw_error(env, "conv3d_cpu: argmax must be an empty Int32Array or one per output value");
+    return nullptr;
+  }
+  max_pool(*a.ctx, g, x, y, argLength > 0 ? static_cast<int32_t*>(argData) : nullptr);
   return nullptr;
 }
 
@@ -451,7 +543,37 @@ napi_value MaxPool3DGrad(napi_env env, napi_callback_info info) {
                                        static_cast<size_t>(g.N) * g.outD * g.outH * g.outW * g.C, "dy");
   const float* x = typed_array<float>(env, a.v[1], napi_float32_array, inSize, "x");
   float* dx = typed_array<float>(env, a.v[2], napi_float32_array, inSize, "dx");
-  if (dy && x && dx) max_pool_grad(g, dy, x, dx);
+  if (!dy || !x || !dx) return nullptr;
+  advise_huge_pages(dx, inSize * sizeof(float));
+  max_pool_grad(*a.ctx, g, dy, x, dx);
+  return nullptr;
+}
+
+// maxPool3dGradArgmax(dy, argmax, dx, samples): dx (zeroed) += dy at the argmax maxPool3d kept.
+napi_value MaxPool3DGradArgmax(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t outSize = 0, inSize = 0;
+  const float* dy = float_array(env, a.v[0], &outSize, "dy");
+  const int32_t* argmax = dy ? typed_array<int32_t>(env, a.v[1], napi_int32_array, outSize, "argmax") : nullptr;
+  float* dx = argmax ? float_array(env, a.v[2], &inSize, "dx") : nullptr;
+  if (!dx) return nullptr;
+  int32_t samples = 0;
+  napi_get_value_int32(env, a.v[3], &samples);
+  if (samples <= 0 || outSize % samples != 0 || inSize % samples != 0) {
+    throw_error(env, "conv3d_cpu: maxPool3dGradArgmax needs a positive sample count dividing both sizes");
+    return nullptr;
+  }
+  // Every index is bounds-checked first, so a stale or foreign argmax can never write outside dx.
+  const long perIn = static_cast<long>(inSize / samples), perOut = static_cast<long>(outSize / samples);
+  for (size_t i = 0; i < outSize; ++i) {
+    const long lo = static_cast<long>(i) / perOut * perIn;
+    if (argmax[i] >= 0 && (argmax[i] < lo || argmax[i] >= lo + perIn)) {
+      throw_error(env, "conv3d_cpu: argmax index outside its sample");
+      return nullptr;
+    }
+  }
+  advise_huge_pages(dx, inSize * sizeof(float));
+  max_pool_grad_argmax(*a.ctx, samples, perOut, dy, argmax, dx);
   return nullptr;
 }
 
@@ -467,7 +589,7 @@ napi_value MatMulFn(napi_env env, napi_callback_info info) {
   // An empty bias array may have no data pointer at all, so it is only looked at when used.
   const float* bias = g.hasBias ? typed_array<float>(env, a.v[2], napi_float32_array, g.N, "bias") : nullptr;
   float* c = typed_array<float>(env, a.v[3], napi_float32_array, static_cast<size_t>(g.batch) * g.M * g.N, "c");
-  if (am && bm && (bias || !g.hasBias) && c) mat_mul(g, am, bm, bias, c);
+  if (am && bm && (bias || !g.hasBias) && c) mat_mul(*a.ctx, g, am, bm, bias, c);
   return nullptr;
 }
 
@@ -480,13 +602,14 @@ napi_value BinaryOpFn(napi_env env, napi_callback_info info) {
   const float* y = float_array(env, a.v[2], &bSize, "b");
   float* out = float_array(env, a.v[3], &outSize, "out");
   if (!x || !y || !out) return nullptr;
-  if (op < 0 || op > 3 || aSize == 0 || bSize == 0 || outSize % aSize != 0 || outSize % bSize != 0 ||
+  if (op < 0 || op > 4 || aSize == 0 || bSize == 0 || outSize % aSize != 0 || outSize % bSize != 0 ||
       (aSize != outSize && bSize != outSize)) {
     throw_error(env, "conv3d_cpu: binaryOp got an unsupported operation or broadcast");
     return nullptr;
   }
+  advise_huge_pages(out, outSize * sizeof(float));
   binary_op(static_cast<BinaryOp>(op), x, static_cast<long>(aSize), y, static_cast<long>(bSize), out,
-            static_cast<long>(outSize), g_threads);
+            static_cast<long>(outSize), a.ctx->pool);
   return nullptr;
 }
 
@@ -504,7 +627,8 @@ napi_value UnaryOpFn(napi_env env, napi_callback_info info) {
     throw_error(env, "conv3d_cpu: unaryOp got an unsupported operation or size");
     return nullptr;
   }
-  unary_op(static_cast<UnaryOp>(op), x, out, static_cast<long>(n), static_cast<float>(alpha), g_threads);
+  advise_huge_pages(out, outSize * sizeof(float));
+  unary_op(static_cast<UnaryOp>(op), x, out, static_cast<long>(n), static_cast<float>(alpha), a.ctx->pool);
   return nullptr;
 }
 
@@ -518,7 +642,102 @@ napi_value SumRowsFn(napi_env env, napi_callback_info info) {
     throw_error(env, "conv3d_cpu: sumRows needs an input of whole rows");
     return nullptr;
   }
-  sum_rows(x, out, static_cast<long>(n / cols), static_cast<long>(cols), g_threads);
+  sum_rows(x, out, static_cast<long>(n / cols), static_cast<long>(cols), a.ctx->pool);
+  return nullptr;
+}
+
+// batchNorm(x, gamma, beta, y, mean, variance, epsilon): C = gamma.length channels, last axis.
+napi_value BatchNormFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t n = 0, C = 0, cb = 0, ny = 0, cm = 0, cv = 0;
+  const float* x = float_array(env, a.v[0], &n, "x");
+  const float* gamma = x ? float_array(env, a.v[1], &C, "gamma") : nullptr;
+  const float* beta = gamma ? float_array(env, a.v[2], &cb, "beta") : nullptr;
+  float* y = beta ? float_array(env, a.v[3], &ny, "y") : nullptr;
+  float* mean = y ? float_array(env, a.v[4], &cm, "mean") : nullptr;
+  float* variance = mean ? float_array(env, a.v[5], &cv, "variance") : nullptr;
+  if (!variance) return nullptr;
+  double eps = 0;
+  napi_get_value_double(env, a.v[6], &eps);
+  if (n % C != 0 || ny != n || cb != C || cm != C || cv != C) {
+    throw_error(env, "conv3d_cpu: batchNorm needs x and y of whole rows of gamma.length channels");
+    return nullptr;
+  }
+  advise_huge_pages(y, ny * sizeof(float));
+  batch_norm_train(x, static_cast<long>(n / C), static_cast<int>(C), gamma, beta, static_cast<float>(eps), y, mean,
+                   variance, a.ctx->pool);
+  return nullptr;
+}
+
+// batchNormGrad(x, dy, gamma, mean, variance, dx, dgamma, dbeta, epsilon).
+napi_value BatchNormGradFn(napi_env env, napi_callback_info info) {
+  napi_value v[9];
+  size_t argc = 9;
+  napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
+  void* data = nullptr;
+  napi_get_instance_data(env, &data);
+  Context& ctx = *static_cast<Context*>(data);
+  size_t n[8] = {0};
+  float* p[8] = {nullptr};
+  const char* names[8] = {"x", "dy", "gamma", "mean", "variance", "dx", "dgamma", "dbeta"};
+  for (int i = 0; i < 8; ++i) {
+    p[i] = float_array(env, v[i], &n[i], names[i]);
+    if (!p[i]) return nullptr;
+  }
+  double eps = 0;
+  napi_get_value_double(env, v[8], &eps);
+  const size_t C = n[2];
+  if (n[0] % C != 0 || n[1] != n[0] || n[5] != n[0] || n[3] != C || n[4] != C || n[6] != C || n[7] != C) {
+    throw_error(env, "conv3d_cpu: batchNormGrad needs x, dy, dx of whole rows of gamma.length channels");
+    return nullptr;
+  }
+  advise_huge_pages(p[5], n[5] * sizeof(float));
+  batch_norm_grad(p[0], p[1], static_cast<long>(n[0] / C), static_cast<int>(C), p[2], p[3], p[4],
+                  static_cast<float>(eps), p[5], p[6], p[7], ctx.pool);
+  return nullptr;
+}
+
+// adam(tensors, scalars): tensors holds 7 Float32Arrays per variable (value, m, v, gradient, and
+// the new value, m and v to write), scalars the float32 constants of tfjs's Adam step (adam.h).
+napi_value AdamFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  bool isArray = false;
+  napi_is_array(env, a.v[0], &isArray);
+  uint32_t count = 0;
+  if (isArray) napi_get_array_length(env, a.v[0], &count);
+  if (!isArray || count % 7 != 0) {
+    throw_error(env, "conv3d_cpu: adam needs an array of 7 Float32Arrays per variable");
+    return nullptr;
+  }
+  const double* k = typed_array<double>(env, a.v[1], napi_float64_array, 8, "scalars");
+  if (!k) return nullptr;
+  std::vector<AdamSlice> slices(count / 7);
+  for (uint32_t i = 0; i < count; ++i) {
+    napi_value item;
+    napi_get_element(env, a.v[0], i, &item);
+    size_t length = 0;
+    float* data = float_array(env, item, &length, "adam tensor");
+    if (!data) return nullptr;
+    AdamSlice& s = slices[i / 7];
+    if (i % 7 == 0) s.size = static_cast<long>(length);
+    if (static_cast<long>(length) != s.size) {
+      throw_error(env, "conv3d_cpu: adam tensors of one variable must have equal sizes");
+      return nullptr;
+    }
+    switch (i % 7) {
+      case 0: s.value = data; break;
+      case 1: s.m = data; break;
+      case 2: s.v = data; break;
+      case 3: s.grad = data; break;
+      case 4: s.newValue = data; break;
+      case 5: s.newM = data; break;
+      default: s.newV = data; break;
+    }
+  }
+  const AdamConstants c = {static_cast<float>(k[0]), static_cast<float>(k[1]), static_cast<float>(k[2]),
+                           static_cast<float>(k[3]), static_cast<float>(k[4]), static_cast<float>(k[5]),
+                           static_cast<float>(k[6]), static_cast<float>(k[7])};
+  adam_update(slices.data(), static_cast<long>(slices.size()), c, a.ctx->pool);
   return nullptr;
 }
 
@@ -531,8 +750,19 @@ const GemmOps* best_ops() {
   return &gemm_generic;
 }
 
+// CPUs this process may run on (taskset/cpuset aware): the default pool size.
+int available_cpus() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
+  const unsigned hw = std::thread::hardware_concurrency();
+  return hw > 0 ? static_cast<int>(hw) : 1;
+}
+
 // configure(isa: string, threads: number): isa '' keeps the best the CPU supports; an ISA the
-// CPU lacks is refused, so tests can only force builds that are safe to run.
+// CPU lacks is refused, so tests can only force builds that are safe to run. threads <= 0 means
+// every CPU this process may use. Applies to this environment (main thread or worker) only.
 napi_value Configure(napi_env env, napi_callback_info info) {
   Args a(env, info);
   char isa[32] = {0};
@@ -553,32 +783,31 @@ napi_value Configure(napi_env env, napi_callback_info info) {
     throw_error(env, std::string("conv3d_cpu: instruction set '") + isa + "' is unknown or unsupported by this CPU");
     return nullptr;
   }
-  g_ops = chosen;
-  const unsigned hw = std::thread::hardware_concurrency();
-  g_threads = threads > 0 ? threads : static_cast<int>(hw > 0 ? hw : 1);
+  Context& ctx = *a.ctx;
+  ctx.ops = chosen;
+  ctx.threads = threads > 0 ? threads : available_cpus();
+  ctx.pool.resize(ctx.threads);
   napi_value result, name, count;
   napi_create_object(env, &result);
-  napi_create_string_utf8(env, g_ops->name, NAPI_AUTO_LENGTH, &name);
-  napi_create_int32(env, g_threads, &count);
+  napi_create_string_utf8(env, ctx.ops->name, NAPI_AUTO_LENGTH, &name);
+  napi_create_int32(env, ctx.threads, &count);
   napi_set_named_property(env, result, "isa", name);
   napi_set_named_property(env, result, "threads", count);
   return result;
 }
 
-// Tensors of the seed model reach 35 MB; glibc serves blocks that large with fresh mmap'd pages
-// and unmaps them on free, so every new tensor costs ~9000 first-touch page faults: measured at
-// ~55 000 faults and two thirds of the CPU time of a training step. Serving them from the heap
-// (and keeping freed heap memory) makes V8's ArrayBuffers reuse warm pages. This is process-wide:
-// loading the addon opts the process in.
-void keep_large_blocks_on_heap() {
-#if defined(__GLIBC__)
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
-}
+void delete_context(napi_env, void* data, void*) { delete static_cast<Context*>(data); }
 
 napi_value Init(napi_env env, napi_value exports) {
-  keep_large_blocks_on_heap();
+  // One context (instruction set, thread count, pool) per environment; Node deletes it, joining
+  // the pool's threads, when that environment (a worker, or the main thread at exit) ends.
+  auto* ctx = new Context();
+  ctx->ops = best_ops();
+  if (napi_set_instance_data(env, ctx, delete_context, nullptr) != napi_ok) {
+    delete ctx;
+    napi_throw_error(env, nullptr, "conv3d_cpu: could not attach the addon's state to this environment");
+    return nullptr;
+  }
   const napi_property_descriptor props[] = {
       {"configure", nullptr, Configure, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv3d", nullptr, Conv3DForward, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -586,6 +815,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv3dBackpropInput", nullptr, Conv3DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool3d", nullptr, MaxPool3D, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maxPool3dGrad", nullptr, MaxPool3DGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool3dGradArgmax", nullptr, MaxPool3DGradArgmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, AdamFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNorm", nullptr, BatchNormFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchNormGrad", nullptr, BatchNormGradFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matMul", nullptr, MatMulFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryOp", nullptr, BinaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unaryOp", nullptr, UnaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -2,18 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <vector>
 
 namespace {
 
 template <typename Fn>
-void parallel_ranges(long n, int threads, long grain, const Fn& fn) {
-  const int parts = static_cast<int>(std::max(1L, std::min<long>(threads, n / grain)));
-  std::vector<std::thread> workers;
-  for (int p = 1; p < parts; ++p) workers.emplace_back([&fn, p, parts, n] { fn(n * p / parts, n * (p + 1) / parts); });
-  fn(0, n / parts);
-  for (auto& w : workers) w.join();
+void parallel_ranges(long n, ThreadPool& pool, long grain, const Fn& fn) {
+  const int parts = static_cast<int>(std::max(1L, std::min<long>(pool.size(), n / grain)));
+  pool.run(parts, [&](int p) { fn(n * p / parts, n * (p + 1) / parts); });
 }
 
 template <typename F>
@@ -45,8 +41,8 @@ constexpr long GRAIN = 1 << 18;
 }  // namespace
 
 void binary_op(BinaryOp op, const float* a, long aSize, const float* b, long bSize, float* out, long outSize,
-               int threads) {
-  parallel_ranges(outSize, threads, GRAIN, [&](long lo, long hi) {
+               ThreadPool& pool) {
+  parallel_ranges(outSize, pool, GRAIN, [&](long lo, long hi) {
     switch (op) {
       case BinaryOp::Add:
         binary(a, aSize, b, bSize, out, lo, hi, [](float x, float y) { return x + y; });
@@ -60,12 +56,15 @@ void binary_op(BinaryOp op, const float* a, long aSize, const float* b, long bSi
       case BinaryOp::Div:
         binary(a, aSize, b, bSize, out, lo, hi, [](float x, float y) { return x / y; });
         break;
+      case BinaryOp::ReluMask:
+        binary(a, aSize, b, bSize, out, lo, hi, [](float d, float y) { return y > 0.f ? d : (y != y ? y : d * 0.f); });
+        break;
     }
   });
 }
 
-void unary_op(UnaryOp op, const float* x, float* out, long n, float alpha, int threads) {
-  parallel_ranges(n, threads, GRAIN, [&](long lo, long hi) {
+void unary_op(UnaryOp op, const float* x, float* out, long n, float alpha, ThreadPool& pool) {
+  parallel_ranges(n, pool, GRAIN, [&](long lo, long hi) {
     if (op == UnaryOp::Relu) {
       for (long i = lo; i < hi; ++i) out[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.f ? x[i] : 0.f);
     } else {
@@ -78,13 +77,12 @@ void unary_op(UnaryOp op, const float* x, float* out, long n, float alpha, int t
   });
 }
 
-void sum_rows(const float* x, float* out, long rows, long cols, int threads) {
+void sum_rows(const float* x, float* out, long rows, long cols, ThreadPool& pool) {
   // Columns are independent, so threads split the columns when there are enough of them, and
   // otherwise each output stays on one thread: every column is summed in the same order as tfjs.
-  const int parts = static_cast<int>(std::max(1L, std::min<long>(threads, rows * cols / GRAIN)));
+  const int parts = static_cast<int>(std::max(1L, std::min<long>(pool.size(), rows * cols / GRAIN)));
   const long colParts = std::min<long>(parts, cols);
-  std::vector<std::thread> workers;
-  auto work = [&](long p) {
+  pool.run(static_cast<int>(colParts), [&](int p) {
     const long c0 = cols * p / colParts, c1 = cols * (p + 1) / colParts;
     std::vector<double> acc(c1 - c0, 0.0);
     for (long r = 0; r < rows; ++r) {
@@ -92,8 +90,5 @@ void sum_rows(const float* x, float* out, long rows, long cols, int threads) {
       for (long c = 0; c < c1 - c0; ++c) acc[c] += row[c];
     }
     for (long c = c0; c < c1; ++c) out[c] = static_cast<float>(acc[c - c0]);
-  };
-  for (long p = 1; p < colParts; ++p) workers.emplace_back(work, p);
-  work(0);
-  for (auto& w : workers) w.join();
+  });
 }

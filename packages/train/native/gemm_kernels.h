@@ -66,53 +66,97 @@ static void store_tile(int R, int w, int T, const float* const* rows, const int*
     for (int j = 0; j < w; ++j) C[r * ldc + j] = out[r * NR + j];
 }
 
-// Forward pass (also plain GEMM): for each output row m, out[m][0..N) = sum_k A(m,k) B[k][..].
+// Forward pass (also plain GEMM): for each output row m, out[m][0..N) = sum_k A(m,k) B[k][..],
+// then + bias[n] when bias is set, then relu when asked (both while the tile is still in L1).
 // rowBase[m] locates row m's window in A; off[k] the tap k inside it. B is K × ldb (ldb a
 // multiple of NR, zero padded). Rows [m0, m1) only, so callers can split rows across threads.
 static void gather_gemm_rows(long m0, long m1, const float* A, const long* rowBase, const int* off, int K,
-                             const float* B, long ldb, int N, float* C, long ldc) {
+                             const float* B, long ldb, int N, float* C, long ldc, const float* bias, int relu) {
   const float* rows[MR];
   for (long m = m0; m < m1; m += MR) {
     const int R = static_cast<int>(m1 - m < MR ? m1 - m : MR);
     for (int r = 0; r < R; ++r) rows[r] = A + rowBase[m + r];
     for (int n0 = 0; n0 < N; n0 += NR) {
       const int w = N - n0 < NR ? N - n0 : NR;
-      store_tile(R, w, K, rows, off, B + n0, ldb, C + m * ldc + n0, ldc);
+      float* c = C + m * ldc + n0;
+      store_tile(R, w, K, rows, off, B + n0, ldb, c, ldc);
+      if (bias)
+        for (int r = 0; r < R; ++r)
+          for (int j = 0; j < w; ++j) c[r * ldc + j] += bias[n0 + j];
+      if (relu)
+        for (int r = 0; r < R; ++r)
+          for (int j = 0; j < w; ++j) {
+            const float v = c[r * ldc + j];
+            c[r * ldc + j] = v > 0.f ? v : (v != v ? v : 0.f);  // NaN stays NaN, as tfjs's Relu
+          }
     }
   }
 }
 
-// Filter gradient: dW[k][n] += sum_{m in [m0,m1)} A(m,k) dY[m][n]. Here the tile rows are taps k
-// and the reduction runs over output voxels m, in blocks so the dY block stays in cache. dW's
-// rows (ldw) are whole tiles wide, so tiles accumulate into it directly.
+// dy where the ReLU let the forward value through, else 0: tfjs's dy * step(x), with y = relu(x)
+// standing in for x (y > 0 exactly where x > 0; a NaN y is a NaN x).
+static inline float relu_masked(float dy, float y) { return y > 0.f ? dy : (y != y ? y : dy * 0.f); }
+
+// Filter gradient: dW[k][n] += sum_{m in [m0,m1)} A(m,k) dY(m,n). Here the tile rows are taps k
+// and the reduction runs over output voxels m, in blocks: each block of dY (N columns, row stride
+// N) is first packed into a panel of whole tiles, with ReLU's mask applied when Y (the forward
+// output, same layout) is given, and its column sums added to dB (double) when dB is given, so
+// the bias gradient and the mask cost no pass of their own. dW's rows (ldw) are whole tiles wide.
 static void gather_gemm_reduce_rows(long m0, long m1, const float* A, const long* rowBase, const int* off, int K,
-                                    const float* dY, long ldy, int N, float* dW, long ldw) {
+                                    const float* dY, const float* Y, int N, float* dW, long ldw, double* dB) {
   constexpr long MB = 256;
   const float* rows[MR];
   int boff[MB];
+  const long ldp = (N + NR - 1) / NR * NR;
+  Scratch panel(MB * ldp);
   for (long mb = m0; mb < m1; mb += MB) {
     const int T = static_cast<int>(m1 - mb < MB ? m1 - mb : MB);
+    for (int t = 0; t < T; ++t) {
+      const float* d = dY + (mb + t) * N;
+      float* p = panel.data + t * ldp;
+      if (Y) {
+        const float* y = Y + (mb + t) * N;
+        for (int n = 0; n < N; ++n) p[n] = relu_masked(d[n], y[n]);
+      } else {
+        for (int n = 0; n < N; ++n) p[n] = d[n];
+      }
+      if (dB)
+        for (int n = 0; n < N; ++n) dB[n] += p[n];
+    }
     // Window bases fit in int for any tensor tfjs can hold in one Float32Array per sample block.
     const long base0 = rowBase[mb];
     for (int t = 0; t < T; ++t) boff[t] = static_cast<int>(rowBase[mb + t] - base0);
     for (int k = 0; k < K; k += MR) {
       const int R = K - k < MR ? K - k : MR;
       for (int r = 0; r < R; ++r) rows[r] = A + base0 + off[k + r];
-      for (int n0 = 0; n0 < N; n0 += NR) ADD_TILES[R - 1](T, rows, boff, dY + mb * ldy + n0, ldy, dW + k * ldw + n0, ldw);
+      for (int n0 = 0; n0 < N; n0 += NR)
+        ADD_TILES[R - 1](T, rows, boff, panel.data + n0, ldp, dW + k * ldw + n0, ldw);
     }
   }
 }
 
-// Input gradient: for each output row m, dA(m,k) = sum_n dY[m][n] WT[n][k], scattered back
+// Input gradient: for each output row m, dA(m,k) = sum_n dY[m][n] WT[n][k] (dY masked by Y as
+// above when Y is given), scattered back
 // (col2im) into dX at rowBase[m] + off[k]. Rows [m0, m1) must not share dX elements with rows
 // another thread handles (callers split by sample).
-static void gather_gemm_scatter_rows(long m0, long m1, const float* dY, int N, const float* WT, long ldwt,
-                                     const int* ident, float* dX, const long* rowBase, const int* off, int K) {
+static void gather_gemm_scatter_rows(long m0, long m1, const float* dY, const float* Y, int N, const float* WT,
+                                     long ldwt, const int* ident, float* dX, const long* rowBase, const int* off,
+                                     int K) {
   alignas(64) float out[MR * NR];
   const float* rows[MR];
+  // With Y given, each block of MR rows of dY is packed with ReLU's mask applied first.
+  Scratch masked(Y ? static_cast<size_t>(MR) * N : 0);
   for (long m = m0; m < m1; m += MR) {
     const int R = static_cast<int>(m1 - m < MR ? m1 - m : MR);
-    for (int r = 0; r < R; ++r) rows[r] = dY + (m + r) * N;
+    for (int r = 0; r < R; ++r) {
+      rows[r] = dY + (m + r) * N;
+      if (Y) {
+        const float* y = Y + (m + r) * N;
+        float* p = masked.data + r * N;
+        for (int n = 0; n < N; ++n) p[n] = relu_masked(rows[r][n], y[n]);
+        rows[r] = p;
+      }
+    }
     for (int k0 = 0; k0 < K; k0 += NR) {
       STORE_TILES[R - 1](N, rows, ident, WT + k0, ldwt, out, NR);
       const int w = K - k0 < NR ? K - k0 : NR;

@@ -1,15 +1,27 @@
 // One instruction set's build of the gather-GEMM kernels (see gemm_kernels.h).
 #pragma once
 
+#include <cstddef>
+
+// A zeroed scratch buffer for the kernels. Not std::vector: its members would be instantiated
+// inside the per-ISA target regions, and the linker could then hand AVX-512 copies to any caller.
+struct Scratch {
+  float* data;
+  explicit Scratch(size_t n) : data(new float[n > 0 ? n : 1]()) {}
+  ~Scratch() { delete[] data; }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+};
+
 struct GemmOps {
   const char* name;
   int nr;  // columns per micro-tile: B, dY and W^T are padded to a multiple of it
   void (*rows)(long m0, long m1, const float* A, const long* rowBase, const int* off, int K, const float* B, long ldb,
-               int N, float* C, long ldc);
+               int N, float* C, long ldc, const float* bias, int relu);
   void (*reduce)(long m0, long m1, const float* A, const long* rowBase, const int* off, int K, const float* dY,
-                 long ldy, int N, float* dW, long ldw);
-  void (*scatter)(long m0, long m1, const float* dY, int N, const float* WT, long ldwt, const int* ident, float* dX,
-                  const long* rowBase, const int* off, int K);
+                 const float* Y, int N, float* dW, long ldw, double* dB);
+  void (*scatter)(long m0, long m1, const float* dY, const float* Y, int N, const float* WT, long ldwt,
+                  const int* ident, float* dX, const long* rowBase, const int* off, int K);
 };
 
 extern const GemmOps gemm_generic;

@@ -2,6 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { registerFastCpuBackend } from './backend.js';
 import { loadNativeKernels } from './native-addon.js';
 
+export { FastAdamOptimizer, fastAdam } from './adam.js';
+export { BatchNormalization } from './batch-norm-layer.js';
+export { Conv3D } from './conv3d-layer.js';
+export { fusedConv3d, fusedConv3dAvailable } from './fused-conv3d.js';
+export { fastRelu } from './fused-relu.js';
+export { Activation, ReLU } from './relu-layer.js';
+
 export interface FastCpuInfo {
   /** The tfjs backend name now active. */
   backend: string;
@@ -22,8 +29,7 @@ let registered: Omit<FastCpuInfo, 'backend'> | undefined;
  * MaxPool3D, their gradients, (fused) MatMul and the element-wise ops around them (Add, Sub,
  * Multiply, RealDiv, Relu, Step, leading-axes Sum) replaced by multithreaded SIMD C++ kernels.
  * CONV3D_CPU_THREADS and CONV3D_CPU_ISA (generic|avx2|avx512) override the defaults (all cores,
- * the best instruction set the CPU has). Loading the addon also keeps large malloc blocks on the
- * glibc heap for the whole process (see native/conv3d_cpu.cc). If the native addon cannot load,
+ * the best instruction set the CPU has). If the native addon cannot load,
  * the backend still works with the stock cpu kernels and says why.
  */
 export async function useFastCpuBackend(): Promise<FastCpuInfo> {

@@ -7,6 +7,10 @@ export type KernelArgs = Parameters<KernelFunc>[0];
 /** Builds a kernel that runs natively when it can and calls `stock` (tfjs's cpu kernel) otherwise. */
 export type KernelFactory = (native: NativeKernels, stock: KernelFunc) => KernelFunc;
 
+/** An empty array: "absent" for the addon's optional inputs and outputs. */
+export const NO_VALUES = new Float32Array(0);
+export const NO_INDICES = new Int32Array(0);
+
 export function valuesOf(args: KernelArgs, t: TensorInfo): Float32Array {
   return (args.backend as MathBackendCPU).data.get(t.dataId).values as Float32Array;
 }

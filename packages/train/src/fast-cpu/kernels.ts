@@ -11,7 +11,15 @@ import type {
 import * as tf from '@tensorflow/tfjs';
 import { ELEMENTWISE_KERNELS } from './elementwise-kernels.js';
 import { convGeometry, hasPlainPadding, poolGeometry } from './geometry.js';
-import { type KernelFactory, nativeable, nativeInputs, output, valuesOf } from './kernel-support.js';
+import {
+  type KernelFactory,
+  NO_INDICES,
+  NO_VALUES,
+  nativeable,
+  nativeInputs,
+  output,
+  valuesOf,
+} from './kernel-support.js';
 
 type Shape5 = [number, number, number, number, number];
 
@@ -29,7 +37,7 @@ const conv3d: KernelFactory = (native, stock) => (args) => {
   );
   if (!hasPlainPadding(info)) return stock(args);
   const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
-  native.conv3d(valuesOf(args, x), valuesOf(args, filter), y, convGeometry(info));
+  native.conv3d(valuesOf(args, x), valuesOf(args, filter), NO_VALUES, y, convGeometry(info), false);
   return output(args, info.outShape, y);
 };
 
@@ -47,7 +55,14 @@ const conv3dBackpropFilter: KernelFactory = (native, stock) => (args) => {
   );
   if (!hasPlainPadding(info)) return stock(args);
   const dw = new Float32Array(tf.util.sizeFromShape(attrs.filterShape));
-  native.conv3dBackpropFilter(valuesOf(args, x), valuesOf(args, dy), dw, convGeometry(info));
+  native.conv3dBackpropFilter(
+    valuesOf(args, x),
+    valuesOf(args, dy),
+    NO_VALUES,
+    dw,
+    NO_VALUES,
+    convGeometry(info),
+  );
   return output(args, attrs.filterShape, dw);
 };
 
@@ -65,9 +80,26 @@ const conv3dBackpropInput: KernelFactory = (native, stock) => (args) => {
   );
   if (!hasPlainPadding(info)) return stock(args);
   const dx = new Float32Array(tf.util.sizeFromShape(attrs.inputShape));
-  native.conv3dBackpropInput(valuesOf(args, dy), valuesOf(args, filter), dx, convGeometry(info));
+  native.conv3dBackpropInput(valuesOf(args, dy), valuesOf(args, filter), NO_VALUES, dx, convGeometry(info));
   return output(args, attrs.inputShape, dx);
 };
+
+/** Each MaxPool3D output's argmax (flat indices into its input), while that output lives. */
+const POOL_ARGMAX = new WeakMap<object, Int32Array>();
+
+/** True while tfjs records ops for a gradient (inside tf.grads, variableGrads, trainOnBatch). */
+function recordingGradients(): boolean {
+  return ((tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth ?? 0) > 0;
+}
+
+/**
+ * tfjs's cpu kernel encodes argmax positions with the window height where the width belongs;
+ * its gradient only equals a true max-pool gradient when the two are equal, so only then is the
+ * native argmax the same function.
+ */
+function argmaxMatchesTfjs(info: tf.backend_util.Conv3DInfo): boolean {
+  return info.filterHeight === info.filterWidth;
+}
 
 const maxPool3d: KernelFactory = (native, stock) => (args) => {
   const inputs = nativeInputs(args, ['x'], 5);
@@ -83,9 +115,14 @@ const maxPool3d: KernelFactory = (native, stock) => (args) => {
     attrs.dimRoundingMode,
   );
   if (!hasPlainPadding(info) || tf.util.sizeFromShape(info.outShape) === 0) return stock(args);
-  const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
-  native.maxPool3d(valuesOf(args, x), y, poolGeometry(info));
-  return output(args, info.outShape, y);
+  const size = tf.util.sizeFromShape(info.outShape);
+  const y = new Float32Array(size);
+  // Under a gradient tape the argmax is kept for MaxPool3DGrad, which then need not search again.
+  const argmax = recordingGradients() && argmaxMatchesTfjs(info) ? new Int32Array(size) : NO_INDICES;
+  native.maxPool3d(valuesOf(args, x), y, argmax, poolGeometry(info));
+  const out = output(args, info.outShape, y);
+  if (argmax.length > 0) POOL_ARGMAX.set(out.dataId, argmax);
+  return out;
 };
 
 const maxPool3dGrad: KernelFactory = (native, stock) => (args) => {
@@ -101,12 +138,14 @@ const maxPool3dGrad: KernelFactory = (native, stock) => (args) => {
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  // tfjs's cpu kernel encodes argmax positions with the window height where the width belongs;
-  // its gradient only equals a true max-pool gradient when the two are equal, so only then is
-  // the native argmax the same function.
-  if (!hasPlainPadding(info) || info.filterHeight !== info.filterWidth) return stock(args);
+  if (!hasPlainPadding(info) || !argmaxMatchesTfjs(info)) return stock(args);
   const dx = new Float32Array(tf.util.sizeFromShape(input.shape));
-  native.maxPool3dGrad(valuesOf(args, dy), valuesOf(args, input), dx, poolGeometry(info));
+  const argmax = args.inputs.output && POOL_ARGMAX.get(args.inputs.output.dataId);
+  if (argmax && argmax.length === tf.util.sizeFromShape(dy.shape)) {
+    native.maxPool3dGradArgmax(valuesOf(args, dy), argmax, dx, input.shape[0] ?? 1);
+  } else {
+    native.maxPool3dGrad(valuesOf(args, dy), valuesOf(args, input), dx, poolGeometry(info));
+  }
   return output(args, input.shape, dx);
 };
 
@@ -151,8 +190,6 @@ function planMatMul(
   };
 }
 
-const NO_BIAS = new Float32Array(0);
-
 const batchMatMul: KernelFactory = (native, stock) => (args) => {
   const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
   const inputs = nativeInputs(args, ['a', 'b'], args.inputs.a?.shape.length ?? 0);
@@ -160,7 +197,7 @@ const batchMatMul: KernelFactory = (native, stock) => (args) => {
   if (!inputs || !plan) return stock(args);
   const { a, b } = inputs;
   const c = new Float32Array(tf.util.sizeFromShape(plan.outShape));
-  native.matMul(valuesOf(args, a), valuesOf(args, b), NO_BIAS, c, plan.geometry);
+  native.matMul(valuesOf(args, a), valuesOf(args, b), NO_VALUES, c, plan.geometry);
   return output(args, plan.outShape, c);
 };
 
@@ -180,7 +217,7 @@ const fusedMatMul: KernelFactory = (native, stock) => (args) => {
   native.matMul(
     valuesOf(args, a),
     valuesOf(args, b),
-    bias ? valuesOf(args, bias) : NO_BIAS,
+    bias ? valuesOf(args, bias) : NO_VALUES,
     c,
     plan.geometry,
   );

@@ -5,18 +5,74 @@ import { fileURLToPath } from 'node:url';
 /** The C++ kernels in native/ (see native/build.mjs); every output is allocated by the caller. */
 export interface NativeKernels {
   configure(isa: string, threads: number): { isa: string; threads: number };
-  conv3d(x: Float32Array, filter: Float32Array, y: Float32Array, geometry: Int32Array): void;
-  conv3dBackpropFilter(x: Float32Array, dy: Float32Array, dw: Float32Array, geometry: Int32Array): void;
-  conv3dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, geometry: Int32Array): void;
-  maxPool3d(x: Float32Array, y: Float32Array, geometry: Int32Array): void;
+  /** y = conv(x, filter) (+ bias unless empty) (then relu). */
+  conv3d(
+    x: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array,
+    y: Float32Array,
+    geometry: Int32Array,
+    relu: boolean,
+  ): void;
+  /** dw and db (each skipped when empty) from dy masked by y > 0 (no mask when y is empty). */
+  conv3dBackpropFilter(
+    x: Float32Array,
+    dy: Float32Array,
+    y: Float32Array,
+    dw: Float32Array,
+    db: Float32Array,
+    geometry: Int32Array,
+  ): void;
+  /** dx from dy masked by y > 0 (no mask when y is empty). */
+  conv3dBackpropInput(
+    dy: Float32Array,
+    filter: Float32Array,
+    y: Float32Array,
+    dx: Float32Array,
+    geometry: Int32Array,
+  ): void;
+  /** Also writes each maximum's flat index in x into argmax unless it is empty. */
+  maxPool3d(x: Float32Array, y: Float32Array, argmax: Int32Array, geometry: Int32Array): void;
   maxPool3dGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array): void;
+  /** dx (zeroed) += dy at the indices maxPool3d kept; samples = the batch size. */
+  maxPool3dGradArgmax(dy: Float32Array, argmax: Int32Array, dx: Float32Array, samples: number): void;
   matMul(a: Float32Array, b: Float32Array, bias: Float32Array, c: Float32Array, geometry: Int32Array): void;
-  /** out[i] = a[i % a.length] op b[i % b.length]; op 0 add, 1 subtract, 2 multiply, 3 divide. */
+  /**
+   * out[i] = a[i % a.length] op b[i % b.length]; op 0 add, 1 subtract, 2 multiply, 3 divide, 4 a
+   * masked by b > 0 (ReLU's gradient from its output b).
+   */
   binaryOp(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** op 0 relu, 1 step (alpha where x <= 0). */
   unaryOp(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   /** Sums whole rows of out.length columns into out, in double, in row order. */
   sumRows(x: Float32Array, out: Float32Array): void;
+  /**
+   * One Adam step: 7 arrays per variable (value, m, v, gradient, new value, new m, new v) and the
+   * float32 scalars [beta1, 1-beta1, beta2, 1-beta2, 1-beta1^t, 1-beta2^t, -lr, epsilon].
+   */
+  adam(tensors: Float32Array[], scalars: Float64Array): void;
+  /** BatchNormalization in training over the last axis (C = gamma.length); writes y, mean, variance. */
+  batchNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    epsilon: number,
+  ): void;
+  /** The gradient of batchNorm (through the batch statistics) for dy. */
+  batchNormGrad(
+    x: Float32Array,
+    dy: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    epsilon: number,
+  ): void;
 }
 
 export type NativeLoad =

@@ -1,0 +1,14 @@
+// BatchNormalization in training, channels-last: x is M rows of C channels, normalised per
+// channel with the batch's own mean and (biased) variance, as tfjs's moments + batchNorm do, and
+// the gradient of that whole function (through the batch statistics) in two passes.
+#pragma once
+
+#include "thread_pool.h"
+
+// y = (x - mean) * gamma / sqrt(var + eps) + beta; writes the float32 mean and variance too.
+void batch_norm_train(const float* x, long M, int C, const float* gamma, const float* beta, float eps, float* y,
+                      float* mean, float* variance, ThreadPool& pool);
+
+// dx, dgamma, dbeta for dy, from the saved x, gamma, mean and variance.
+void batch_norm_grad(const float* x, const float* dy, long M, int C, const float* gamma, const float* mean,
+                     const float* variance, float eps, float* dx, float* dgamma, float* dbeta, ThreadPool& pool);

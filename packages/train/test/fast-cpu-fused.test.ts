@@ -1,0 +1,348 @@
+// The fused kernels against the unfused stock composition on tfjs's `cpu` backend, for every
+// instruction-set build this CPU runs, on one and two threads: Conv3D + bias + ReLU forward with
+// its x / filter / bias gradients (ReLU's mask and the bias sum inside the gradient GEMMs), the
+// Conv3D layer that uses it, and MaxPool3D's kept argmax. Tolerance as for every kernel:
+// max |fast - cpu| <= 1e-5 * max |cpu| per tensor.
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerFastCpuBackend } from '../src/fast-cpu/backend.js';
+import { BatchNormalization } from '../src/fast-cpu/batch-norm-layer.js';
+import { Conv3D } from '../src/fast-cpu/conv3d-layer.js';
+import { fusedConv3d, fusedConv3dAvailable } from '../src/fast-cpu/fused-conv3d.js';
+import { fastRelu } from '../src/fast-cpu/fused-relu.js';
+import { FAST_CPU_BACKEND, useFastCpuBackend } from '../src/fast-cpu/index.js';
+import { loadNativeKernels, type NativeKernels } from '../src/fast-cpu/native-addon.js';
+import { Activation, ReLU } from '../src/fast-cpu/relu-layer.js';
+import { expectClose, randomArray, runOn } from './fast-cpu-helpers.js';
+
+type Shape5 = [number, number, number, number, number];
+type Triple = [number, number, number];
+
+let native: NativeKernels;
+const isas: string[] = [];
+
+beforeAll(async () => {
+  const info = await useFastCpuBackend();
+  expect(info.kernels, info.fallbackReason).toMatch(/^native-/);
+  const load = loadNativeKernels();
+  if (!load.ok) throw new Error(load.reason);
+  native = load.kernels;
+  for (const isa of ['generic', 'avx2', 'avx512']) {
+    try {
+      native.configure(isa, 1);
+      isas.push(isa);
+    } catch {
+      // Not on this CPU: the addon refuses it.
+    }
+  }
+});
+
+afterAll(() => {
+  native.configure('', 0);
+});
+
+function forEachBuild(check: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    for (const isa of isas) {
+      for (const threads of [1, 2]) {
+        native.configure(isa, threads);
+        await check();
+      }
+    }
+  };
+}
+
+interface FusedCase {
+  x: Shape5;
+  f: Shape5;
+  strides: Triple;
+  pad: 'valid' | 'same';
+  relu: boolean;
+  bias: boolean;
+}
+
+const CASES: FusedCase[] = [
+  { x: [4, 8, 8, 8, 3], f: [3, 3, 3, 3, 32], strides: [1, 1, 1], pad: 'valid', relu: true, bias: true },
+  { x: [3, 7, 7, 7, 32], f: [3, 3, 3, 32, 64], strides: [1, 1, 1], pad: 'valid', relu: true, bias: true },
+  { x: [2, 8, 8, 8, 24], f: [3, 3, 3, 24, 24], strides: [1, 1, 1], pad: 'same', relu: true, bias: true },
+  { x: [2, 6, 5, 4, 3], f: [2, 3, 1, 3, 5], strides: [1, 2, 1], pad: 'same', relu: false, bias: true },
+  { x: [3, 7, 7, 7, 2], f: [3, 3, 3, 2, 33], strides: [2, 2, 2], pad: 'same', relu: true, bias: false },
+  { x: [1, 5, 6, 7, 1], f: [3, 3, 3, 1, 4], strides: [1, 1, 1], pad: 'valid', relu: false, bias: false },
+];
+
+describe('fused Conv3D + bias + ReLU equals conv3d → add → relu on stock cpu', () => {
+  for (const [i, c] of CASES.entries()) {
+    it(
+      `x ${c.x} filter ${c.f} strides ${c.strides} ${c.pad}${c.relu ? ' relu' : ''}${c.bias ? ' bias' : ''}`,
+      forEachBuild(async () => {
+        const x = randomArray(c.x, 300 + i);
+        const f = randomArray(c.f, 310 + i);
+        const b = randomArray([c.f[4]], 320 + i);
+        const outShape = tf.backend_util.computeConv3DInfo(c.x, c.f, c.strides, 1, c.pad).outShape;
+        const probe = randomArray(outShape, 330 + i);
+        const unfused = (xt: tf.Tensor, ft: tf.Tensor, bt: tf.Tensor): tf.Tensor => {
+          let y: tf.Tensor = tf.conv3d(xt as tf.Tensor5D, ft as tf.Tensor5D, c.strides, c.pad);
+          if (c.bias) y = tf.add(y, bt);
+          return c.relu ? tf.relu(y) : y;
+        };
+        const fused = (xt: tf.Tensor, ft: tf.Tensor, bt: tf.Tensor): tf.Tensor =>
+          fusedConv3d(xt as tf.Tensor5D, ft as tf.Tensor5D, c.bias ? (bt as tf.Tensor1D) : null, {
+            strides: c.strides,
+            pad: c.pad,
+            dilations: [1, 1, 1],
+            relu: c.relu,
+          });
+        const compute = (op: typeof unfused) => () => {
+          const xt = tf.tensor5d(x, c.x);
+          const ft = tf.tensor5d(f, c.f);
+          const bt = tf.tensor1d(b);
+          const pt = tf.tensor(probe, outShape);
+          const loss = (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => op(p, q, r).mul(pt).sum();
+          const grads = c.bias
+            ? tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => loss(p, q, r))([xt, ft, bt])
+            : tf.grads((p: tf.Tensor, q: tf.Tensor) => loss(p, q, bt))([xt, ft]);
+          return [op(xt, ft, bt), ...grads];
+        };
+        const expected = await runOn('cpu', compute(unfused));
+        const actual = await runOn(FAST_CPU_BACKEND, compute(fused));
+        expectClose(actual, expected, ['y', 'dx', 'dfilter', 'dbias']);
+      }),
+    );
+  }
+});
+
+describe('the Conv3D layer', () => {
+  it('fuses only on the fast backend with the addon, and trains the same as tfjs`s layer on cpu', async () => {
+    const x = randomArray([3, 9, 9, 9, 3], 340).map((v) => (v + 1) / 2);
+    const labels = [
+      [0, 1],
+      [1, 0],
+      [0, 1],
+    ];
+    const build = (layer: (args: Parameters<typeof tf.layers.conv3d>[0]) => tf.layers.Layer) => {
+      const model = tf.sequential({
+        layers: [
+          layer({
+            inputShape: [9, 9, 9, 3],
+            filters: 8,
+            kernelSize: 3,
+            padding: 'same',
+            activation: 'relu',
+            kernelInitializer: tf.initializers.heUniform({ seed: 1 }),
+          }),
+          layer({
+            filters: 4,
+            kernelSize: 3,
+            strides: 2,
+            activation: 'relu',
+            kernelInitializer: tf.initializers.heUniform({ seed: 2 }),
+            biasInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: 3 }),
+          }),
+          layer({
+            filters: 2,
+            kernelSize: 2,
+            activation: 'linear',
+            kernelInitializer: tf.initializers.heUniform({ seed: 4 }),
+          }),
+          tf.layers.flatten(),
+          tf.layers.dense({
+            units: 2,
+            activation: 'softmax',
+            kernelInitializer: tf.initializers.heUniform({ seed: 5 }),
+          }),
+        ],
+      });
+      model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+      return model;
+    };
+    const train = async (backend: string, layer: Parameters<typeof build>[0]) => {
+      await tf.setBackend(backend);
+      const model = build(layer);
+      const xt = tf.tensor5d(x, [3, 9, 9, 9, 3]);
+      const yt = tf.tensor2d(labels);
+      await model.trainOnBatch(xt, yt);
+      const out = [
+        { shape: [3, 2], values: Float32Array.from((model.predict(xt) as tf.Tensor).dataSync()) },
+        ...model.getWeights().map((w) => ({ shape: w.shape, values: Float32Array.from(w.dataSync()) })),
+      ];
+      tf.dispose([xt, yt]);
+      model.dispose();
+      return out;
+    };
+    await tf.setBackend('cpu');
+    expect(fusedConv3dAvailable()).toBe(false);
+    await tf.setBackend(FAST_CPU_BACKEND);
+    expect(fusedConv3dAvailable()).toBe(true);
+    const expected = await train('cpu', tf.layers.conv3d);
+    const actual = await train(FAST_CPU_BACKEND, (args) => new Conv3D(args));
+    expectClose(
+      actual,
+      expected,
+      actual.map((_, i) => (i === 0 ? 'predictions' : `weight ${i - 1}`)),
+    );
+  });
+
+  it('is what a saved model.json naming Conv3D deserialises to', () => {
+    const registry = tf.serialization.SerializationMap.getMap().classNameMap as Record<string, unknown[]>;
+    expect(registry.Conv3D?.[0]).toBe(Conv3D);
+  });
+});
+
+describe('MaxPool3D keeps its argmax for the gradient', () => {
+  it(
+    'the gradient from the kept argmax and the one searched again agree with stock cpu, ties included',
+    forEachBuild(async () => {
+      const shape: Shape5 = [3, 8, 8, 8, 16];
+      const x = randomArray(shape, 350).map((v) => Math.max(0, Math.round(v * 2)));
+      const outShape = [3, 4, 4, 4, 16];
+      const dy = randomArray(outShape, 351);
+      const compute = () => {
+        const xt = tf.tensor5d(x, shape);
+        const dyt = tf.tensor(dy, outShape);
+        const kept = tf.grad((t: tf.Tensor) =>
+          tf
+            .maxPool3d(t as tf.Tensor5D, 2, 2, 'valid')
+            .mul(dyt)
+            .sum(),
+        )(xt);
+        // Outside a tape the forward keeps no argmax: MaxPool3DGrad searches the windows again.
+        const y = tf.maxPool3d(xt, 2, 2, 'valid');
+        const searched = tf
+          .engine()
+          .runKernel(
+            'MaxPool3DGrad',
+            { dy: dyt, input: xt, output: y },
+            { filterSize: 2, strides: 2, pad: 'valid' },
+          ) as tf.Tensor;
+        return [kept, searched];
+      };
+      expectClose(await runOn(FAST_CPU_BACKEND, compute), await runOn('cpu', compute), ['kept', 'searched']);
+    }),
+  );
+
+  it('refuses an argmax that points outside its sample', () => {
+    const dy = new Float32Array(4);
+    const dx = new Float32Array(16);
+    expect(() => native.maxPool3dGradArgmax(dy, Int32Array.of(0, 1, 9, 3), dx, 2)).toThrow(
+      'argmax index outside its sample',
+    );
+  });
+});
+
+describe('BatchNormalization in training, fused, equals the stock layer on cpu', () => {
+  for (const [i, shape] of [
+    [4, 6, 6, 6, 24],
+    [3, 5, 4, 6, 7],
+    [50, 33],
+  ].entries()) {
+    it(
+      `x [${shape}]: output, dx, dgamma, dbeta and the moving statistics`,
+      forEachBuild(async () => {
+        // An offset and scale like real activations, so the variance is not the trivial one.
+        const x = randomArray(shape, 360 + i).map((v, j) => 3 * v + (j % 5) - 1);
+        const probe = randomArray(shape, 370 + i);
+        const channels = shape.at(-1) ?? 1;
+        const compute = () => {
+          const layer = new BatchNormalization({
+            momentum: 0.9,
+            epsilon: 1e-3,
+            gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 380 + i }),
+            betaInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 390 + i }),
+            movingMeanInitializer: tf.initializers.randomUniform({
+              minval: -0.1,
+              maxval: 0.1,
+              seed: 400 + i,
+            }),
+          });
+          const xt = tf.tensor(x, shape);
+          const pt = tf.tensor(probe, shape);
+          layer.apply(xt);
+          const loss = (a: tf.Tensor) =>
+            (layer.apply(a, { training: true }) as tf.Tensor).mul(pt).sum() as tf.Scalar;
+          const y = layer.apply(xt, { training: true }) as tf.Tensor;
+          const dx = tf.grad(loss)(xt);
+          const { grads } = tf.variableGrads(() => loss(xt));
+          const [gamma, beta] = layer.trainableWeights.map((w) => grads[w.originalName] as tf.Tensor);
+          const stats = layer.getWeights().slice(2);
+          return [y, dx, gamma as tf.Tensor, beta as tf.Tensor, ...stats];
+        };
+        const expected = await runOn('cpu', compute);
+        const actual = await runOn(FAST_CPU_BACKEND, compute);
+        expect(expected[2]?.shape).toEqual([channels]);
+        expectClose(actual, expected, ['y', 'dx', 'dgamma', 'dbeta', 'moving mean', 'moving variance']);
+      }),
+    );
+  }
+});
+
+it('the fast backend runs the fused kernels, not the stock chain, for Conv3D, BatchNormalization and ReLU', async () => {
+  await tf.setBackend(FAST_CPU_BACKEND);
+  const conv = new Conv3D({
+    inputShape: [6, 6, 6, 2],
+    filters: 4,
+    kernelSize: 3,
+    padding: 'same',
+    useBias: false,
+  });
+  const bn = new BatchNormalization({});
+  const relu = new ReLU();
+  const x = tf.tensor5d(randomArray([2, 6, 6, 6, 2], 410), [2, 6, 6, 6, 2]);
+  conv.apply(x);
+  const profile = await tf.profile(() => {
+    const { grads } = tf.variableGrads(
+      () => (relu.apply(bn.apply(conv.apply(x), { training: true })) as tf.Tensor).sum() as tf.Scalar,
+    );
+    tf.dispose(Object.values(grads));
+  });
+  const names = new Set(profile.kernels.map((k) => k.name));
+  const fusedNames = [
+    'Conv3dCpuFusedConv3D',
+    'Conv3dCpuFusedConv3DFilterGrad',
+    'Conv3dCpuBatchNormTraining',
+    'Conv3dCpuReluGrad',
+  ];
+  for (const k of fusedNames) {
+    expect(names.has(k), k).toBe(true);
+  }
+  for (const k of ['Conv3D', 'Mean', 'FusedBatchNorm', 'Conv3DBackpropFilterV2'])
+    expect(names.has(k), k).toBe(false);
+  tf.dispose(x);
+});
+
+it(
+  'ReLU with the one-pass gradient equals tf.relu and its Step x Multiply gradient on cpu',
+  forEachBuild(async () => {
+    const x = randomArray([300001], 420);
+    x.set([0, -0, 1e-30, -1e-30], 0);
+    const probe = randomArray([300001], 421);
+    const compute = (op: (t: tf.Tensor) => tf.Tensor) => () => {
+      const xt = tf.tensor1d(x);
+      const pt = tf.tensor1d(probe);
+      const layerOut = (new ReLU().apply(xt) as tf.Tensor).mul(2);
+      const activationOut = (new Activation({ activation: 'relu' }).apply(xt) as tf.Tensor).mul(3);
+      return [op(xt), tf.grad((t: tf.Tensor) => op(t).mul(pt).sum())(xt), layerOut, activationOut];
+    };
+    const fast = await runOn(FAST_CPU_BACKEND, compute(fastRelu));
+    const stock = await runOn('cpu', compute(tf.relu));
+    expectClose(fast, stock, ['relu', 'drelu', 'ReLU layer', 'Activation relu layer']);
+    expect(Array.from(fast[1]?.values.subarray(0, 4) ?? [])).toEqual(
+      Array.from(stock[1]?.values.subarray(0, 4) ?? []),
+    );
+  }),
+);
+
+it('without the addon the fused layers and Adam are tfjs`s own: the stock kernels run', async () => {
+  const name = 'conv3d-cpu-fused-without-addon';
+  registerFastCpuBackend(name, { ok: false, reason: 'simulated missing build' });
+  await tf.setBackend(name);
+  expect(fusedConv3dAvailable()).toBe(false);
+  const conv = new Conv3D({ inputShape: [4, 4, 4, 1], filters: 2, kernelSize: 3, activation: 'relu' });
+  const x = tf.ones([1, 4, 4, 4, 1]);
+  const profile = await tf.profile(() => conv.apply(x) as tf.Tensor);
+  const names = profile.kernels.map((k) => k.name);
+  expect(names).toContain('Conv3D');
+  expect(names).not.toContain('Conv3dCpuFusedConv3D');
+  tf.dispose(x);
+  await tf.setBackend(FAST_CPU_BACKEND);
+  tf.removeBackend(name);
+});
