@@ -1,8 +1,16 @@
-// conv3d-export <run-dir|model.json> [--out model.onnx], on the shared CLI skeleton.
+// conv3d-export <run-dir|model.json> [--out model.onnx] [--embed-preprocessing] [--preprocessing ID], on the
+// shared CLI skeleton.
+import { preprocessingIds } from '@conv3d/core';
 import { type CliIo, parseCommandLine, processIo, runCli as runCommand, UsageError } from '@conv3d/core/node';
 import { exportModelFile } from './export-file.js';
 
-const CLI = { name: 'conv3d-export', usage: 'usage: conv3d-export <run-dir|model.json> [--out model.onnx]' };
+const CLI = {
+  name: 'conv3d-export',
+  usage:
+    'usage: conv3d-export <run-dir|model.json> [--out model.onnx] [--embed-preprocessing] [--preprocessing ID]\n' +
+    '  --embed-preprocessing  put the contract preprocessing in the graph: raw rows [N, V] in, probabilities out\n' +
+    `  --preprocessing ID     override the model contract preprocessing (${preprocessingIds().join(', ')})`,
+};
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). Every failure is one line on `io.error`. */
 export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -11,19 +19,36 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
     argv,
     async (args) => {
       const { values, positionals } = parseCommandLine(args, {
-        options: { out: { type: 'string', short: 'o' } },
+        options: {
+          out: { type: 'string', short: 'o' },
+          'embed-preprocessing': { type: 'boolean' },
+          preprocessing: { type: 'string' },
+        },
         allowPositionals: true,
       });
       if (positionals.length !== 1) throw new UsageError(`expected one input, got ${positionals.length}`);
+      const { preprocessing } = values;
+      if (preprocessing !== undefined && !preprocessingIds().includes(preprocessing)) {
+        throw new UsageError(
+          `--preprocessing '${preprocessing}' is not one of ${preprocessingIds().join(', ')}`,
+        );
+      }
+      const embed = values['embed-preprocessing'] === true;
       const out = values.out ?? 'model.onnx';
-      const result = await exportModelFile(positionals[0] as string, out);
+      const result = await exportModelFile(positionals[0] as string, out, {
+        embedPreprocessing: embed,
+        ...(preprocessing === undefined ? {} : { preprocessing }),
+      });
       const ops = Object.entries(result.opTypes)
         .map(([op, n]) => `${op}×${n}`)
         .join(' ');
       const accuracy =
         result.testAccuracy === undefined ? 'unknown' : `${(result.testAccuracy * 100).toFixed(2)} %`;
+      const kind = embed
+        ? `, raw input [N, ${JSON.parse(result.metadata['conv3d.input_shape'] ?? '[]')[0]}] with ${result.metadata['conv3d.preprocessing']} embedded`
+        : '';
       io.log(
-        `wrote ${out}: ${result.bytes} bytes, ${result.nodes} nodes (${ops}), ${result.parameters} parameters, test accuracy ${accuracy}`,
+        `wrote ${out}: ${result.bytes} bytes, ${result.nodes} nodes (${ops}), ${result.parameters} parameters, test accuracy ${accuracy}${kind}`,
       );
     },
     io,

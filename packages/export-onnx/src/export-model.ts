@@ -4,10 +4,11 @@ import {
   ContractError,
   contractFromMetadata,
   contractToMetadata,
+  defineContract,
   type ModelContract,
-  withTestAccuracy,
 } from '@conv3d/core';
 import type * as tf from '@tensorflow/tfjs';
+import { embedPreprocessing } from './embed-preprocessing.js';
 import { ExportError } from './errors.js';
 import type { Shape } from './graph.js';
 import { optimize } from './peephole.js';
@@ -18,7 +19,7 @@ import {
   type ModelProto,
   type ValueInfoProto,
 } from './proto/index.js';
-import { convertLayers } from './traverse.js';
+import { convertLayers, type GraphEndpoint } from './traverse.js';
 import { PRODUCER_NAME, PRODUCER_VERSION } from './version.js';
 
 export const IR_VERSION = 8;
@@ -34,6 +35,13 @@ export interface ExportOptions {
   contract?: ModelContract | null;
   /** Test accuracy of the training run, in [0, 1]; overrides `contract.testAccuracy`. */
   testAccuracy?: number;
+  /** Overrides the contract's preprocessing: a registered id (@conv3d/core's registry) that fits its channels. */
+  preprocessing?: string;
+  /**
+   * Puts the contract's preprocessing into the graph: the input becomes raw rows [N, D·H·W·raw_channels] float32
+   * (voxel order d, h, w, c) and the metadata says `conv3d.input_kind` "raw". Needs a contract.
+   */
+  embedPreprocessing?: boolean;
   producer?: { name: string; version: string };
 }
 
@@ -56,25 +64,48 @@ export interface ExportResult {
 
 /** Converts `model` to an ONNX file (IR 8, opset 17) and describes it. */
 export function convertModel(model: tf.LayersModel, options: ExportOptions = {}): ExportResult {
+  const contract = contractFor(model, options);
+  const embed = options.embedPreprocessing === true;
+  if (embed && contract === null) {
+    throw new ExportError(
+      `embedPreprocessing needs a model contract, and model '${model.name}' has none (no 'conv3d' user-defined metadata and no contract option)`,
+    );
+  }
+  if (embed && contract?.inputKind === 'raw') {
+    throw new ExportError(
+      `embedPreprocessing: the contract says model '${model.name}' already takes raw rows (input_kind 'raw'); nothing to embed`,
+    );
+  }
   const { graph, inputs, outputs } = convertLayers(model);
+  let graphInputs = inputs.map((e) => valueInfo(e.name, e.shape));
+  let written = contract;
+  if (embed && contract !== null) {
+    const [modelInput] = inputs as [GraphEndpoint];
+    graphInputs = [
+      valueInfo(embedPreprocessing(graph, modelInput.name, contract), [null, contract.rawLength]),
+    ];
+    written = defineContract({ ...contract, inputKind: 'raw' }, 'contract', contract.version);
+  }
   const optimized = optimize({
     nodes: graph.nodes,
     initializers: graph.initializers,
     outputs: outputs.map((o) => o.name),
   });
-  const metadata = metadataFor(model, options);
+  const metadata = written === null ? {} : contractToMetadata(written);
   const producer = options.producer ?? { name: PRODUCER_NAME, version: PRODUCER_VERSION };
   const proto: ModelProto = {
     ir_version: IR_VERSION,
     opset_import: [{ domain: '', version: OPSET_VERSION }],
     producer_name: producer.name,
     producer_version: producer.version,
-    doc_string: `tfjs LayersModel '${model.name}'; inputs and outputs are channels-last like tfjs`,
+    doc_string: embed
+      ? `tfjs LayersModel '${model.name}' with its preprocessing; input: raw rows, output: probabilities`
+      : `tfjs LayersModel '${model.name}'; inputs and outputs are channels-last like tfjs`,
     graph: {
       name: model.name,
       node: optimized.nodes,
       initializer: optimized.initializers,
-      input: inputs.map((e) => valueInfo(e.name, e.shape)),
+      input: graphInputs,
       output: outputs.map((e) => valueInfo(e.name, e.shape)),
     },
     metadata_props: Object.entries(metadata).map(([key, value]) => ({ key, value })),
@@ -102,15 +133,46 @@ export function exportModel(model: tf.LayersModel, options: ExportOptions = {}):
   return convertModel(model, options).bytes;
 }
 
-function metadataFor(model: tf.LayersModel, options: ExportOptions): Record<string, string> {
+/**
+ * The contract of the model's input, checked against the model, with the options' test
+ * accuracy and preprocessing; null when there is none. It comes from the model or from the caller, never assumed.
+ */
+function contractFor(model: tf.LayersModel, options: ExportOptions): ModelContract | null {
   const { testAccuracy } = options;
   if (testAccuracy !== undefined && !(testAccuracy >= 0 && testAccuracy <= 1)) {
     throw new ExportError(`testAccuracy must be a number in [0, 1], got ${testAccuracy}`);
   }
+  const given = options.contract === undefined ? (carriedContract(model) ?? null) : options.contract;
+  if (given === null) {
+    if (options.preprocessing !== undefined) {
+      throw new ExportError(
+        `preprocessing '${options.preprocessing}' needs a model contract, and there is none`,
+      );
+    }
+    return null;
+  }
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new ExportError(
+      `a model contract needs one input and one output, model '${model.name}' has ${model.inputs.length} and ${model.outputs.length}`,
+    );
+  }
+  let contract: ModelContract;
+  try {
+    contract = defineContract(
+      {
+        ...given,
+        ...(testAccuracy === undefined ? {} : { testAccuracy }),
+        ...(options.preprocessing === undefined ? {} : { preprocessing: options.preprocessing }),
+      },
+      options.preprocessing === undefined ? 'contract' : 'option preprocessing',
+      given.version,
+    );
+  } catch (error) {
+    if (error instanceof ContractError) throw new ExportError(error.message);
+    throw error;
+  }
   const inputShape = model.inputs[0]?.shape.slice(1) ?? [];
   const outputShape = model.outputs[0]?.shape.slice(1) ?? [];
-  const contract = options.contract === undefined ? (carriedContract(model) ?? null) : options.contract;
-  if (contract === null) return {};
   if (JSON.stringify(inputShape) !== JSON.stringify(contract.inputShape)) {
     throw new ExportError(
       `contract input shape ${JSON.stringify(contract.inputShape)} does not match the model's ${JSON.stringify(inputShape)}`,
@@ -121,7 +183,7 @@ function metadataFor(model: tf.LayersModel, options: ExportOptions): Record<stri
       `contract has ${contract.labels.length} labels but the model outputs ${JSON.stringify(outputShape)}`,
     );
   }
-  return contractToMetadata(testAccuracy === undefined ? contract : withTestAccuracy(contract, testAccuracy));
+  return contract;
 }
 
 /** The contract @conv3d/train stores in the model's user-defined metadata under `conv3d`, if any. */

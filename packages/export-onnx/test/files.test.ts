@@ -196,11 +196,51 @@ describe('CLI', () => {
   it.each([
     [['/nonexistent/run'], 1, /^conv3d-export: \/nonexistent\/run: not found/],
     [[], 2, /^conv3d-export: expected one input, got 0 \(see conv3d-export --help\)$/],
+    [['a', '--embed-preprocessing=yes'], 2, /^conv3d-export: .*--embed-preprocessing/],
     [['a', '--frobnicate'], 2, /^conv3d-export: Unknown option '--frobnicate'/],
+    [
+      ['a', '--preprocessing', 'viridis'],
+      2,
+      /^conv3d-export: --preprocessing 'viridis' is not one of oranges-rgb, minmax, none \(see conv3d-export --help\)$/,
+    ],
   ] as const)('%j → exit %i with one line', async (argv, code, message) => {
     const { lines, io } = capture();
     expect(await runCli(argv, io)).toBe(code);
     expect(lines.error).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('--help prints the usage with the embedding flags on stdout and exits 0', async () => {
+    const { lines, io } = capture();
+    expect(await runCli(['--help'], io)).toBe(0);
+    expect(lines.log.join('\n')).toMatch(
+      /--embed-preprocessing[\s\S]*--preprocessing ID .*oranges-rgb, minmax, none/,
+    );
+    expect(lines.error).toEqual([]);
+  });
+
+  it('--embed-preprocessing writes a raw-input file with input_kind raw and says so', async () => {
+    const out = join(root, 'cli-embed', 'raw.onnx');
+    const { lines, io } = capture();
+    expect(await runCli([runDir, '--out', out, '--embed-preprocessing'], io)).toBe(0);
+    expect(lines.log[0]).toMatch(
+      /^wrote .*raw\.onnx: \d+ bytes, 26 nodes .*, raw input \[N, 4096\] with oranges-rgb embedded$/,
+    );
+    const { graph, metadata_props } = decodeModel(new Uint8Array(await readFile(out)));
+    expect(graph.input.map((i) => i.name)).toEqual(['raw_voxels']);
+    const meta = Object.fromEntries(metadata_props.map((p) => [p.key, p.value]));
+    expect([meta['conv3d.input_kind'], meta['conv3d.input_shape']]).toEqual(['raw', '[4096]']);
+  });
+
+  it('--embed-preprocessing on a model without a contract exits 1 with one line and writes nothing', async () => {
+    const dense = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    const dir = join(root, 'cli-no-contract');
+    await saveModelDir(dense, dir);
+    const { lines, io } = capture();
+    expect(await runCli([dir, '--out', join(dir, 'model.onnx'), '--embed-preprocessing'], io)).toBe(1);
+    expect(lines.error).toEqual([
+      expect.stringMatching(/^conv3d-export: embedPreprocessing needs a model contract/),
+    ]);
+    expect((await readdir(dir)).filter((f) => f.includes('.onnx'))).toEqual([]);
   });
 
   it('a damaged run exits 1 and leaves no output file', async () => {

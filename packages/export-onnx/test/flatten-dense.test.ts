@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeModel } from '../src/index.js';
 import { opCount } from './helpers/onnx.js';
 import { expectParity } from './helpers/parity.js';
 import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
@@ -42,6 +43,21 @@ describe('Dense', () => {
     randomizeWeights(model, 33);
     const { bytes } = await expectParity(model);
     expect(opCount(bytes, 'Gemm')).toBe(1);
+  });
+
+  it('stores the Gemm kernel [out, in] with transB=1 (as torch.onnx does; OpenCV requires it)', async () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2] })] });
+    randomizeWeights(model, 35);
+    const { bytes } = await expectParity(model);
+    const { graph } = decodeModel(bytes);
+    const gemm = graph.node.find((n) => n.op_type === 'Gemm');
+    expect(gemm?.attribute.map((a) => [a.name, a.i])).toEqual([['transB', 1]]);
+    const kernel = graph.initializer.find((t) => t.name === gemm?.input[1]);
+    expect(kernel?.dims.map(Number)).toEqual([3, 2]);
+    const stored = new Float32Array(new Uint8Array(kernel?.raw_data ?? []).slice().buffer);
+    const [tfjsKernel] = model.layers[0]?.getWeights() ?? [];
+    // Row o of the stored kernel is column o of the tfjs [in, out] kernel.
+    expect(Array.from(stored)).toEqual(Array.from(tf.transpose(tfjsKernel as tf.Tensor).dataSync()));
   });
 
   it('on a rank-5 tensor acts on the channel axis (MatMul + Add, channels-last)', async () => {

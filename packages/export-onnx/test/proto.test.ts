@@ -1,8 +1,11 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type protobuf from 'protobufjs';
 import { expect, it } from 'vitest';
-import { ONNX_ROOT } from '../src/proto/index.js';
+import { AttributeType, encodeModel, ONNX_ROOT } from '../src/proto/index.js';
 
 const MESSAGES = [
   'ModelProto',
@@ -62,4 +65,45 @@ it("every field of our schema has onnx.proto's number and type (python3-onnx's d
     }
   }
   expect(compared).toBeGreaterThan(50);
+});
+
+it('writes INT and FLOAT attributes whose value is 0 (proto2 readers such as OpenCV test has_i / has_f)', async () => {
+  const bytes = encodeModel({
+    ir_version: 8,
+    opset_import: [{ domain: '', version: 17 }],
+    producer_name: 'test',
+    producer_version: '0',
+    doc_string: '',
+    graph: {
+      name: 'g',
+      node: [
+        {
+          name: 'n',
+          op_type: 'LeakyRelu',
+          input: ['x'],
+          output: ['y'],
+          attribute: [{ name: 'alpha', type: AttributeType.FLOAT, f: 0 }],
+        },
+        {
+          name: 'm',
+          op_type: 'Flatten',
+          input: ['y'],
+          output: ['z'],
+          attribute: [{ name: 'axis', type: AttributeType.INT, i: 0 }],
+        },
+      ],
+      initializer: [],
+      input: [],
+      output: [],
+    },
+    metadata_props: [],
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'export-onnx-proto-'));
+  await writeFile(join(dir, 'm.onnx'), bytes);
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', [
+    '-c',
+    'import sys, onnx; g = onnx.load(sys.argv[1]).graph; print(g.node[0].attribute[0].HasField("f"), g.node[1].attribute[0].HasField("i"))',
+    join(dir, 'm.onnx'),
+  ]);
+  expect(stdout.trim()).toBe('True True');
 });

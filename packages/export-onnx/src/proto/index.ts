@@ -5,7 +5,7 @@ import { ONNX_PROTO_SUBSET } from './onnx-schema.js';
 /** AttributeProto.AttributeType values (onnx.proto). */
 export const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
 /** TensorProto.DataType values (onnx.proto). */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
 
 export interface AttributeProto {
   name: string;
@@ -28,6 +28,8 @@ export interface NodeProto {
   input: string[];
   output: string[];
   attribute: AttributeProto[];
+  /** Operator set domain; empty (the default ONNX domain) for every node this exporter writes. */
+  domain?: string;
 }
 
 export interface DimensionProto {

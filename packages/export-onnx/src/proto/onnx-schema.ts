@@ -1,7 +1,8 @@
 // The subset of onnx.proto (onnx/onnx, IR version 8) this exporter writes, as proto3 text for protobufjs.
 // Field numbers are copied from onnx.proto and must never change: they ARE the file format.
 // proto3 packs repeated scalars by default; protobuf readers accept packed and unpacked alike, and
-// onnx.proto itself declares TensorProto's numeric arrays packed.
+// onnx.proto itself declares TensorProto's numeric arrays packed. AttributeProto's f and i are proto3 \`optional\`
+// so that a 0 is still written: OpenCV's importer (proto2 has_i()) refuses an INT attribute without its value.
 export const ONNX_PROTO_SUBSET = `
 syntax = "proto3";
 package onnx;
@@ -21,8 +22,8 @@ message AttributeProto {
   string name = 1;
   string doc_string = 13;
   AttributeType type = 20;
-  float f = 2;
-  int64 i = 3;
+  optional float f = 2;
+  optional int64 i = 3;
   bytes s = 4;
   TensorProto t = 5;
   repeated float floats = 7;
