@@ -33,7 +33,7 @@ export interface PoolHooks {
   onBatch?: (batch: BatchInfo) => void;
   /** Sees every worker the pool starts, replacements included. */
   onSpawn?: (worker: Worker) => void;
-  /** Called right after a batch was posted to `worker` (tests kill workers here). */
+  /** Called as a batch is about to be posted to `worker` (tests kill workers here, so it dies holding the batch). */
   onSend?: (worker: Worker, batch: BatchInfo) => void;
 }
 
@@ -253,6 +253,9 @@ export class WorkerPool {
     } else {
       message = { type: 'input', id: batch.id, input: batch.input as ClassifierInput };
     }
+    const info = { samples: batch.count, requests: batch.waiters.length };
+    // Before the post: a worker terminated here never starts on the batch, so a test's kill is not a race.
+    this.#hooks.onSend?.(slot.worker, info);
     try {
       slot.worker.postMessage(message);
     } catch (error) {
@@ -261,9 +264,7 @@ export class WorkerPool {
       fail(batch, new TypeError(`predict: cannot pass the input to a worker: ${(error as Error).message}`));
       return;
     }
-    const info = { samples: batch.count, requests: batch.waiters.length };
     if (batch.count > 0) this.#hooks.onBatch?.(info);
-    this.#hooks.onSend?.(slot.worker, info);
   }
 
   #finish(slot: Slot): Batch | undefined {
