@@ -61,9 +61,11 @@ const median = (xs) => {
 const model = seedModel();
 const plainBytes = convertModel(model).bytes;
 const embeddedBytes = convertModel(model, { embedPreprocessing: true }).bytes;
+const opencvBytes = convertModel(model, { embedPreprocessing: true, opencvCompatible: true }).bytes;
 model.dispose();
 const plain = await ort.InferenceSession.create(plainBytes, { executionProviders: ['cpu'] });
 const embedded = await ort.InferenceSession.create(embeddedBytes, { executionProviders: ['cpu'] });
+const opencv = await ort.InferenceSession.create(opencvBytes, { executionProviders: ['cpu'] });
 
 /** Today's path: raw rows → @conv3d/core preprocessing → the plain file. */
 async function viaJs(rows, n) {
@@ -77,6 +79,13 @@ async function viaGraph(rows, n) {
   const x = new ort.Tensor('float32', Float32Array.from(rows), [n, VOXELS]);
   const out = await embedded.run({ [embedded.inputNames[0]]: x });
   return out[embedded.outputNames[0]].data;
+}
+
+/** The opencvCompatible file (Relu hinges instead of Gather) on the same float32 rows. */
+async function viaOpencvGraph(rows, n) {
+  const x = new ort.Tensor('float32', Float32Array.from(rows), [n, VOXELS]);
+  const out = await opencv.run({ [opencv.inputNames[0]]: x });
+  return out[opencv.outputNames[0]].data;
 }
 
 /** The preprocessing alone: @conv3d/core in JS, and the embedded graph in front of a Flatten-only model. */
@@ -123,8 +132,9 @@ const load0 = loadavg();
 const batch = await interleaved(viaJs, viaGraph, rows, BATCH);
 const single = await interleaved(viaJs, viaGraph, rows.subarray(0, VOXELS), 1);
 const pre = await interleaved(preprocessJs, preprocessGraph, rows, BATCH);
+const compatible = await interleaved(viaJs, viaOpencvGraph, rows, BATCH);
 const load1 = loadavg();
-await Promise.all([plain.release(), embedded.release(), colours.release()]);
+await Promise.all([plain.release(), embedded.release(), opencv.release(), colours.release()]);
 
 const growth = embeddedBytes.length - plainBytes.length;
 const table = 257 * 3 * 4;
@@ -139,6 +149,9 @@ console.log(
 );
 console.log(
   `batch ${BATCH}: JS preprocessing + plain file ${batch.js.toFixed(2)} ms, embedded file ${batch.graph.toFixed(2)} ms, ratio of medians ${(batch.graph / batch.js).toFixed(3)}×, median paired ratio ${batch.ratio.toFixed(3)}× (target ≤ 1.05×)`,
+);
+console.log(
+  `batch ${BATCH}, --opencv-compatible file: JS path ${compatible.js.toFixed(2)} ms, opencv-compatible ${compatible.graph.toFixed(2)} ms, median paired ratio ${compatible.ratio.toFixed(3)}×`,
 );
 console.log(
   `batch 1: JS preprocessing + plain file ${single.js.toFixed(3)} ms, embedded file ${single.graph.toFixed(3)} ms, median paired ratio ${single.ratio.toFixed(3)}×`,

@@ -1,5 +1,5 @@
-// conv3d-export <run-dir|model.json> [--out model.onnx] [--embed-preprocessing] [--preprocessing ID], on the
-// shared CLI skeleton.
+// conv3d-export <run-dir|model.json> [--out model.onnx] [--embed-preprocessing [--opencv-compatible]]
+// [--preprocessing ID], on the shared CLI skeleton.
 import { preprocessingIds } from '@conv3d/core';
 import { type CliIo, parseCommandLine, processIo, runCli as runCommand, UsageError } from '@conv3d/core/node';
 import { exportModelFile } from './export-file.js';
@@ -7,8 +7,9 @@ import { exportModelFile } from './export-file.js';
 const CLI = {
   name: 'conv3d-export',
   usage:
-    'usage: conv3d-export <run-dir|model.json> [--out model.onnx] [--embed-preprocessing] [--preprocessing ID]\n' +
+    'usage: conv3d-export <run-dir|model.json> [--out model.onnx] [--embed-preprocessing [--opencv-compatible]] [--preprocessing ID]\n' +
     '  --embed-preprocessing  put the contract preprocessing in the graph: raw rows [N, V] in, probabilities out\n' +
+    '  --opencv-compatible    with --embed-preprocessing: only ops OpenCV 4.6 DNN imports (slower in onnxruntime)\n' +
     `  --preprocessing ID     override the model contract preprocessing (${preprocessingIds().join(', ')})`,
 };
 
@@ -22,6 +23,7 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
         options: {
           out: { type: 'string', short: 'o' },
           'embed-preprocessing': { type: 'boolean' },
+          'opencv-compatible': { type: 'boolean' },
           preprocessing: { type: 'string' },
         },
         allowPositionals: true,
@@ -34,9 +36,16 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
         );
       }
       const embed = values['embed-preprocessing'] === true;
+      const opencvCompatible = values['opencv-compatible'] === true;
+      if (opencvCompatible && !embed) {
+        throw new UsageError(
+          '--opencv-compatible applies to --embed-preprocessing only; add --embed-preprocessing',
+        );
+      }
       const out = values.out ?? 'model.onnx';
       const result = await exportModelFile(positionals[0] as string, out, {
         embedPreprocessing: embed,
+        opencvCompatible,
         ...(preprocessing === undefined ? {} : { preprocessing }),
       });
       const ops = Object.entries(result.opTypes)

@@ -4,6 +4,7 @@
 import { MINMAX, type ModelContract, NONE, ORANGES_LUT, ORANGES_LUT_SIZE, ORANGES_RGB } from '@conv3d/core';
 import { ExportError } from './errors.js';
 import type { GraphBuilder } from './graph.js';
+import { addOrangesHinges } from './oranges-knots.js';
 import { DataType } from './proto/index.js';
 
 /**
@@ -23,9 +24,15 @@ export const EMBEDDABLE: readonly string[] = [ORANGES_RGB, MINMAX, NONE];
 /**
  * Adds the preprocessing nodes in front of the graph: a new input `[N, rawValues]` whose result, shaped
  * [N, D, H, W, C], is written to `modelInput` (the converted model's input, which stops being a graph input).
- * Returns the new input's name.
+ * Returns the new input's name. `opencvCompatible` writes ops OpenCV 4.6's importer takes (no Gather, no
+ * broadcasting Sub of two computed tensors), at some speed cost; the results are the same within float rounding.
  */
-export function embedPreprocessing(graph: GraphBuilder, modelInput: string, contract: ModelContract): string {
+export function embedPreprocessing(
+  graph: GraphBuilder,
+  modelInput: string,
+  contract: ModelContract,
+  opencvCompatible = false,
+): string {
   if (!EMBEDDABLE.includes(contract.preprocessing)) {
     throw new ExportError(
       `embedPreprocessing: preprocessing '${contract.preprocessing}' has no ONNX form here (embeddable: ${EMBEDDABLE.join(', ')})`,
@@ -41,12 +48,11 @@ export function embedPreprocessing(graph: GraphBuilder, modelInput: string, cont
   if (contract.preprocessing === NONE) {
     voxels = raw;
   } else {
-    const scaled = autoscale(graph, raw, base, scalar);
+    const scaled = autoscale(graph, raw, base, scalar, opencvCompatible);
     if (contract.preprocessing === MINMAX) {
       voxels = scaled;
     } else {
       // Colormap.__call__: index = trunc(x·N) (x ≥ 0 here, so Floor), x = 1 → the last entry (see lookupTable).
-      // Floor before Cast: the spec leaves Cast's float → int rounding open (onnx/onnx#3876).
       const times = graph.addNode(
         'Mul',
         [scaled, scalar('lut_size', ORANGES_LUT_SIZE)],
@@ -54,13 +60,18 @@ export function embedPreprocessing(graph: GraphBuilder, modelInput: string, cont
         `${base}/x_times_n`,
       );
       const floor = graph.addNode('Floor', [times], {}, `${base}/floor`);
-      const index = graph.addNode('Cast', [floor], { to: DataType.INT32 }, `${base}/index`);
-      const table = graph.addFloatInitializer(
-        `${base}/oranges_lut`,
-        [ORANGES_LUT_SIZE + 1, 3],
-        lookupTable(),
-      );
-      voxels = graph.addNode('Gather', [table, index], { axis: 0 }, `${base}/rgb`);
+      if (opencvCompatible) {
+        voxels = addOrangesHinges(graph, floor, base);
+      } else {
+        // Floor before Cast: the spec leaves Cast's float → int rounding open (onnx/onnx#3876).
+        const index = graph.addNode('Cast', [floor], { to: DataType.INT32 }, `${base}/index`);
+        const table = graph.addFloatInitializer(
+          `${base}/oranges_lut`,
+          [ORANGES_LUT_SIZE + 1, 3],
+          lookupTable(),
+        );
+        voxels = graph.addNode('Gather', [table, index], { axis: 0 }, `${base}/rgb`);
+      }
     }
   }
   const shape = graph.addInt64Initializer(`${base}/shape`, [5], [-1, ...contract.grid, contract.channels]);
@@ -85,13 +96,40 @@ function autoscale(
   raw: string,
   base: string,
   scalar: (name: string, value: number) => string,
+  opencvCompatible: boolean,
 ): string {
   const min = graph.addNode('ReduceMin', [raw], { axes: [1], keepdims: 1 }, `${base}/min`);
   const max = graph.addNode('ReduceMax', [raw], { axes: [1], keepdims: 1 }, `${base}/max`);
   const range = graph.addNode('Sub', [max, min], {}, `${base}/range`);
-  const isConstant = graph.addNode('Equal', [range, scalar('zero', 0)], {}, `${base}/is_constant`);
+  // With Equal(range, 0) OpenCV 4.6's import fails ('total' assertion); max = min is the same test for finite rows.
+  const isConstant = graph.addNode(
+    'Equal',
+    opencvCompatible ? [max, min] : [range, scalar('zero', 0)],
+    {},
+    `${base}/is_constant`,
+  );
   const one = graph.addNode('Cast', [isConstant], { to: DataType.FLOAT }, `${base}/constant_as_one`);
   const divisor = graph.addNode('Add', [range, one], {}, `${base}/divisor`);
-  const shifted = graph.addNode('Sub', [raw, min], {}, `${base}/shifted`);
+  // OpenCV 4.6 can't broadcast Sub of two computed tensors: spread min over the row first, as (v·0 + 1)·min.
+  const subtrahend = opencvCompatible
+    ? graph.addNode(
+        'Mul',
+        [
+          graph.addNode(
+            'Add',
+            [
+              graph.addNode('Mul', [raw, scalar('zero_times', 0)], {}, `${base}/times_zero`),
+              scalar('one', 1),
+            ],
+            {},
+            `${base}/ones`,
+          ),
+          min,
+        ],
+        {},
+        `${base}/min_per_voxel`,
+      )
+    : min;
+  const shifted = graph.addNode('Sub', [raw, subtrahend], {}, `${base}/shifted`);
   return graph.addNode('Div', [shifted, divisor], {}, `${base}/scaled`);
 }

@@ -42,6 +42,11 @@ export interface ExportOptions {
    * (voxel order d, h, w, c) and the metadata says `conv3d.input_kind` "raw". Needs a contract.
    */
   embedPreprocessing?: boolean;
+  /**
+   * With `embedPreprocessing`: writes the preprocessing with ops OpenCV 4.6's importer takes (oranges-rgb's lookup
+   * as Relu hinges in two 1×1×1 Convs instead of a Gather), slower in onnxruntime. minmax and none need no change.
+   */
+  opencvCompatible?: boolean;
   producer?: { name: string; version: string };
 }
 
@@ -76,13 +81,19 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
       `embedPreprocessing: the contract says model '${model.name}' already takes raw rows (input_kind 'raw'); nothing to embed`,
     );
   }
+  if (options.opencvCompatible === true && !embed) {
+    throw new ExportError('opencvCompatible applies to embedPreprocessing only; set embedPreprocessing too');
+  }
   const { graph, inputs, outputs } = convertLayers(model);
   let graphInputs = inputs.map((e) => valueInfo(e.name, e.shape));
   let written = contract;
   if (embed && contract !== null) {
     const [modelInput] = inputs as [GraphEndpoint];
     graphInputs = [
-      valueInfo(embedPreprocessing(graph, modelInput.name, contract), [null, contract.rawLength]),
+      valueInfo(embedPreprocessing(graph, modelInput.name, contract, options.opencvCompatible === true), [
+        null,
+        contract.rawLength,
+      ]),
     ];
     written = defineContract({ ...contract, inputKind: 'raw' }, 'contract', contract.version);
   }

@@ -212,6 +212,12 @@ describe('bad option combinations are one-line ExportErrors', () => {
       /^embedPreprocessing: the contract says model '.*' already takes raw rows/,
     ],
     [
+      'opencvCompatible without embedPreprocessing',
+      () => seedModel(),
+      { opencvCompatible: true },
+      /^opencvCompatible applies to embedPreprocessing only; set embedPreprocessing too$/,
+    ],
+    [
       'an unknown preprocessing',
       () => seedModel(),
       { preprocessing: 'viridis' },

@@ -199,6 +199,11 @@ describe('CLI', () => {
     [['a', '--embed-preprocessing=yes'], 2, /^conv3d-export: .*--embed-preprocessing/],
     [['a', '--frobnicate'], 2, /^conv3d-export: Unknown option '--frobnicate'/],
     [
+      ['a', '--opencv-compatible'],
+      2,
+      /^conv3d-export: --opencv-compatible applies to --embed-preprocessing only; add --embed-preprocessing \(see conv3d-export --help\)$/,
+    ],
+    [
       ['a', '--preprocessing', 'viridis'],
       2,
       /^conv3d-export: --preprocessing 'viridis' is not one of oranges-rgb, minmax, none \(see conv3d-export --help\)$/,
@@ -229,6 +234,16 @@ describe('CLI', () => {
     expect(graph.input.map((i) => i.name)).toEqual(['raw_voxels']);
     const meta = Object.fromEntries(metadata_props.map((p) => [p.key, p.value]));
     expect([meta['conv3d.input_kind'], meta['conv3d.input_shape']]).toEqual(['raw', '[4096]']);
+  });
+
+  it('--embed-preprocessing --opencv-compatible writes the Gather-free raw-input file', async () => {
+    const out = join(root, 'cli-embed-opencv', 'raw.onnx');
+    const { lines, io } = capture();
+    expect(await runCli([runDir, '--out', out, '--embed-preprocessing', '--opencv-compatible'], io)).toBe(0);
+    expect(lines.log[0]).toMatch(/Conv×\d+ .*raw input \[N, 4096\] with oranges-rgb embedded$/);
+    const { graph } = decodeModel(new Uint8Array(await readFile(out)));
+    expect(graph.node.map((n) => n.op_type)).not.toContain('Gather');
+    expect(graph.input.map((i) => i.name)).toEqual(['raw_voxels']);
   });
 
   it('--embed-preprocessing on a model without a contract exits 1 with one line and writes nothing', async () => {
