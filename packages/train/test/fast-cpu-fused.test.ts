@@ -4,53 +4,20 @@
 // Conv3D layer that uses it, and MaxPool3D's kept argmax. Tolerance as for every kernel:
 // max |fast - cpu| <= 1e-5 * max |cpu| per tensor.
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerFastCpuBackend } from '../src/fast-cpu/backend.js';
 import { BatchNormalization } from '../src/fast-cpu/batch-norm-layer.js';
 import { Conv3D } from '../src/fast-cpu/conv3d-layer.js';
 import { fusedConv3d, fusedConv3dAvailable } from '../src/fast-cpu/fused-conv3d.js';
 import { fastRelu } from '../src/fast-cpu/fused-relu.js';
-import { FAST_CPU_BACKEND, useFastCpuBackend } from '../src/fast-cpu/index.js';
-import { loadNativeKernels, type NativeKernels } from '../src/fast-cpu/native-addon.js';
+import { FAST_CPU_BACKEND } from '../src/fast-cpu/index.js';
 import { Activation, ReLU } from '../src/fast-cpu/relu-layer.js';
-import { expectClose, randomArray, runOn } from './fast-cpu-helpers.js';
+import { expectClose, randomArray, runOn, useNativeBuilds } from './fast-cpu-helpers.js';
 
 type Shape5 = [number, number, number, number, number];
 type Triple = [number, number, number];
 
-let native: NativeKernels;
-const isas: string[] = [];
-
-beforeAll(async () => {
-  const info = await useFastCpuBackend();
-  expect(info.kernels, info.fallbackReason).toMatch(/^native-/);
-  const load = loadNativeKernels();
-  if (!load.ok) throw new Error(load.reason);
-  native = load.kernels;
-  for (const isa of ['generic', 'avx2', 'avx512']) {
-    try {
-      native.configure(isa, 1);
-      isas.push(isa);
-    } catch {
-      // Not on this CPU: the addon refuses it.
-    }
-  }
-});
-
-afterAll(() => {
-  native.configure('', 0);
-});
-
-function forEachBuild(check: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    for (const isa of isas) {
-      for (const threads of [1, 2]) {
-        native.configure(isa, threads);
-        await check();
-      }
-    }
-  };
-}
+const { native, forEachBuild } = useNativeBuilds();
 
 interface FusedCase {
   x: Shape5;
@@ -223,7 +190,7 @@ describe('MaxPool3D keeps its argmax for the gradient', () => {
   it('refuses an argmax that points outside its sample', () => {
     const dy = new Float32Array(4);
     const dx = new Float32Array(16);
-    expect(() => native.maxPool3dGradArgmax(dy, Int32Array.of(0, 1, 9, 3), dx, 2)).toThrow(
+    expect(() => native().maxPool3dGradArgmax(dy, Int32Array.of(0, 1, 9, 3), dx, 2)).toThrow(
       'argmax index outside its sample',
     );
   });

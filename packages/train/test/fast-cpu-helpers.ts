@@ -1,6 +1,8 @@
 import { mulberry32 } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { useFastCpuBackend } from '../src/fast-cpu/index.js';
+import { loadNativeKernels, type NativeKernels } from '../src/fast-cpu/native-addon.js';
 
 /** Seeded uniform values in [-1, 1) (mulberry32), so every run tests the same numbers. */
 export function randomArray(shape: number[], seed: number): Float32Array {
@@ -46,4 +48,50 @@ export function expectClose(actual: Computed[], expected: Computed[], names: str
       RELATIVE_TOLERANCE * scale,
     );
   }
+}
+
+/**
+ * Registers a test file's set-up for the native kernels: the fast backend must load its addon (on this project's
+ * machines it does), every instruction-set build this CPU runs is found, and the defaults are restored afterwards.
+ * `forEachBuild(check)` runs `check` once per (instruction set, thread count 1 and 2).
+ */
+export function useNativeBuilds(): {
+  native: () => NativeKernels;
+  forEachBuild: (check: () => Promise<void>) => () => Promise<void>;
+} {
+  let native: NativeKernels | undefined;
+  const isas: string[] = [];
+  const kernels = (): NativeKernels => {
+    if (native === undefined) throw new Error('useNativeBuilds: the native kernels are set up in beforeAll');
+    return native;
+  };
+  beforeAll(async () => {
+    const info = await useFastCpuBackend();
+    expect(info.kernels, info.fallbackReason).toMatch(/^native-/);
+    const load = loadNativeKernels();
+    if (!load.ok) throw new Error(load.reason);
+    native = load.kernels;
+    for (const isa of ['generic', 'avx2', 'avx512']) {
+      try {
+        native.configure(isa, 1);
+        isas.push(isa);
+      } catch {
+        // This CPU lacks that instruction set; the addon refuses it, so it is never run.
+      }
+    }
+  });
+  afterAll(() => {
+    native?.configure('', 0);
+  });
+  return {
+    native: kernels,
+    forEachBuild: (check) => async () => {
+      for (const isa of isas) {
+        for (const threads of [1, 2]) {
+          kernels().configure(isa, threads);
+          await check();
+        }
+      }
+    },
+  };
 }

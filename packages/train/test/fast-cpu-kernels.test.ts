@@ -3,50 +3,15 @@
 // Tolerance: max |fast - cpu| <= 1e-5 * max |cpu| over each output tensor (the sums are the same,
 // only their order and FMA rounding differ).
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerFastCpuBackend } from '../src/fast-cpu/backend.js';
-import { FAST_CPU_BACKEND, useFastCpuBackend } from '../src/fast-cpu/index.js';
-import { loadNativeKernels, type NativeKernels } from '../src/fast-cpu/native-addon.js';
-import { expectClose, randomArray, runOn } from './fast-cpu-helpers.js';
+import { FAST_CPU_BACKEND } from '../src/fast-cpu/index.js';
+import { expectClose, randomArray, runOn, useNativeBuilds } from './fast-cpu-helpers.js';
 
 type Shape5 = [number, number, number, number, number];
 type Triple = [number, number, number];
 
-let native: NativeKernels;
-const isas: string[] = [];
-
-beforeAll(async () => {
-  const info = await useFastCpuBackend();
-  // The addon builds with `npm run build`; on this project's machines it must load.
-  expect(info.kernels, info.fallbackReason).toMatch(/^native-/);
-  const load = loadNativeKernels();
-  if (!load.ok) throw new Error(load.reason);
-  native = load.kernels;
-  for (const isa of ['generic', 'avx2', 'avx512']) {
-    try {
-      native.configure(isa, 1);
-      isas.push(isa);
-    } catch {
-      // This CPU lacks that instruction set; the addon refuses it, so it is never run.
-    }
-  }
-});
-
-afterAll(() => {
-  native.configure('', 0);
-});
-
-/** Runs `check` once per (instruction set, thread count) the machine supports. */
-function forEachBuild(check: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    for (const isa of isas) {
-      for (const threads of [1, 2]) {
-        native.configure(isa, threads);
-        await check();
-      }
-    }
-  };
-}
+const { forEachBuild } = useNativeBuilds();
 
 interface ConvCase {
   x: Shape5;
