@@ -144,6 +144,22 @@ export const RUNTIMES: readonly Runtime[] = [
   { name: 'infer-web webgpu (Chromium)', gpu: true, run: (i) => browserPredict(true, i) },
 ];
 
+/** Runtimes that may be absent locally but must run in CI, where Chromium is installed (CUDA may be absent anywhere). */
+const REQUIRED_IN_CI = new Set(['infer-web wasm (Chromium)', 'infer-web webgpu (Chromium)']);
+
+/**
+ * Whether `result` ran. A runtime that is not available here is a warning, or under CI=true a failure for the
+ * runtimes CI must have.
+ */
+export function ranHere(result: RuntimeResult): boolean {
+  if (result.unavailable === null) return true;
+  if (process.env.CI === 'true' && REQUIRED_IN_CI.has(result.runtime)) {
+    throw new Error(`${result.runtime} is required under CI=true: ${result.unavailable}`);
+  }
+  console.warn(`${result.runtime}: not available (${result.unavailable})`);
+  return false;
+}
+
 /** Runs one runtime; absence becomes a "not available" result, any other failure propagates. */
 export async function runRuntime(runtime: Runtime, inputs: ParityInputs): Promise<RuntimeResult> {
   try {
