@@ -4,23 +4,30 @@
 import type { Rng } from '@conv3d/core';
 import { augmentCloud } from './augment.js';
 import { DataError } from './errors.js';
-import { ROW_LENGTH as VOXELS } from './layout.js';
+import { GRID } from './layout.js';
 import { readMnist } from './mnist-idx.js';
 import { CloudBuffer, digitCloud } from './point-cloud.js';
 import { voxelRow } from './voxelize.js';
 
 const IMAGE_BYTES = 28 * 28;
 
-/** Makes 3D MNIST rows of MNIST training images 0 … `count` − 1 (the builder's train digits). */
+/** Makes 3D MNIST rows of MNIST training images 0 … `count` − 1 (the builder's train digits) on a `grid`³ grid. */
 export class MnistCopies {
   readonly labels: Uint8Array;
   private readonly images: Uint8Array;
   private readonly upright = new CloudBuffer();
   private readonly rotated = new CloudBuffer();
-  private readonly counts = new Int32Array(VOXELS);
+  private readonly counts: Int32Array;
   private cached = -1;
+  /** Values in one row: grid³. */
+  readonly voxels: number;
 
-  constructor(readonly count: number) {
+  constructor(
+    readonly count: number,
+    readonly grid = GRID,
+  ) {
+    this.voxels = grid * grid * grid;
+    this.counts = new Int32Array(this.voxels);
     const digits = readMnist('train', count);
     this.images = digits.images;
     this.labels = digits.labels;
@@ -39,13 +46,13 @@ export class MnistCopies {
 
   /** Writes the original row of `digit` (bit-exact with the built file's row 2·digit) to `out[offset…]`. */
   original(digit: number, out: Float64Array, offset: number): void {
-    voxelRow(this.cloud(digit), this.counts, out, offset);
+    voxelRow(this.cloud(digit), this.counts, out, offset, this.grid);
   }
 
   /** Writes a rotated, jittered copy of `digit` (the recipe's step 6, draws from `rng`) to `out[offset…]`. */
   rotatedCopy(digit: number, rng: Rng, out: Float64Array, offset: number): void {
     augmentCloud(this.cloud(digit), this.rotated, rng);
-    voxelRow(this.rotated, this.counts, out, offset);
+    voxelRow(this.rotated, this.counts, out, offset, this.grid);
   }
 }
 
@@ -86,14 +93,15 @@ export function checkOriginalRows(
       );
     }
   }
-  const expected = new Float64Array(VOXELS);
+  const voxels = copies.voxels;
+  const expected = new Float64Array(voxels);
   const round = rows.x instanceof Float32Array ? Math.fround : (v: number) => v;
   const picks = new Set<number>();
   for (let k = 0; k < samples; k++) picks.add(Math.floor((k * (originals - 1)) / Math.max(1, samples - 1)));
   for (const digit of picks) {
     copies.original(digit, expected, 0);
-    const at = 2 * digit * VOXELS;
-    for (let v = 0; v < VOXELS; v++) {
+    const at = 2 * digit * voxels;
+    for (let v = 0; v < voxels; v++) {
       if (rows.x[at + v] !== round(expected[v] as number)) {
         fail(2 * digit, `differs from MNIST train image ${digit} voxelised by the recipe (voxel ${v})`);
       }

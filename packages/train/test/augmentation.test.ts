@@ -42,7 +42,7 @@ let stored: StoredRows;
 beforeAll(async () => {
   ds = await smallMnistBuild();
   const raw = readRows(ds, 'train', 60, SEED_CONTRACT.rawLength, { shared: true });
-  stored = { x: raw.x, y: raw.y, split: SPLIT };
+  stored = { x: raw.x, y: raw.y, split: SPLIT, contract: SEED_CONTRACT };
 });
 afterAll(() => ds.close());
 
@@ -135,7 +135,7 @@ describe('AugmentationFeed', () => {
       import { readRows } from ${JSON.stringify(DIST_BATCHES)};
       const ds = await openDataset(${JSON.stringify(ds.path)});
       const raw = readRows(ds, 'train', 60, SEED_CONTRACT.rawLength, { shared: true });
-      const feed = new AugmentationFeed({ ...${JSON.stringify(options)}, stored: { ...raw, split: ${SPLIT} }, thread: true, depth: 3 });
+      const feed = new AugmentationFeed({ ...${JSON.stringify(options)}, stored: { ...raw, split: ${SPLIT}, contract: SEED_CONTRACT }, thread: true, depth: 3 });
       const out = [];
       for (let epoch = 1; epoch < 3; epoch++)
         for (let step = 0; step < feed.stepsPerEpoch; step++) {
@@ -167,14 +167,36 @@ describe('the data file check', () => {
   test('refuses, in one line, a file whose even rows are not the MNIST train images', () => {
     const synthetic = syntheticDataset({ train: 20, test: 4 });
     const raw = readRows(synthetic, 'train', 20, SEED_CONTRACT.rawLength);
-    expect(() => prepareAugmentation('synthetic.h5', copiesOnly, { ...raw, split: 16 })).toThrow(DataError);
-    expect(() => prepareAugmentation('synthetic.h5', copiesOnly, { ...raw, split: 16 })).toThrow(
+    expect(() =>
+      prepareAugmentation('synthetic.h5', copiesOnly, { ...raw, split: 16, contract: SEED_CONTRACT }),
+    ).toThrow(DataError);
+    expect(() =>
+      prepareAugmentation('synthetic.h5', copiesOnly, { ...raw, split: 16, contract: SEED_CONTRACT }),
+    ).toThrow(
       /^synthetic\.h5: not the 3D MNIST build online augmentation needs \(row 2i = MNIST train image i\): train row \d+ /,
     );
     // Voxel augmentation alone works on any dataset.
     expect(
-      prepareAugmentation('synthetic.h5', { seed: 1, voxel: voxel }, { ...raw, split: 16 }).epochRows,
+      prepareAugmentation(
+        'synthetic.h5',
+        { seed: 1, voxel: voxel },
+        { ...raw, split: 16, contract: SEED_CONTRACT },
+      ).epochRows,
     ).toBe(16);
+  });
+
+  test('names the grid when the augmentation does not fit it', () => {
+    const raw = { x: new Float32Array(16 * 120), y: new Int32Array(16) };
+    const grid = { grid: [3, 4, 5] as const, rawChannels: 2, rawLength: 120 };
+    expect(() => prepareAugmentation('own.h5', copiesOnly, { ...raw, split: 16, contract: grid })).toThrow(
+      'own.h5: augmentation.rotatedCopies needs a 3D MNIST build (cubic grid, 1 channel), the file holds 3×4×5×2',
+    );
+    const turns = { seed: 1, voxel: { rotate90: { planes: ['yz' as const], probability: 0.5 } } };
+    expect(() => prepareAugmentation('own.h5', turns, { ...raw, split: 16, contract: grid })).toThrow(
+      "augmentation.voxel.rotate90.planes: a quarter turn in 'yz' needs equal sizes along y and z, the grid has 4 and 3 (own.h5)",
+    );
+    const flips = { seed: 1, voxel: { flip: { axes: ['x' as const, 'z' as const], probability: 0.5 } } };
+    expect(prepareAugmentation('own.h5', flips, { ...raw, split: 16, contract: grid }).epochRows).toBe(16);
   });
 
   test('accepts the 3D MNIST build', () => {
