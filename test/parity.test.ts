@@ -18,7 +18,7 @@ import {
   ortNodeRun,
   voxelsInAnotherEntry,
 } from './parity/embedded.js';
-import { type ParityModel, paritySamples, prepareParityModel } from './parity/model.js';
+import { type ParityModel, parityModelFromRun, paritySamples, prepareParityModel } from './parity/model.js';
 import { type ParityInputs, RUNTIMES, ranHere, runRuntime } from './parity/runtimes.js';
 
 const ARTIFACTS = join(import.meta.dirname, 'test-artifacts');
@@ -27,6 +27,11 @@ const VOXELS = SEED_CONTRACT.rawLength;
 const SAMPLE_SHAPE = SEED_CONTRACT.inputShape;
 const SAMPLE_SIZE = SEED_CONTRACT.inputSize;
 const inCi = process.env.CI === 'true';
+/**
+ * A run folder to hold to parity instead of the suite's own short seed run (`CONV3D_PARITY_RUN=runs/best npm test
+ * -w test -- parity`): the one setting this suite reads, so a full training run is checked by the same tests.
+ */
+const givenRun = process.env.CONV3D_PARITY_RUN;
 
 let model: ParityModel;
 let inputs: ParityInputs;
@@ -36,7 +41,8 @@ let pairs: PairStats[] = [];
 const embeddedReport: string[] = [];
 
 beforeAll(async () => {
-  model = await prepareParityModel(join(ARTIFACTS, 'parity-model'));
+  const dir = join(ARTIFACTS, 'parity-model');
+  model = givenRun ? await parityModelFromRun(givenRun, dir) : await prepareParityModel(dir);
   const { vectors } = await paritySamples(model.dataPath, SAMPLES);
   inputs = { vectors, runDir: model.runDir, onnxPath: model.onnxPath, onnxBytes: model.onnxBytes };
 }, 900_000);

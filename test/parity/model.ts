@@ -1,10 +1,10 @@
 // The parity model: a short seeded training run on the real dataset, exported with our exporter.
 // Nothing binary is committed; turbo's `dataset` task (or this file) builds the dataset first.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildDataset, defaultDatasetPath, openDataset, ROW_LENGTH } from '@conv3d/data';
-import { convertModel } from '@conv3d/export-onnx';
+import { convertModel, exportModelFile } from '@conv3d/export-onnx';
 import { train } from '@conv3d/train';
 
 export const PARITY_SEED = 20261128;
@@ -44,6 +44,22 @@ export async function prepareParityModel(dir: string): Promise<ParityModel> {
   const onnxPath = join(dir, 'parity-model.onnx');
   await writeFile(onnxPath, bytes);
   return { runDir, onnxPath, onnxBytes: bytes, testAccuracy: result.test.accuracy, dataPath };
+}
+
+/**
+ * A run folder trained elsewhere (e.g. the full `configs/best.json` run) as the parity model: exported with our
+ * exporter beside the suite's artifacts, its test accuracy read from the run's metrics.json.
+ */
+export async function parityModelFromRun(runDir: string, dir: string): Promise<ParityModel> {
+  const dataPath = await ensureDataset();
+  await mkdir(dir, { recursive: true });
+  const metrics = JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8')) as {
+    test: { accuracy: number };
+  };
+  const onnxPath = join(dir, 'parity-model.onnx');
+  await exportModelFile(runDir, onnxPath, { testAccuracy: metrics.test.accuracy });
+  const onnxBytes = new Uint8Array(await readFile(onnxPath));
+  return { runDir, onnxPath, onnxBytes, testAccuracy: metrics.test.accuracy, dataPath };
 }
 
 /** `count` real test samples spread evenly over the test split (originals and rotated copies alike). */
