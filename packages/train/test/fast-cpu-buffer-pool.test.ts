@@ -53,6 +53,18 @@ describe('BufferPool', () => {
     expect(pool.take(N)).not.toBe(escaped);
   });
 
+  it('takes back scratch that no tensor held, but nothing a tensor holds or held', () => {
+    const pool = new BufferPool(16, 1 << 20);
+    const scratch = pool.take(N);
+    pool.giveBack(scratch);
+    expect(pool.stats().freeBytes).toBe(N * 4);
+    const held = pool.take(N);
+    expect(held).toBe(scratch);
+    pool.adopt(held);
+    pool.giveBack(held);
+    expect(pool.stats().freeBytes).toBe(0);
+  });
+
   it('leaves small arrays and arrays past its byte budget to the GC', () => {
     const pool = new BufferPool(1024, 3 * N * 4);
     const small = pool.take(100);
@@ -88,6 +100,18 @@ describe('the pooled fast backend', () => {
       ['relu'],
     );
     tf.dispose([x, y]);
+  });
+
+  it("returns a max-pool's kept argmax to the pool with its output", async () => {
+    await tf.setBackend(FAST_CPU_BACKEND);
+    const x = tf.tensor5d(randomArray([2, 16, 16, 16, 32], 5), [2, 16, 16, 16, 32]);
+    const pooledSize = 2 * 8 * 8 * 8 * 32;
+    backend.pool.clear();
+    const dx = tf.grad((a: tf.Tensor) => tf.maxPool3d(a as tf.Tensor5D, 2, 2, 'valid').sum())(x);
+    // Freed once the gradient is taken, all of the output's size: the output, its argmax scratch,
+    // and the gradient arriving from sum() (2 without the argmax coming back).
+    expect(backend.pool.freeOf(pooledSize)).toBe(3);
+    tf.dispose([x, dx]);
   });
 
   it('never overwrites values a caller read out, nor a slice that shares the buffer', async () => {

@@ -49,6 +49,13 @@ export class BufferPool {
     return out;
   }
 
+  /** Takes back an array from take() that no tensor ever held (a kernel's scratch, e.g. an argmax). */
+  giveBack(values: Float32Array): void {
+    if (this.holders.get(values.buffer) !== 0) return;
+    this.holders.set(values.buffer, 1);
+    this.release(values);
+  }
+
   /** A tensor now holds `values`. */
   adopt(values: unknown): void {
     if (!ArrayBuffer.isView(values)) return;
@@ -81,6 +88,11 @@ export class BufferPool {
   /** Bytes held in free arrays, and how many arrays take() has reused so far. */
   stats(): { freeBytes: number; recycled: number } {
     return { freeBytes: this.freeBytes, recycled: this.recycledCount };
+  }
+
+  /** How many free arrays of `length` values are waiting for reuse. */
+  freeOf(length: number): number {
+    return this.free.get(length)?.length ?? 0;
   }
 
   /** Drops every free array (left to the GC). */

@@ -22,6 +22,7 @@ import {
   output,
   valuesOf,
 } from './kernel-support.js';
+import { PooledCpuBackend } from './pooled-backend.js';
 
 type Shape5 = [number, number, number, number, number];
 
@@ -120,10 +121,19 @@ const maxPool3d: KernelFactory = (native, stock) => (args) => {
   const size = tf.util.sizeFromShape(info.outShape);
   const y = allocate(args, size);
   // Under a gradient tape the argmax is kept for MaxPool3DGrad, which then need not search again.
-  const argmax = recordingGradients() && argmaxMatchesTfjs(info) ? new Int32Array(size) : NO_INDICES;
+  // On the pooled backend its memory is recycled with the output's (both go when the output does).
+  const keep = recordingGradients() && argmaxMatchesTfjs(info);
+  const pooled = args.backend instanceof PooledCpuBackend ? args.backend : undefined;
+  const scratch = keep && pooled ? pooled.pool.take(size) : undefined;
+  const argmax = !keep
+    ? NO_INDICES
+    : scratch
+      ? new Int32Array(scratch.buffer, 0, size)
+      : new Int32Array(size);
   native.maxPool3d(valuesOf(args, x), y, argmax, poolGeometry(info));
   const out = output(args, info.outShape, y);
   if (argmax.length > 0) POOL_ARGMAX.set(out.dataId, argmax);
+  if (scratch && pooled) pooled.attach(out.dataId, scratch);
   return out;
 };
 

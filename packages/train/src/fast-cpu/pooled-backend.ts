@@ -12,6 +12,13 @@ type BackendValues = Parameters<MathBackendCPU['write']>[0];
  */
 export class PooledCpuBackend extends MathBackendCPU {
   readonly pool = new BufferPool();
+  /** Scratch arrays from the pool that live as long as a tensor (a max-pool's argmax), by its dataId. */
+  private readonly companions = new WeakMap<DataId, Float32Array>();
+
+  /** Gives `scratch` (from pool.take) back to the pool when the tensor with `dataId` is disposed. */
+  attach(dataId: DataId, scratch: Float32Array): void {
+    this.companions.set(dataId, scratch);
+  }
 
   override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
     this.pool.adopt(values);
@@ -39,7 +46,14 @@ export class PooledCpuBackend extends MathBackendCPU {
     // data.get() of an unknown id would ask the engine to move it here from another backend.
     const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
     const released = super.disposeData(dataId, force);
-    if (values !== undefined && !this.data.has(dataId)) this.pool.release(values);
+    if (values !== undefined && !this.data.has(dataId)) {
+      this.pool.release(values);
+      const scratch = this.companions.get(dataId);
+      if (scratch !== undefined) {
+        this.companions.delete(dataId);
+        this.pool.giveBack(scratch);
+      }
+    }
     return released;
   }
 
