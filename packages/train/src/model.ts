@@ -8,8 +8,8 @@ import { fitConfigToContract } from './data-contract.js';
 import { fastAdam } from './fast-cpu/adam.js';
 import { BatchNormalization, fuseBatchNormRelu } from './fast-cpu/batch-norm-layer.js';
 import { Conv3D } from './fast-cpu/conv3d-layer.js';
+import { GlobalAveragePooling3D } from './fast-cpu/global-average-pool-layer.js';
 import { Activation, ReLU } from './fast-cpu/relu-layer.js';
-import { GlobalAveragePooling3D } from './layers/global-average-pooling-3d.js';
 
 type LayerArgs = Record<string, unknown>;
 

@@ -10,6 +10,7 @@ import { BatchNormalization, fuseBatchNormRelu } from '../src/fast-cpu/batch-nor
 import { Conv3D } from '../src/fast-cpu/conv3d-layer.js';
 import { fusedConv3d, fusedConv3dAvailable } from '../src/fast-cpu/fused-conv3d.js';
 import { fastRelu } from '../src/fast-cpu/fused-relu.js';
+import { GlobalAveragePooling3D } from '../src/fast-cpu/global-average-pool-layer.js';
 import { FAST_CPU_BACKEND } from '../src/fast-cpu/index.js';
 import { Activation, ReLU } from '../src/fast-cpu/relu-layer.js';
 import { expectClose, randomArray, runOn, useNativeBuilds } from './fast-cpu-helpers.js';
@@ -321,6 +322,47 @@ describe('BatchNormalization + ReLU in training, fused, equals the stock pair on
     tf.dispose(x);
     model.dispose();
     single.dispose();
+  });
+});
+
+describe('GlobalAveragePooling3D, one pass each way, equals tf.mean over D, H, W on cpu', () => {
+  for (const [i, shape] of [
+    [20, 4, 4, 4, 24],
+    [3, 5, 2, 7, 5],
+    [1, 1, 1, 1, 1],
+  ].entries()) {
+    it(`x [${shape}]: output and dx`, async () => {
+      const x = randomArray(shape, 520 + i).map((v, j) => 3 * v + (j % 7));
+      const probe = randomArray([shape[0] ?? 1, shape[4] ?? 1], 530 + i);
+      const compute = () => {
+        const layer = new GlobalAveragePooling3D();
+        const xt = tf.tensor(x, shape);
+        const pt = tf.tensor(probe, [shape[0] ?? 1, shape[4] ?? 1]);
+        const f = (a: tf.Tensor) => layer.apply(a) as tf.Tensor;
+        return [f(xt), tf.grad((a: tf.Tensor) => f(a).mul(pt).sum())(xt)];
+      };
+      const expected = await runOn('cpu', compute);
+      const actual = await runOn(FAST_CPU_BACKEND, compute);
+      expectClose(actual, expected, ['y', 'dx']);
+    });
+  }
+
+  it('runs as one kernel each way on the fast backend, tfjs`s Mean on stock cpu', async () => {
+    const layer = new GlobalAveragePooling3D();
+    const x = () => tf.tensor5d(randomArray([2, 3, 3, 3, 4], 540), [2, 3, 3, 3, 4]);
+    const kernelsOn = async (backend: string) => {
+      await tf.setBackend(backend);
+      const xt = x();
+      const profile = await tf.profile(() =>
+        tf.dispose(tf.grad((a: tf.Tensor) => (layer.apply(a) as tf.Tensor).sum())(xt)),
+      );
+      xt.dispose();
+      return new Set(profile.kernels.map((k) => k.name));
+    };
+    const fast = await kernelsOn(FAST_CPU_BACKEND);
+    expect(fast.has('Conv3dCpuGlobalAvgPool3D') && fast.has('Conv3dCpuGlobalAvgPool3DGrad')).toBe(true);
+    expect(fast.has('Mean')).toBe(false);
+    expect((await kernelsOn('cpu')).has('Mean')).toBe(true);
   });
 });
 

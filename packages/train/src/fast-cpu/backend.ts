@@ -3,6 +3,7 @@ import { setNativeKernels } from './active.js';
 import { registerFusedBatchNorm } from './fused-batch-norm.js';
 import { registerFusedConv3D } from './fused-conv3d.js';
 import { registerFusedRelu } from './fused-relu.js';
+import { registerGlobalAveragePool } from './global-average-pool.js';
 import { FAST_KERNELS } from './kernels.js';
 import type { NativeLoad } from './native-addon.js';
 import { PooledCpuBackend } from './pooled-backend.js';
@@ -26,6 +27,7 @@ export function registerFastCpuBackend(name: string, native: NativeLoad): void {
     registerFusedConv3D(name, native.kernels);
     registerFusedBatchNorm(name, native.kernels);
     registerFusedRelu(name, native.kernels);
+    registerGlobalAveragePool(name);
     setNativeKernels(name, native.kernels);
   }
 }
