@@ -5,10 +5,13 @@
 
 #include "thread_pool.h"
 
-// y = (x - mean) * gamma / sqrt(var + eps) + beta; writes the float32 mean and variance too.
-void batch_norm_train(const float* x, long M, int C, const float* gamma, const float* beta, float eps, float* y,
-                      float* mean, float* variance, ThreadPool& pool);
+// y = (x - mean) * gamma / sqrt(var + eps) + beta, then max(0, y) (NaN kept) when relu is set;
+// writes the float32 mean and variance too.
+void batch_norm_train(const float* x, long M, int C, const float* gamma, const float* beta, float eps, bool relu,
+                      float* y, float* mean, float* variance, ThreadPool& pool);
 
-// dx, dgamma, dbeta for dy, from the saved x, gamma, mean and variance.
-void batch_norm_grad(const float* x, const float* dy, long M, int C, const float* gamma, const float* mean,
-                     const float* variance, float eps, float* dx, float* dgamma, float* dbeta, ThreadPool& pool);
+// dx, dgamma, dbeta for dy, from the saved x, gamma, mean and variance. With y (the fused ReLU's
+// output) given, dy is first masked as ReLU's gradient masks it (y > 0; NaN where y is NaN).
+void batch_norm_grad(const float* x, const float* dy, const float* y, long M, int C, const float* gamma,
+                     const float* mean, const float* variance, float eps, float* dx, float* dgamma, float* dbeta,
+                     ThreadPool& pool);

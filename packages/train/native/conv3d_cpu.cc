@@ -302,26 +302,35 @@ void max_pool(Context& ctx, const Pool& g, const float* x, float* y, int32_t* ar
 }
 
 // Routes each dy to its window's argmax, recomputed from x (see pool_argmax for the tie rule).
+// dx need not be zeroed: each sample's slice is zeroed just before its scatter, while it is in
+// cache, so the activation-sized dx goes to memory once (a separate zero-fill wrote it twice).
 void max_pool_grad(Context& ctx, const Pool& g, const float* dy, const float* x, float* dx) {
   const int parts = std::min(ctx.threads, g.N);
+  const long perIn = static_cast<long>(g.inD) * g.inH * g.inW * g.C;
   parallel(ctx, parts, [&](int p) {
     const auto [n0, n1] = split(g.N, parts, p, 1);
-    pool_argmax(g, x, n0, n1, [&](long out, const long* voxels, const float*, const int32_t* which, int c0, int cn) {
-      for (int c = 0; c < cn; ++c)
-        if (which[c] >= 0) dx[voxels[which[c]] + c0 + c] += dy[out + c0 + c];
-    });
+    for (long n = n0; n < n1; ++n) {
+      std::memset(dx + n * perIn, 0, perIn * sizeof(float));
+      pool_argmax(g, x, n, n + 1, [&](long out, const long* voxels, const float*, const int32_t* which, int c0, int cn) {
+        for (int c = 0; c < cn; ++c)
+          if (which[c] >= 0) dx[voxels[which[c]] + c0 + c] += dy[out + c0 + c];
+      });
+    }
   });
 }
 
-// The same from the argmax max_pool kept: dx (zeroed by the caller) += dy at each argmax. Every
-// argmax of sample n lies in sample n, so splitting by sample is race-free.
-void max_pool_grad_argmax(Context& ctx, long samples, long outPerSample, const float* dy, const int32_t* argmax,
-                          float* dx) {
+// The same from the argmax max_pool kept: dx = 0, then += dy at each argmax, sample by sample as
+// above. Every argmax of sample n lies in sample n, so splitting by sample is race-free.
+void max_pool_grad_argmax(Context& ctx, long samples, long outPerSample, long inPerSample, const float* dy,
+                          const int32_t* argmax, float* dx) {
   const int parts = static_cast<int>(std::min<long>(ctx.threads, samples));
   parallel(ctx, parts, [&](int p) {
     const auto [n0, n1] = split(samples, parts, p, 1);
-    for (long i = n0 * outPerSample; i < n1 * outPerSample; ++i)
-      if (argmax[i] >= 0) dx[argmax[i]] += dy[i];
+    for (long n = n0; n < n1; ++n) {
+      std::memset(dx + n * inPerSample, 0, inPerSample * sizeof(float));
+      for (long i = n * outPerSample; i < (n + 1) * outPerSample; ++i)
+        if (argmax[i] >= 0) dx[argmax[i]] += dy[i];
+    }
   });
 }
 
@@ -549,7 +558,7 @@ napi_value MaxPool3DGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// maxPool3dGradArgmax(dy, argmax, dx, samples): dx (zeroed) += dy at the argmax maxPool3d kept.
+// maxPool3dGradArgmax(dy, argmax, dx, samples): dx = dy at the argmax maxPool3d kept, 0 elsewhere.
 napi_value MaxPool3DGradArgmax(napi_env env, napi_callback_info info) {
   Args a(env, info);
   size_t outSize = 0, inSize = 0;
@@ -573,7 +582,7 @@ napi_value MaxPool3DGradArgmax(napi_env env, napi_callback_info info) {
     }
   }
   advise_huge_pages(dx, inSize * sizeof(float));
-  max_pool_grad_argmax(*a.ctx, samples, perOut, dy, argmax, dx);
+  max_pool_grad_argmax(*a.ctx, samples, perOut, perIn, dy, argmax, dx);
   return nullptr;
 }
 
@@ -646,7 +655,8 @@ napi_value SumRowsFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// batchNorm(x, gamma, beta, y, mean, variance, epsilon): C = gamma.length channels, last axis.
+// batchNorm(x, gamma, beta, y, mean, variance, epsilon, relu): C = gamma.length channels, last
+// axis; relu (optional, default false) applies ReLU to y.
 napi_value BatchNormFn(napi_env env, napi_callback_info info) {
   Args a(env, info);
   size_t n = 0, C = 0, cb = 0, ny = 0, cm = 0, cv = 0;
@@ -659,20 +669,23 @@ napi_value BatchNormFn(napi_env env, napi_callback_info info) {
   if (!variance) return nullptr;
   double eps = 0;
   napi_get_value_double(env, a.v[6], &eps);
+  bool relu = false;
+  if (a.n > 7) napi_get_value_bool(env, a.v[7], &relu);
   if (n % C != 0 || ny != n || cb != C || cm != C || cv != C) {
     throw_error(env, "conv3d_cpu: batchNorm needs x and y of whole rows of gamma.length channels");
     return nullptr;
   }
   advise_huge_pages(y, ny * sizeof(float));
-  batch_norm_train(x, static_cast<long>(n / C), static_cast<int>(C), gamma, beta, static_cast<float>(eps), y, mean,
-                   variance, a.ctx->pool);
+  batch_norm_train(x, static_cast<long>(n / C), static_cast<int>(C), gamma, beta, static_cast<float>(eps), relu, y,
+                   mean, variance, a.ctx->pool);
   return nullptr;
 }
 
-// batchNormGrad(x, dy, gamma, mean, variance, dx, dgamma, dbeta, epsilon).
+// batchNormGrad(x, dy, gamma, mean, variance, dx, dgamma, dbeta, epsilon, y): y (optional; an
+// empty Float32Array or absent means none) is the fused ReLU's output, whose mask dy gets first.
 napi_value BatchNormGradFn(napi_env env, napi_callback_info info) {
-  napi_value v[9];
-  size_t argc = 9;
+  napi_value v[10];
+  size_t argc = 10;
   napi_get_cb_info(env, info, &argc, v, nullptr, nullptr);
   void* data = nullptr;
   napi_get_instance_data(env, &data);
@@ -691,8 +704,10 @@ napi_value BatchNormGradFn(napi_env env, napi_callback_info info) {
     throw_error(env, "conv3d_cpu: batchNormGrad needs x, dy, dx of whole rows of gamma.length channels");
     return nullptr;
   }
+  float* y = nullptr;
+  if (argc > 9 && !optional_floats(env, v[9], n[0], "y", &y)) return nullptr;
   advise_huge_pages(p[5], n[5] * sizeof(float));
-  batch_norm_grad(p[0], p[1], static_cast<long>(n[0] / C), static_cast<int>(C), p[2], p[3], p[4],
+  batch_norm_grad(p[0], p[1], y, static_cast<long>(n[0] / C), static_cast<int>(C), p[2], p[3], p[4],
                   static_cast<float>(eps), p[5], p[6], p[7], ctx.pool);
   return nullptr;
 }

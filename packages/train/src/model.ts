@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type InitializerName, type LayerSpec, type TrainConfig } from './config.js';
 import { fitConfigToContract } from './data-contract.js';
 import { fastAdam } from './fast-cpu/adam.js';
-import { BatchNormalization } from './fast-cpu/batch-norm-layer.js';
+import { BatchNormalization, fuseBatchNormRelu } from './fast-cpu/batch-norm-layer.js';
 import { Conv3D } from './fast-cpu/conv3d-layer.js';
+import { GlobalAveragePooling3D } from './fast-cpu/global-average-pool-layer.js';
 import { Activation, ReLU } from './fast-cpu/relu-layer.js';
-import { GlobalAveragePooling3D } from './layers/global-average-pooling-3d.js';
 
 type LayerArgs = Record<string, unknown>;
 
@@ -121,10 +121,12 @@ export function buildModel(given: TrainConfig, options: BuildOptions = {}): tf.S
 
 /**
  * Compiles with categorical cross-entropy, Adam and accuracy, as the seed does. The Adam is tfjs's, with its
- * update fused into one native call on the fast CPU backend.
+ * update fused into one native call on the fast CPU backend, and BatchNormalization + ReLU pairs train as one
+ * kernel there.
  */
 export function compileModel(model: tf.LayersModel, config: TrainConfig): void {
   const { learningRate, beta1, beta2, epsilon } = config.optimizer.config;
+  fuseBatchNormRelu(model);
   model.compile({
     optimizer: fastAdam(learningRate, beta1, beta2, epsilon),
     loss: 'categoricalCrossentropy',

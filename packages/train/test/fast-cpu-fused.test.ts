@@ -6,10 +6,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { registerFastCpuBackend } from '../src/fast-cpu/backend.js';
-import { BatchNormalization } from '../src/fast-cpu/batch-norm-layer.js';
+import { BatchNormalization, fuseBatchNormRelu } from '../src/fast-cpu/batch-norm-layer.js';
 import { Conv3D } from '../src/fast-cpu/conv3d-layer.js';
 import { fusedConv3d, fusedConv3dAvailable } from '../src/fast-cpu/fused-conv3d.js';
 import { fastRelu } from '../src/fast-cpu/fused-relu.js';
+import { GlobalAveragePooling3D } from '../src/fast-cpu/global-average-pool-layer.js';
 import { FAST_CPU_BACKEND } from '../src/fast-cpu/index.js';
 import { Activation, ReLU } from '../src/fast-cpu/relu-layer.js';
 import { expectClose, randomArray, runOn, useNativeBuilds } from './fast-cpu-helpers.js';
@@ -240,6 +241,129 @@ describe('BatchNormalization in training, fused, equals the stock layer on cpu',
       }),
     );
   }
+});
+
+describe('BatchNormalization + ReLU in training, fused, equals the stock pair on cpu', () => {
+  for (const [i, shape] of [
+    [4, 6, 6, 6, 24],
+    [3, 5, 4, 6, 7],
+    [6, 8, 8, 8, 24],
+  ].entries()) {
+    it(
+      `x [${shape}]: output, dx, dgamma, dbeta and the moving statistics`,
+      forEachBuild(async () => {
+        // Centred near zero so that about half the outputs are cut by the ReLU; a few exact zeros.
+        const x = randomArray(shape, 460 + i).map((v, j) => (j % 97 === 0 ? 0 : 2 * v + (j % 3) - 1));
+        const probe = randomArray(shape, 470 + i);
+        const compute = () => {
+          const bn = new BatchNormalization({
+            momentum: 0.9,
+            epsilon: 1e-3,
+            gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 480 + i }),
+            betaInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 490 + i }),
+          });
+          bn.reluFollows = true;
+          const relu = new ReLU();
+          const xt = tf.tensor(x, shape);
+          const pt = tf.tensor(probe, shape);
+          const block = (a: tf.Tensor) => relu.apply(bn.apply(a, { training: true })) as tf.Tensor;
+          const loss = (a: tf.Tensor) => block(a).mul(pt).sum() as tf.Scalar;
+          const y = block(xt);
+          const dx = tf.grad(loss)(xt);
+          const { grads } = tf.variableGrads(() => loss(xt));
+          const [gamma, beta] = bn.trainableWeights.map((w) => grads[w.originalName] as tf.Tensor);
+          return [y, dx, gamma as tf.Tensor, beta as tf.Tensor, ...bn.getWeights().slice(2)];
+        };
+        const expected = await runOn('cpu', compute);
+        const actual = await runOn(FAST_CPU_BACKEND, compute);
+        expectClose(actual, expected, ['y', 'dx', 'dgamma', 'dbeta', 'moving mean', 'moving variance']);
+      }),
+    );
+  }
+
+  it('runs as one kernel each way (no Relu, no ReLU gradient), and only where a plain ReLU follows', async () => {
+    await tf.setBackend(FAST_CPU_BACKEND);
+    const model = tf.sequential({
+      layers: [
+        new BatchNormalization({ inputShape: [4, 4, 4, 3] }),
+        new ReLU(),
+        new BatchNormalization({}),
+        new ReLU({ maxValue: 6 }),
+        new BatchNormalization({}),
+      ],
+    });
+    fuseBatchNormRelu(model);
+    expect(model.layers.map((l) => (l as BatchNormalization).reluFollows)).toEqual([
+      true,
+      undefined,
+      false,
+      undefined,
+      false,
+    ]);
+    const single = tf.sequential({
+      layers: [new BatchNormalization({ inputShape: [4, 4, 4, 3] }), new ReLU()],
+    });
+    fuseBatchNormRelu(single);
+    const x = tf.tensor5d(randomArray([2, 4, 4, 4, 3], 500), [2, 4, 4, 4, 3]);
+    const profile = await tf.profile(() => {
+      const { grads } = tf.variableGrads(
+        () => (single.apply(x, { training: true }) as tf.Tensor).square().sum() as tf.Scalar,
+      );
+      tf.dispose(Object.values(grads));
+    });
+    const names = new Set(profile.kernels.map((k) => k.name));
+    expect(names.has('Conv3dCpuBatchNormTraining')).toBe(true);
+    expect(names.has('Conv3dCpuBatchNormTrainingGrad')).toBe(true);
+    for (const k of ['Conv3dCpuRelu', 'Conv3dCpuReluGrad', 'Relu', 'Step'])
+      expect(names.has(k), k).toBe(false);
+    // Inference is the unfused layer pair: the ReLU runs.
+    const inference = await tf.profile(() => tf.dispose(single.predict(x) as tf.Tensor));
+    expect(inference.kernels.some((k) => k.name === 'Conv3dCpuRelu' || k.name === 'Relu')).toBe(true);
+    tf.dispose(x);
+    model.dispose();
+    single.dispose();
+  });
+});
+
+describe('GlobalAveragePooling3D, one pass each way, equals tf.mean over D, H, W on cpu', () => {
+  for (const [i, shape] of [
+    [20, 4, 4, 4, 24],
+    [3, 5, 2, 7, 5],
+    [1, 1, 1, 1, 1],
+  ].entries()) {
+    it(`x [${shape}]: output and dx`, async () => {
+      const x = randomArray(shape, 520 + i).map((v, j) => 3 * v + (j % 7));
+      const probe = randomArray([shape[0] ?? 1, shape[4] ?? 1], 530 + i);
+      const compute = () => {
+        const layer = new GlobalAveragePooling3D();
+        const xt = tf.tensor(x, shape);
+        const pt = tf.tensor(probe, [shape[0] ?? 1, shape[4] ?? 1]);
+        const f = (a: tf.Tensor) => layer.apply(a) as tf.Tensor;
+        return [f(xt), tf.grad((a: tf.Tensor) => f(a).mul(pt).sum())(xt)];
+      };
+      const expected = await runOn('cpu', compute);
+      const actual = await runOn(FAST_CPU_BACKEND, compute);
+      expectClose(actual, expected, ['y', 'dx']);
+    });
+  }
+
+  it('runs as one kernel each way on the fast backend, tfjs`s Mean on stock cpu', async () => {
+    const layer = new GlobalAveragePooling3D();
+    const x = () => tf.tensor5d(randomArray([2, 3, 3, 3, 4], 540), [2, 3, 3, 3, 4]);
+    const kernelsOn = async (backend: string) => {
+      await tf.setBackend(backend);
+      const xt = x();
+      const profile = await tf.profile(() =>
+        tf.dispose(tf.grad((a: tf.Tensor) => (layer.apply(a) as tf.Tensor).sum())(xt)),
+      );
+      xt.dispose();
+      return new Set(profile.kernels.map((k) => k.name));
+    };
+    const fast = await kernelsOn(FAST_CPU_BACKEND);
+    expect(fast.has('Conv3dCpuGlobalAvgPool3D') && fast.has('Conv3dCpuGlobalAvgPool3DGrad')).toBe(true);
+    expect(fast.has('Mean')).toBe(false);
+    expect((await kernelsOn('cpu')).has('Mean')).toBe(true);
+  });
 });
 
 it('the fast backend runs the fused kernels, not the stock chain, for Conv3D, BatchNormalization and ReLU', async () => {

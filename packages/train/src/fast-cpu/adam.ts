@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { activeNativeKernels } from './active.js';
+import { PooledCpuBackend } from './pooled-backend.js';
 
 type Gradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 type NamedGradient = { name: string; tensor: tf.Tensor };
@@ -50,7 +51,14 @@ export class FastAdamOptimizer extends tf.AdamOptimizer {
       return;
     }
     const self = this as unknown as AdamState;
-    const read = (t: tf.Tensor): Float32Array => backend.data.get(t.dataId)?.values as Float32Array;
+    // The update writes every value of the new arrays, so recycled memory needs no clearing.
+    const take = (size: number): Float32Array =>
+      backend instanceof PooledCpuBackend ? backend.pool.take(size) : new Float32Array(size);
+    const read = (t: tf.Tensor): Float32Array => {
+      const stored = backend.data.get(t.dataId)?.values;
+      // A float32 tensor cast from int32 shares the int32 values (tfjs's cpu cast copies nothing).
+      return stored instanceof Float32Array ? stored : Float32Array.from(stored as ArrayLike<number>);
+    };
     const arrays: Float32Array[] = [];
     const updates: Array<{ targets: tf.Variable[]; fresh: Float32Array[] }> = [];
     list.forEach(({ name, tensor: gradient }, i) => {
@@ -68,7 +76,7 @@ export class FastAdamOptimizer extends tf.AdamOptimizer {
       const m = self.accumulatedFirstMoment[i].variable;
       const v = self.accumulatedSecondMoment[i].variable;
       const size = value.size;
-      const fresh = [new Float32Array(size), new Float32Array(size), new Float32Array(size)];
+      const fresh = [take(size), take(size), take(size)];
       arrays.push(read(value), read(m), read(v), read(gradient), ...fresh);
       updates.push({ targets: [value, m, v], fresh });
     });

@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNormalization as RankFiveBatchNormalization } from '../layers/batch-normalization.js';
 import { fusedBatchNormAvailable, fusedBatchNormTraining } from './fused-batch-norm.js';
+import { markRectified } from './rectified.js';
+import { plainRelu, ReLU } from './relu-layer.js';
 
 type Kwargs = Parameters<tf.layers.Layer['call']>[1];
 
@@ -33,6 +35,12 @@ function movingAverage(variable: tf.LayerVariable, batch: tf.Tensor, momentum: n
 export class BatchNormalization extends RankFiveBatchNormalization {
   static override readonly className = 'BatchNormalization';
 
+  /**
+   * Set (by fuseBatchNormRelu) when a plain ReLU layer is this layer's only consumer: training
+   * calls then return relu(normalised x) in one kernel, and that ReLU passes it through.
+   */
+  reluFollows = false;
+
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const f = this as unknown as BatchNormFields;
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
@@ -51,12 +59,28 @@ export class BatchNormalization extends RankFiveBatchNormalization {
         f.gamma.read() as tf.Tensor1D,
         f.beta.read() as tf.Tensor1D,
         f.epsilon,
+        this.reluFollows,
       );
       movingAverage(f.movingMean, mean, f.momentum);
       movingAverage(f.movingVariance, variance, f.momentum);
+      if (this.reluFollows) markRectified(y);
       return y;
     });
   }
+}
+
+/**
+ * Marks each BatchNormalization of a Sequential model that feeds straight into a plain ReLU layer
+ * (no maxValue) for the fused BatchNormalization + ReLU kernel. Weights, configs and inference are
+ * unchanged: only training calls on the fast CPU backend take the fused path.
+ */
+export function fuseBatchNormRelu(model: tf.LayersModel): void {
+  if (!(model instanceof tf.Sequential)) return;
+  model.layers.forEach((layer, i) => {
+    const next = model.layers[i + 1];
+    if (!(layer instanceof BatchNormalization) || next === undefined) return;
+    layer.reluFollows = next instanceof ReLU && plainRelu(next);
+  });
 }
 
 tf.serialization.registerClass(

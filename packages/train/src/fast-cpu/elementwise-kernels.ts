@@ -1,6 +1,6 @@
 import type { StepAttrs, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
-import { type KernelFactory, nativeInputs, output, valuesOf } from './kernel-support.js';
+import { allocate, type KernelFactory, nativeInputs, output, valuesOf } from './kernel-support.js';
 
 const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
 
@@ -24,7 +24,7 @@ function binary(op: keyof typeof BINARY_OPS): KernelFactory {
     const full = (t: TensorInfo) => tf.util.sizeFromShape(t.shape) === size;
     const fits = (t: TensorInfo) => full(t) || repeatsInto(t.shape, outShape);
     if (!(full(inputs.a) || full(inputs.b)) || !fits(inputs.a) || !fits(inputs.b)) return stock(args);
-    const out = new Float32Array(size);
+    const out = allocate(args, size);
     native.binaryOp(BINARY_OPS[op], valuesOf(args, inputs.a), valuesOf(args, inputs.b), out);
     return output(args, outShape, out);
   };
@@ -33,7 +33,7 @@ function binary(op: keyof typeof BINARY_OPS): KernelFactory {
 const relu: KernelFactory = (native, stock) => (args) => {
   const inputs = nativeInputs(args, ['x']);
   if (inputs === null) return stock(args);
-  const out = new Float32Array(tf.util.sizeFromShape(inputs.x.shape));
+  const out = allocate(args, tf.util.sizeFromShape(inputs.x.shape));
   native.unaryOp(0, valuesOf(args, inputs.x), out, 0);
   return output(args, inputs.x.shape, out);
 };
@@ -42,7 +42,7 @@ const step: KernelFactory = (native, stock) => (args) => {
   const inputs = nativeInputs(args, ['x']);
   if (inputs === null) return stock(args);
   const { alpha } = args.attrs as unknown as StepAttrs;
-  const out = new Float32Array(tf.util.sizeFromShape(inputs.x.shape));
+  const out = allocate(args, tf.util.sizeFromShape(inputs.x.shape));
   native.unaryOp(1, valuesOf(args, inputs.x), out, alpha);
   return output(args, inputs.x.shape, out);
 };
@@ -56,7 +56,7 @@ const sum: KernelFactory = (native, stock) => (args) => {
   const axes = tf.util.parseAxisParam(axis, shape).sort((p, q) => p - q);
   if (!axes.every((a, i) => a === i)) return stock(args);
   const kept = shape.slice(axes.length);
-  const out = new Float32Array(tf.util.sizeFromShape(kept));
+  const out = allocate(args, tf.util.sizeFromShape(kept));
   native.sumRows(valuesOf(args, inputs.x), out);
   const outShape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
   return output(args, outShape, out);

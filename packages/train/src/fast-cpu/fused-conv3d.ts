@@ -7,7 +7,15 @@ import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { activeNativeKernels } from './active.js';
 import { convGeometry } from './geometry.js';
-import { type KernelArgs, NO_VALUES, nativeInputs, output, valuesOf } from './kernel-support.js';
+import {
+  allocate,
+  allocateZeros,
+  type KernelArgs,
+  NO_VALUES,
+  nativeInputs,
+  output,
+  valuesOf,
+} from './kernel-support.js';
 import type { NativeKernels } from './native-addon.js';
 
 export const FUSED_CONV3D = 'Conv3dCpuFusedConv3D';
@@ -55,7 +63,7 @@ function kernels(native: NativeKernels): Array<(backendName: string) => KernelCo
     const bias = args.inputs.bias;
     const attrs = attrsOf(args);
     const info = infoFor(x.shape, filter.shape, attrs);
-    const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
+    const y = allocate(args, tf.util.sizeFromShape(info.outShape));
     const biasValues = bias ? valuesOf(args, bias) : NO_VALUES;
     native.conv3d(valuesOf(args, x), valuesOf(args, filter), biasValues, y, convGeometry(info), attrs.relu);
     return output(args, info.outShape, y);
@@ -64,8 +72,8 @@ function kernels(native: NativeKernels): Array<(backendName: string) => KernelCo
     const { x, dy, y } = need(args, ['x', 'dy', 'y']);
     const attrs = args.attrs as unknown as FusedConv3DAttrs & { filterShape: number[]; hasBias: boolean };
     const info = infoFor(x.shape, attrs.filterShape, attrs);
-    const dw = new Float32Array(tf.util.sizeFromShape(attrs.filterShape));
-    const db = attrs.hasBias ? new Float32Array(info.outChannels) : NO_VALUES;
+    const dw = allocate(args, tf.util.sizeFromShape(attrs.filterShape));
+    const db = attrs.hasBias ? allocate(args, info.outChannels) : NO_VALUES;
     const mask = attrs.relu ? valuesOf(args, y) : NO_VALUES;
     native.conv3dBackpropFilter(valuesOf(args, x), valuesOf(args, dy), mask, dw, db, convGeometry(info));
     const outs = [output(args, attrs.filterShape, dw)];
@@ -76,7 +84,7 @@ function kernels(native: NativeKernels): Array<(backendName: string) => KernelCo
     const { dy, filter, y } = need(args, ['dy', 'filter', 'y']);
     const attrs = args.attrs as unknown as FusedConv3DAttrs & { inputShape: number[] };
     const info = infoFor(attrs.inputShape, filter.shape, attrs);
-    const dx = new Float32Array(tf.util.sizeFromShape(attrs.inputShape));
+    const dx = allocateZeros(args, tf.util.sizeFromShape(attrs.inputShape));
     const mask = attrs.relu ? valuesOf(args, y) : NO_VALUES;
     native.conv3dBackpropInput(valuesOf(args, dy), valuesOf(args, filter), mask, dx, convGeometry(info));
     return output(args, attrs.inputShape, dx);

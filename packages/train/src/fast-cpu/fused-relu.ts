@@ -4,7 +4,7 @@
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { activeNativeKernels } from './active.js';
-import { type KernelArgs, nativeInputs, output, valuesOf } from './kernel-support.js';
+import { allocate, type KernelArgs, nativeInputs, output, valuesOf } from './kernel-support.js';
 import type { NativeKernels } from './native-addon.js';
 
 const FUSED_RELU = 'Conv3dCpuRelu';
@@ -14,14 +14,14 @@ function kernels(native: NativeKernels): Array<(backendName: string) => KernelCo
   const forward = (args: KernelArgs): TensorInfo => {
     const inputs = nativeInputs(args, ['x']);
     if (inputs === null) throw new Error(`${FUSED_RELU}: x must be a non-empty float32 tensor`);
-    const y = new Float32Array(tf.util.sizeFromShape(inputs.x.shape));
+    const y = allocate(args, tf.util.sizeFromShape(inputs.x.shape));
     native.unaryOp(0, valuesOf(args, inputs.x), y, 0);
     return output(args, inputs.x.shape, y);
   };
   const gradient = (args: KernelArgs): TensorInfo => {
     const inputs = nativeInputs(args, ['dy', 'y']);
     if (inputs === null) throw new Error(`${FUSED_RELU_GRAD}: dy and y must be non-empty float32 tensors`);
-    const dx = new Float32Array(tf.util.sizeFromShape(inputs.y.shape));
+    const dx = allocate(args, tf.util.sizeFromShape(inputs.y.shape));
     native.binaryOp(4, valuesOf(args, inputs.dy), valuesOf(args, inputs.y), dx);
     return output(args, inputs.y.shape, dx);
   };

@@ -2,6 +2,7 @@ import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeKernels } from './native-addon.js';
+import { PooledCpuBackend } from './pooled-backend.js';
 
 export type KernelArgs = Parameters<KernelFunc>[0];
 /** Builds a kernel that runs natively when it can and calls `stock` (tfjs's cpu kernel) otherwise. */
@@ -11,8 +12,26 @@ export type KernelFactory = (native: NativeKernels, stock: KernelFunc) => Kernel
 export const NO_VALUES = new Float32Array(0);
 export const NO_INDICES = new Int32Array(0);
 
+/**
+ * A float32 tensor's values as a Float32Array. tfjs's cpu cast from int32 to float32 shares the
+ * int32 tensor's Int32Array (no copy, the dtype alone changes), so such values are converted.
+ */
 export function valuesOf(args: KernelArgs, t: TensorInfo): Float32Array {
-  return (args.backend as MathBackendCPU).data.get(t.dataId).values as Float32Array;
+  const values = (args.backend as MathBackendCPU).data.get(t.dataId).values;
+  return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+}
+
+/**
+ * A float32 output buffer of `size` values with unspecified contents, recycled from disposed
+ * tensors on the pooled backend: only for outputs the kernel writes in full.
+ */
+export function allocate(args: KernelArgs, size: number): Float32Array {
+  return args.backend instanceof PooledCpuBackend ? args.backend.pool.take(size) : new Float32Array(size);
+}
+
+/** The same, zero-filled: for outputs a kernel accumulates into. */
+export function allocateZeros(args: KernelArgs, size: number): Float32Array {
+  return args.backend instanceof PooledCpuBackend ? args.backend.pool.zeros(size) : new Float32Array(size);
 }
 
 export function output(args: KernelArgs, shape: number[], values: Float32Array): TensorInfo {

@@ -12,6 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { ELEMENTWISE_KERNELS } from './elementwise-kernels.js';
 import { convGeometry, hasPlainPadding, poolGeometry } from './geometry.js';
 import {
+  allocate,
+  allocateZeros,
   type KernelFactory,
   NO_INDICES,
   NO_VALUES,
@@ -20,6 +22,7 @@ import {
   output,
   valuesOf,
 } from './kernel-support.js';
+import { PooledCpuBackend } from './pooled-backend.js';
 
 type Shape5 = [number, number, number, number, number];
 
@@ -36,7 +39,7 @@ const conv3d: KernelFactory = (native, stock) => (args) => {
     attrs.pad,
   );
   if (!hasPlainPadding(info)) return stock(args);
-  const y = new Float32Array(tf.util.sizeFromShape(info.outShape));
+  const y = allocate(args, tf.util.sizeFromShape(info.outShape));
   native.conv3d(valuesOf(args, x), valuesOf(args, filter), NO_VALUES, y, convGeometry(info), false);
   return output(args, info.outShape, y);
 };
@@ -54,7 +57,7 @@ const conv3dBackpropFilter: KernelFactory = (native, stock) => (args) => {
     attrs.pad,
   );
   if (!hasPlainPadding(info)) return stock(args);
-  const dw = new Float32Array(tf.util.sizeFromShape(attrs.filterShape));
+  const dw = allocate(args, tf.util.sizeFromShape(attrs.filterShape));
   native.conv3dBackpropFilter(
     valuesOf(args, x),
     valuesOf(args, dy),
@@ -79,7 +82,7 @@ const conv3dBackpropInput: KernelFactory = (native, stock) => (args) => {
     attrs.pad,
   );
   if (!hasPlainPadding(info)) return stock(args);
-  const dx = new Float32Array(tf.util.sizeFromShape(attrs.inputShape));
+  const dx = allocateZeros(args, tf.util.sizeFromShape(attrs.inputShape));
   native.conv3dBackpropInput(valuesOf(args, dy), valuesOf(args, filter), NO_VALUES, dx, convGeometry(info));
   return output(args, attrs.inputShape, dx);
 };
@@ -116,12 +119,21 @@ const maxPool3d: KernelFactory = (native, stock) => (args) => {
   );
   if (!hasPlainPadding(info) || tf.util.sizeFromShape(info.outShape) === 0) return stock(args);
   const size = tf.util.sizeFromShape(info.outShape);
-  const y = new Float32Array(size);
+  const y = allocate(args, size);
   // Under a gradient tape the argmax is kept for MaxPool3DGrad, which then need not search again.
-  const argmax = recordingGradients() && argmaxMatchesTfjs(info) ? new Int32Array(size) : NO_INDICES;
+  // On the pooled backend its memory is recycled with the output's (both go when the output does).
+  const keep = recordingGradients() && argmaxMatchesTfjs(info);
+  const pooled = args.backend instanceof PooledCpuBackend ? args.backend : undefined;
+  const scratch = keep && pooled ? pooled.pool.take(size) : undefined;
+  const argmax = !keep
+    ? NO_INDICES
+    : scratch
+      ? new Int32Array(scratch.buffer, 0, size)
+      : new Int32Array(size);
   native.maxPool3d(valuesOf(args, x), y, argmax, poolGeometry(info));
   const out = output(args, info.outShape, y);
   if (argmax.length > 0) POOL_ARGMAX.set(out.dataId, argmax);
+  if (scratch && pooled) pooled.attach(out.dataId, scratch);
   return out;
 };
 
@@ -139,7 +151,7 @@ const maxPool3dGrad: KernelFactory = (native, stock) => (args) => {
     attrs.dimRoundingMode,
   );
   if (!hasPlainPadding(info) || !argmaxMatchesTfjs(info)) return stock(args);
-  const dx = new Float32Array(tf.util.sizeFromShape(input.shape));
+  const dx = allocate(args, tf.util.sizeFromShape(input.shape));
   const argmax = args.inputs.output && POOL_ARGMAX.get(args.inputs.output.dataId);
   if (argmax && argmax.length === tf.util.sizeFromShape(dy.shape)) {
     native.maxPool3dGradArgmax(valuesOf(args, dy), argmax, dx, input.shape[0] ?? 1);
@@ -196,7 +208,7 @@ const batchMatMul: KernelFactory = (native, stock) => (args) => {
   const plan = inputs && planMatMul(inputs.a, inputs.b, transposeA, transposeB);
   if (!inputs || !plan) return stock(args);
   const { a, b } = inputs;
-  const c = new Float32Array(tf.util.sizeFromShape(plan.outShape));
+  const c = allocate(args, tf.util.sizeFromShape(plan.outShape));
   native.matMul(valuesOf(args, a), valuesOf(args, b), NO_VALUES, c, plan.geometry);
   return output(args, plan.outShape, c);
 };
@@ -213,7 +225,7 @@ const fusedMatMul: KernelFactory = (native, stock) => (args) => {
   const { a, b } = inputs;
   plan.geometry[8] = bias === undefined ? 0 : 1;
   plan.geometry[9] = activation === 'relu' ? 1 : 0;
-  const c = new Float32Array(tf.util.sizeFromShape(plan.outShape));
+  const c = allocate(args, tf.util.sizeFromShape(plan.outShape));
   native.matMul(
     valuesOf(args, a),
     valuesOf(args, b),

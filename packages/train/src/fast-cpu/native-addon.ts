@@ -33,8 +33,9 @@ export interface NativeKernels {
   ): void;
   /** Also writes each maximum's flat index in x into argmax unless it is empty. */
   maxPool3d(x: Float32Array, y: Float32Array, argmax: Int32Array, geometry: Int32Array): void;
+  /** Writes all of dx (its prior contents do not matter). */
   maxPool3dGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, geometry: Int32Array): void;
-  /** dx (zeroed) += dy at the indices maxPool3d kept; samples = the batch size. */
+  /** dx = dy summed at the indices maxPool3d kept, 0 elsewhere (all of dx written); samples = the batch size. */
   maxPool3dGradArgmax(dy: Float32Array, argmax: Int32Array, dx: Float32Array, samples: number): void;
   matMul(a: Float32Array, b: Float32Array, bias: Float32Array, c: Float32Array, geometry: Int32Array): void;
   /**
@@ -51,7 +52,10 @@ export interface NativeKernels {
    * float32 scalars [beta1, 1-beta1, beta2, 1-beta2, 1-beta1^t, 1-beta2^t, -lr, epsilon].
    */
   adam(tensors: Float32Array[], scalars: Float64Array): void;
-  /** BatchNormalization in training over the last axis (C = gamma.length); writes y, mean, variance. */
+  /**
+   * BatchNormalization in training over the last axis (C = gamma.length); writes y (ReLU applied
+   * when relu is set), mean, variance.
+   */
   batchNorm(
     x: Float32Array,
     gamma: Float32Array,
@@ -60,8 +64,9 @@ export interface NativeKernels {
     mean: Float32Array,
     variance: Float32Array,
     epsilon: number,
+    relu?: boolean,
   ): void;
-  /** The gradient of batchNorm (through the batch statistics) for dy. */
+  /** The gradient of batchNorm (through the batch statistics) for dy, masked first by y > 0 when y is not empty. */
   batchNormGrad(
     x: Float32Array,
     dy: Float32Array,
@@ -72,6 +77,7 @@ export interface NativeKernels {
     dgamma: Float32Array,
     dbeta: Float32Array,
     epsilon: number,
+    y?: Float32Array,
   ): void;
 }
 

@@ -3,6 +3,7 @@
 // tfjs's own. Registered under tfjs's class names.
 import * as tf from '@tensorflow/tfjs';
 import { fastRelu } from './fused-relu.js';
+import { alreadyRectified } from './rectified.js';
 
 type ReLUArgs = Parameters<typeof tf.layers.reLU>[0];
 type ActivationArgs = Parameters<typeof tf.layers.activation>[0];
@@ -17,14 +18,19 @@ const TfActivation = Object.getPrototypeOf(tf.layers.activation({ activation: 'l
   args: ActivationArgs,
 ) => tf.layers.Layer;
 
+/** A ReLU layer without maxValue: max(0, x) exactly. */
+export function plainRelu(layer: tf.layers.Layer): boolean {
+  return (layer as unknown as { maxValue?: number }).maxValue == null;
+}
+
 export class ReLU extends TfReLU {
   static readonly className = 'ReLU';
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor | tf.Tensor[] {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (x === undefined || (this as unknown as { maxValue?: number }).maxValue != null) {
-      return super.call(inputs, kwargs);
-    }
+    if (x === undefined || !plainRelu(this)) return super.call(inputs, kwargs);
+    // relu(relu(z)) = relu(z), and the fused kernel's gradient already applies this mask.
+    if (alreadyRectified(x)) return x;
     return fastRelu(x);
   }
 }
