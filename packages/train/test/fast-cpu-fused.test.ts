@@ -35,6 +35,9 @@ const CASES: FusedCase[] = [
   { x: [2, 6, 5, 4, 3], f: [2, 3, 1, 3, 5], strides: [1, 2, 1], pad: 'same', relu: false, bias: true },
   { x: [3, 7, 7, 7, 2], f: [3, 3, 3, 2, 33], strides: [2, 2, 2], pad: 'same', relu: true, bias: false },
   { x: [1, 5, 6, 7, 1], f: [3, 3, 3, 1, 4], strides: [1, 1, 1], pad: 'valid', relu: false, bias: false },
+  // ReLU's mask applied while dy is copied into the padded source of the input gradient's forward conv.
+  { x: [2, 5, 6, 5, 16], f: [2, 3, 3, 16, 24], strides: [1, 1, 1], pad: 'same', relu: true, bias: false },
+  { x: [2, 3, 3, 3, 32], f: [1, 1, 1, 32, 8], strides: [1, 1, 1], pad: 'valid', relu: true, bias: true },
 ];
 
 describe('fused Conv3D + bias + ReLU equals conv3d → add → relu on stock cpu', () => {

@@ -1,0 +1,229 @@
+#include "conv.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "gemm_ops.h"
+#include "work_split.h"
+
+Conv::Conv(const int32_t* g)
+    : N(g[0]), inD(g[1]), inH(g[2]), inW(g[3]), C(g[4]), outD(g[5]), outH(g[6]), outW(g[7]), F(g[8]), fD(g[9]),
+      fH(g[10]), fW(g[11]), sD(g[12]), sH(g[13]), sW(g[14]), dD(g[15]), dH(g[16]), dW(g[17]), pF(g[18]), pT(g[19]),
+      pL(g[20]) {
+  const int eD = (outD - 1) * sD + (fD - 1) * dD + 1;
+  const int eH = (outH - 1) * sH + (fH - 1) * dH + 1;
+  const int eW = (outW - 1) * sW + (fW - 1) * dW + 1;
+  padded = pF > 0 || pT > 0 || pL > 0 || eD > inD || eH > inH || eW > inW;
+  SD = padded ? std::max(eD, pF + inD) : inD;
+  SH = padded ? std::max(eH, pT + inH) : inH;
+  SW = padded ? std::max(eW, pL + inW) : inW;
+}
+
+std::vector<long> Conv::rowBase() const {
+  std::vector<long> base(rows());
+  long m = 0;
+  for (int n = 0; n < N; ++n)
+    for (int d = 0; d < outD; ++d)
+      for (int h = 0; h < outH; ++h)
+        for (int w = 0; w < outW; ++w)
+          base[m++] = (((static_cast<long>(n) * SD + d * sD) * SH + h * sH) * SW + w * sW) * C;
+  return base;
+}
+
+std::vector<int> Conv::tapOffsets() const {
+  std::vector<int> off(K());
+  int k = 0;
+  for (int a = 0; a < fD; ++a)
+    for (int b = 0; b < fH; ++b)
+      for (int e = 0; e < fW; ++e)
+        for (int c = 0; c < C; ++c) off[k++] = ((a * dD * SH + b * dH) * SW + e * dW) * C + c;
+  return off;
+}
+
+namespace {
+
+// Parts for a pass over `units` independent units: a few per thread, so that the pool's threads
+// take them as they finish and a thread the OS deschedules holds up at most one small part.
+int parts_for(const Context& ctx, double flops, long units) {
+  if (threads_for(ctx, flops) == 1) return 1;
+  return static_cast<int>(std::max(1L, std::min<long>(4L * ctx.threads, units)));
+}
+
+// dy where the ReLU let the forward value through, else 0: tfjs's dy * step(x), with y = relu(x)
+// standing in for x (y > 0 exactly where x > 0; a NaN y is a NaN x). As gemm_kernels.h's.
+inline float relu_masked(float dy, float y) { return y > 0.f ? dy : (y != y ? y : dy * 0.f); }
+
+// The context's source buffer, filled with g's source volume: x (masked by relu_masked against
+// `mask`, same layout as x, when given) inside, zeros in the padding around it. Every element is
+// written exactly once, so the buffer is never cleared as a whole.
+const float* fill_source(Context& ctx, const Conv& g, const float* x, const float* mask) {
+  if (ctx.padded.size() < static_cast<size_t>(g.sourceSize())) ctx.padded.resize(g.sourceSize());
+  float* s = ctx.padded.data();
+  const long C = g.C;
+  const long plane = static_cast<long>(g.SH) * g.SW * C, row = static_cast<long>(g.SW) * C;
+  const long len = static_cast<long>(g.inW) * C;
+  const int parts = parts_for(ctx, static_cast<double>(g.sourceSize()), g.N);
+  ctx.pool.run(parts, [&](int p) {
+    const auto [n0, n1] = split(g.N, parts, p, 1);
+    for (long n = n0; n < n1; ++n)
+      for (int d = 0; d < g.SD; ++d) {
+        float* sp = s + (n * g.SD + d) * plane;
+        const int xd = d - g.pF;
+        if (xd < 0 || xd >= g.inD) {
+          std::memset(sp, 0, plane * sizeof(float));
+          continue;
+        }
+        for (int h = 0; h < g.SH; ++h) {
+          float* sr = sp + h * row;
+          const int xh = h - g.pT;
+          if (xh < 0 || xh >= g.inH) {
+            std::memset(sr, 0, row * sizeof(float));
+            continue;
+          }
+          const long xi = ((n * g.inD + xd) * g.inH + xh) * len;
+          float* dst = sr + g.pL * C;
+          std::memset(sr, 0, g.pL * C * sizeof(float));
+          if (mask)
+            for (long i = 0; i < len; ++i) dst[i] = relu_masked(x[xi + i], mask[xi + i]);
+          else
+            std::memcpy(dst, x + xi, len * sizeof(float));
+          std::memset(dst + len, 0, (row - g.pL * C - len) * sizeof(float));
+        }
+      }
+  });
+  return s;
+}
+
+// y[m][0..F) = sum_k src(m, k) B[k][..] (+ bias) (then relu) for every output voxel m of g, from
+// B packed K x ldb (ldb a multiple of the build's tile width, zero padded).
+void gather_forward(Context& ctx, const Conv& g, const float* src, const float* B, long ldb, const float* bias,
+                    int relu, float* y) {
+  const GemmOps* ops = ctx.ops;
+  const long K = g.K();
+  const std::vector<long> base = g.rowBase();
+  const std::vector<int> off = g.tapOffsets();
+  const long M = g.rows();
+  const int parts = parts_for(ctx, 2.0 * M * K * g.F, (M + 63) / 64);
+  ctx.pool.run(parts, [&](int p) {
+    const auto [m0, m1] = split(M, parts, p, 16);
+    ops->rows(m0, m1, src, base.data(), off.data(), static_cast<int>(K), B, ldb, g.F, y, g.F, bias, relu);
+  });
+}
+
+// The input gradient of a stride-1 undilated conv is the 'full' correlation of dy' with the
+// filter flipped in space and transposed in channels: a forward pass over dy' padded by
+// f - 1 - pad before (and whatever completes the input's extent after), writing dx directly,
+// with no scatter and no zeroed dx. Taken only where it does about the scatter's arithmetic
+// ('same'-like: as many input voxels as output voxels; a 'valid' conv's transpose would also
+// multiply its whole zero border) and where dx's channels fill at least half a tile's lanes.
+bool backprop_input_as_forward(Context& ctx, const Conv& g, const float* dy, const float* w, const float* y,
+                               float* dx) {
+  if (g.sD != 1 || g.sH != 1 || g.sW != 1 || g.dD != 1 || g.dH != 1 || g.dW != 1) return false;
+  const long inVoxels = static_cast<long>(g.inD) * g.inH * g.inW;
+  const long outVoxels = static_cast<long>(g.outD) * g.outH * g.outW;
+  if (8 * inVoxels > 9 * outVoxels || 2 * g.C < ctx.ops->nr) return false;
+  const int32_t geom[21] = {g.N,     g.outD,  g.outH,  g.outW,  g.F,     g.inD, g.inH, g.inW, g.C, g.fD, g.fH,
+                            g.fW,    1,       1,       1,       1,       1,     1,     g.fD - 1 - g.pF,
+                            g.fH - 1 - g.pT, g.fW - 1 - g.pL};
+  if (geom[18] < 0 || geom[19] < 0 || geom[20] < 0) return false;
+  const Conv t(geom);
+  const float* src = t.padded || y ? fill_source(ctx, t, dy, y) : dy;
+  const long ldb = round_up(g.C, ctx.ops->nr);
+  const long taps = static_cast<long>(g.fD) * g.fH * g.fW;
+  std::vector<float> b(taps * g.F * ldb, 0.f);
+  for (int a = 0; a < g.fD; ++a)
+    for (int e = 0; e < g.fH; ++e)
+      for (int i = 0; i < g.fW; ++i) {
+        const long flipped = ((static_cast<long>(g.fD - 1 - a) * g.fH + (g.fH - 1 - e)) * g.fW + (g.fW - 1 - i));
+        const long tap = (static_cast<long>(a) * g.fH + e) * g.fW + i;
+        for (int c = 0; c < g.C; ++c)
+          for (int f = 0; f < g.F; ++f) b[(tap * g.F + f) * ldb + c] = w[(flipped * g.C + c) * g.F + f];
+      }
+  gather_forward(ctx, t, src, b.data(), ldb, nullptr, 0, dx);
+  return true;
+}
+
+// Any other conv: dx = col2im(dy' * w^T), scattered into a zeroed source volume then cropped.
+void backprop_input_scatter(Context& ctx, const Conv& g, const float* dy, const float* w, const float* y, float* dx) {
+  const GemmOps* ops = ctx.ops;
+  float* dst = dx;
+  if (g.padded) {
+    if (ctx.padded.size() < static_cast<size_t>(g.sourceSize())) ctx.padded.resize(g.sourceSize());
+    dst = ctx.padded.data();
+  }
+  std::memset(dst, 0, (g.padded ? g.sourceSize() : g.inputSize()) * sizeof(float));
+  const long K = g.K();
+  const long ldwt = round_up(K, ops->nr);
+  std::vector<float> wt(static_cast<long>(g.F) * ldwt, 0.f);
+  for (long k = 0; k < K; ++k)
+    for (int f = 0; f < g.F; ++f) wt[f * ldwt + k] = w[k * g.F + f];
+  std::vector<int> ident(g.F);
+  for (int f = 0; f < g.F; ++f) ident[f] = f;
+  const std::vector<long> base = g.rowBase();
+  const std::vector<int> off = g.tapOffsets();
+  const long perSample = static_cast<long>(g.outD) * g.outH * g.outW;
+  // Windows of different samples never overlap, so splitting by sample makes the scatter race-free.
+  const int parts = parts_for(ctx, 2.0 * g.rows() * K * g.F, g.N);
+  ctx.pool.run(parts, [&](int p) {
+    const auto [n0, n1] = split(g.N, parts, p, 1);
+    ops->scatter(n0 * perSample, n1 * perSample, dy, y, g.F, wt.data(), ldwt, ident.data(), dst, base.data(),
+                 off.data(), static_cast<int>(K));
+  });
+  if (!g.padded) return;
+  for (int n = 0; n < g.N; ++n)
+    for (int d = 0; d < g.inD; ++d)
+      for (int h = 0; h < g.inH; ++h) {
+        const long xi = (((static_cast<long>(n) * g.inD + d) * g.inH + h) * g.inW) * g.C;
+        const long si = (((static_cast<long>(n) * g.SD + d + g.pF) * g.SH + h + g.pT) * g.SW + g.pL) * g.C;
+        std::memcpy(dx + xi, dst + si, static_cast<long>(g.inW) * g.C * sizeof(float));
+      }
+}
+
+}  // namespace
+
+void conv_forward(Context& ctx, const Conv& g, const float* x, const float* w, const float* bias, int relu, float* y) {
+  const float* src = g.padded ? fill_source(ctx, g, x, nullptr) : x;
+  const long K = g.K();
+  const long ldb = round_up(g.F, ctx.ops->nr);
+  std::vector<float> b(K * ldb, 0.f);
+  for (long k = 0; k < K; ++k) std::memcpy(&b[k * ldb], w + k * g.F, g.F * sizeof(float));
+  gather_forward(ctx, g, src, b.data(), ldb, bias, relu, y);
+}
+
+void conv_backprop_filter(Context& ctx, const Conv& g, const float* x, const float* dy, const float* y, float* dw,
+                          float* db) {
+  const GemmOps* ops = ctx.ops;
+  const float* src = g.padded ? fill_source(ctx, g, x, nullptr) : x;
+  const long K = g.K();
+  const long M = g.rows();
+  const long ld = round_up(g.F, ops->nr);
+  const std::vector<long> base = g.rowBase();
+  const std::vector<int> off = g.tapOffsets();
+  // One accumulator per part (not per thread): the sum over parts then runs in part order, so the
+  // result does not depend on which thread took which part.
+  const int parts = parts_for(ctx, 2.0 * M * K * g.F, (M + 255) / 256);
+  std::vector<std::vector<float>> partial(parts, std::vector<float>(K * ld, 0.f));
+  std::vector<std::vector<double>> partialBias(parts, std::vector<double>(db ? g.F : 0, 0.0));
+  ctx.pool.run(parts, [&](int p) {
+    const auto [m0, m1] = split(M, parts, p, 256);
+    ops->reduce(m0, m1, src, base.data(), off.data(), static_cast<int>(K), dy, y, g.F, partial[p].data(), ld,
+                db ? partialBias[p].data() : nullptr);
+  });
+  if (dw)
+    for (long k = 0; k < K; ++k)
+      for (int f = 0; f < g.F; ++f) {
+        float s = 0.f;
+        for (int p = 0; p < parts; ++p) s += partial[p][k * ld + f];
+        dw[k * g.F + f] = s;
+      }
+  if (db)
+    for (int f = 0; f < g.F; ++f) {
+      double s = 0.0;
+      for (int p = 0; p < parts; ++p) s += partialBias[p][f];
+      db[f] = static_cast<float>(s);
+    }
+}
+
+void conv_backprop_input(Context& ctx, const Conv& g, const float* dy, const float* w, const float* y, float* dx) {
+  if (!backprop_input_as_forward(ctx, g, dy, w, y, dx)) backprop_input_scatter(ctx, g, dy, w, y, dx);
+}
