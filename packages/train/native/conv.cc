@@ -94,19 +94,51 @@ const float* fill_source(Context& ctx, const Conv& g, const float* x, const floa
   return s;
 }
 
-// y[m][0..F) = sum_k src(m, k) B[k][..] (+ bias) (then relu) for every output voxel m of g, from
-// B packed K x ldb (ldb a multiple of the build's tile width, zero padded).
-void gather_forward(Context& ctx, const Conv& g, const float* src, const float* B, long ldb, const float* bias,
-                    int relu, float* y) {
+// Vectors per row of the paired-tap forward for g (gemm_kernels.h), or 0 where it does not apply
+// or would not save lanes: it needs taps in adjacent pairs (an even number of input channels) and
+// pays off where F fills a whole tile poorly (24 channels use 24 lanes of 32 on AVX-512).
+int pair_vectors(const GemmOps* ops, const Conv& g) {
+  if (g.C % 2 != 0) return 0;
+  const int pv = static_cast<int>((2L * g.F + ops->vw - 1) / ops->vw);
+  if (pv < 2 || pv > 3) return 0;
+  return pv * ops->vw / 2 < round_up(g.F, ops->nr) ? pv : 0;
+}
+
+// y[m][0..F) = sum_k src(m, k) w[k][..] (+ bias) (then relu) for every output voxel m of g, with
+// w the K x F filter matrix in tfjs's order; packed here for the tiles.
+void gather_forward(Context& ctx, const Conv& g, const float* src, const float* w, const float* bias, int relu,
+                    float* y) {
   const GemmOps* ops = ctx.ops;
   const long K = g.K();
   const std::vector<long> base = g.rowBase();
   const std::vector<int> off = g.tapOffsets();
   const long M = g.rows();
   const int parts = parts_for(ctx, 2.0 * M * K * g.F, (M + 63) / 64);
+  const int pv = pair_vectors(ops, g);
+  if (pv > 0) {
+    const long width = static_cast<long>(pv) * ops->vw;
+    std::vector<float> b2(K / 2 * width, 0.f);
+    std::vector<int> off2(K / 2);
+    for (long j = 0; j < K / 2; ++j) {
+      off2[j] = off[2 * j];
+      for (int f = 0; f < g.F; ++f) {
+        b2[j * width + 2 * f] = w[2 * j * g.F + f];
+        b2[j * width + 2 * f + 1] = w[(2 * j + 1) * g.F + f];
+      }
+    }
+    ctx.pool.run(parts, [&](int p) {
+      const auto [m0, m1] = split(M, parts, p, 16);
+      ops->pairRows(m0, m1, src, base.data(), off2.data(), static_cast<int>(K / 2), b2.data(), pv, g.F, y, g.F,
+                    bias, relu);
+    });
+    return;
+  }
+  const long ldb = round_up(g.F, ops->nr);
+  std::vector<float> b(K * ldb, 0.f);
+  for (long k = 0; k < K; ++k) std::memcpy(&b[k * ldb], w + k * g.F, g.F * sizeof(float));
   ctx.pool.run(parts, [&](int p) {
     const auto [m0, m1] = split(M, parts, p, 16);
-    ops->rows(m0, m1, src, base.data(), off.data(), static_cast<int>(K), B, ldb, g.F, y, g.F, bias, relu);
+    ops->rows(m0, m1, src, base.data(), off.data(), static_cast<int>(K), b.data(), ldb, g.F, y, g.F, bias, relu);
   });
 }
 
@@ -128,18 +160,17 @@ bool backprop_input_as_forward(Context& ctx, const Conv& g, const float* dy, con
   if (geom[18] < 0 || geom[19] < 0 || geom[20] < 0) return false;
   const Conv t(geom);
   const float* src = t.padded || y ? fill_source(ctx, t, dy, y) : dy;
-  const long ldb = round_up(g.C, ctx.ops->nr);
   const long taps = static_cast<long>(g.fD) * g.fH * g.fW;
-  std::vector<float> b(taps * g.F * ldb, 0.f);
+  std::vector<float> b(taps * g.F * g.C);
   for (int a = 0; a < g.fD; ++a)
     for (int e = 0; e < g.fH; ++e)
       for (int i = 0; i < g.fW; ++i) {
         const long flipped = ((static_cast<long>(g.fD - 1 - a) * g.fH + (g.fH - 1 - e)) * g.fW + (g.fW - 1 - i));
         const long tap = (static_cast<long>(a) * g.fH + e) * g.fW + i;
         for (int c = 0; c < g.C; ++c)
-          for (int f = 0; f < g.F; ++f) b[(tap * g.F + f) * ldb + c] = w[(flipped * g.C + c) * g.F + f];
+          for (int f = 0; f < g.F; ++f) b[(tap * g.F + f) * g.C + c] = w[(flipped * g.C + c) * g.F + f];
       }
-  gather_forward(ctx, t, src, b.data(), ldb, nullptr, 0, dx);
+  gather_forward(ctx, t, src, b.data(), nullptr, 0, dx);
   return true;
 }
 
@@ -182,12 +213,7 @@ void backprop_input_scatter(Context& ctx, const Conv& g, const float* dy, const 
 }  // namespace
 
 void conv_forward(Context& ctx, const Conv& g, const float* x, const float* w, const float* bias, int relu, float* y) {
-  const float* src = g.padded ? fill_source(ctx, g, x, nullptr) : x;
-  const long K = g.K();
-  const long ldb = round_up(g.F, ctx.ops->nr);
-  std::vector<float> b(K * ldb, 0.f);
-  for (long k = 0; k < K; ++k) std::memcpy(&b[k * ldb], w + k * g.F, g.F * sizeof(float));
-  gather_forward(ctx, g, src, b.data(), ldb, bias, relu, y);
+  gather_forward(ctx, g, g.padded ? fill_source(ctx, g, x, nullptr) : x, w, bias, relu, y);
 }
 
 void conv_backprop_filter(Context& ctx, const Conv& g, const float* x, const float* dy, const float* y, float* dw,

@@ -175,3 +175,84 @@ static void gather_gemm_scatter_rows(long m0, long m1, const float* dY, const fl
     }
   }
 }
+
+// Paired taps, for outputs narrower than a tile (F = 24 on AVX-512 fills 24 of a 32-wide tile):
+// two taps whose A values sit side by side (consecutive input channels) are read as one 64-bit
+// broadcast, and each vector lane pair holds (tap 2j, tap 2j+1) of one output column, so 2F
+// lanes carry 2F products per step with none wasted. Lane pairs are summed when the tile is
+// stored. B2 is K/2 rows of PV vectors: row j, lanes 2f and 2f+1 = B[2j][f] and B[2j+1][f].
+typedef double dvec __attribute__((vector_size(VW * 4)));
+
+// Every lane = v, as one broadcast (dvec{} + v would be an add, which can change the floats' bits).
+template <size_t... Is>
+static inline dvec splat(double v, std::index_sequence<Is...>) {
+  return dvec{((void)Is, v)...};
+}
+
+template <int R, int PV>
+static void pair_tile(int T2, const float* const* rows, const int* off2, const float* B2, float* out) {
+  vec acc[R][PV];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < PV; ++v) acc[r][v] = vec{};
+  for (int j = 0; j < T2; ++j) {
+    vec b[PV];
+    for (int v = 0; v < PV; ++v) b[v] = load(B2 + (static_cast<long>(j) * PV + v) * VW);
+    const int o = off2[j];
+    for (int r = 0; r < R; ++r) {
+      double pair;
+      __builtin_memcpy(&pair, rows[r] + o, sizeof pair);
+      const vec a = (vec)splat(pair, std::make_index_sequence<VW / 2>{});
+      for (int v = 0; v < PV; ++v) acc[r][v] += a * b[v];
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    alignas(64) float lanes[PV * VW];
+    for (int v = 0; v < PV; ++v) store(lanes + v * VW, acc[r][v]);
+    for (int f = 0; f < PV * VW / 2; ++f) out[r * (PV * VW / 2) + f] = lanes[2 * f] + lanes[2 * f + 1];
+  }
+}
+
+typedef void (*PairTileFn)(int, const float* const*, const int*, const float*, float*);
+
+// As many accumulators as the plain tiles use (MR * NV), in rows of PV vectors.
+template <int PV>
+static constexpr int PAIR_MR = MR * NV / PV;
+
+template <int PV, int... Is>
+static constexpr std::array<PairTileFn, sizeof...(Is)> make_pair_table(std::integer_sequence<int, Is...>) {
+  return {&pair_tile<Is + 1, PV>...};
+}
+
+// gather_gemm_rows with paired taps: off2[j] locates taps 2j and 2j + 1 (the next float), K2 = K / 2,
+// PV = ceil(2N / VW) vectors per row (2 or 3), N <= PV * VW / 2.
+template <int PV>
+static void pair_rows(long m0, long m1, const float* A, const long* rowBase, const int* off2, int K2,
+                      const float* B2, int N, float* C, long ldc, const float* bias, int relu) {
+  constexpr int MR2 = PAIR_MR<PV>;
+  constexpr int W = PV * VW / 2;
+  static constexpr std::array<PairTileFn, MR2> TILES = make_pair_table<PV>(std::make_integer_sequence<int, MR2>{});
+  const float* rows[MR2];
+  alignas(64) float out[MR2 * W];
+  for (long m = m0; m < m1; m += MR2) {
+    const int R = static_cast<int>(m1 - m < MR2 ? m1 - m : MR2);
+    for (int r = 0; r < R; ++r) rows[r] = A + rowBase[m + r];
+    TILES[R - 1](K2, rows, off2, B2, out);
+    for (int r = 0; r < R; ++r) {
+      float* c = C + (m + r) * ldc;
+      const float* o = out + r * W;
+      for (int j = 0; j < N; ++j) {
+        float v = o[j] + (bias ? bias[j] : 0.f);
+        if (relu) v = v > 0.f ? v : (v != v ? v : 0.f);  // NaN stays NaN, as tfjs's Relu
+        c[j] = v;
+      }
+    }
+  }
+}
+
+static void gather_gemm_pair_rows(long m0, long m1, const float* A, const long* rowBase, const int* off2, int K2,
+                                  const float* B2, int pv, int N, float* C, long ldc, const float* bias, int relu) {
+  if (pv == 2)
+    pair_rows<2>(m0, m1, A, rowBase, off2, K2, B2, N, C, ldc, bias, relu);
+  else
+    pair_rows<3>(m0, m1, A, rowBase, off2, K2, B2, N, C, ldc, bias, relu);
+}

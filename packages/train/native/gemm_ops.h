@@ -22,6 +22,11 @@ struct GemmOps {
                  const float* Y, int N, float* dW, long ldw, double* dB);
   void (*scatter)(long m0, long m1, const float* dY, const float* Y, int N, const float* WT, long ldwt,
                   const int* ident, float* dX, const long* rowBase, const int* off, int K);
+  // The paired-tap forward (gemm_kernels.h) and the build's vector width: pv = 2 or 3 vectors per
+  // row cover N <= pv * vw / 2 columns.
+  int vw;
+  void (*pairRows)(long m0, long m1, const float* A, const long* rowBase, const int* off2, int K2, const float* B2,
+                   int pv, int N, float* C, long ldc, const float* bias, int relu);
 };
 
 extern const GemmOps gemm_generic;
