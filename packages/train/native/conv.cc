@@ -228,18 +228,26 @@ void conv_backprop_filter(Context& ctx, const Conv& g, const float* x, const flo
   // One accumulator per part (not per thread): the sum over parts then runs in part order, so the
   // result does not depend on which thread took which part.
   const int parts = parts_for(ctx, 2.0 * M * K * g.F, (M + 255) / 256);
-  std::vector<std::vector<float>> partial(parts, std::vector<float>(K * ld, 0.f));
+  // Paired taps keep dW interleaved: taps 2j and 2j + 1 of column f at [j][2f] and [j][2f + 1].
+  const int pv = pair_vectors(ops, g);
+  const long rowsOf = pv > 0 ? K / 2 : K, width = pv > 0 ? static_cast<long>(pv) * ops->vw : ld;
+  std::vector<std::vector<float>> partial(parts, std::vector<float>(rowsOf * width, 0.f));
   std::vector<std::vector<double>> partialBias(parts, std::vector<double>(db ? g.F : 0, 0.0));
   ctx.pool.run(parts, [&](int p) {
     const auto [m0, m1] = split(M, parts, p, 256);
-    ops->reduce(m0, m1, src, base.data(), off.data(), static_cast<int>(K), dy, y, g.F, partial[p].data(), ld,
-                db ? partialBias[p].data() : nullptr);
+    double* bias = db ? partialBias[p].data() : nullptr;
+    if (pv > 0)
+      ops->pairReduce(m0, m1, src, base.data(), off.data(), static_cast<int>(K), dy, y, pv, g.F, partial[p].data(),
+                      bias);
+    else
+      ops->reduce(m0, m1, src, base.data(), off.data(), static_cast<int>(K), dy, y, g.F, partial[p].data(), ld, bias);
   });
   if (dw)
     for (long k = 0; k < K; ++k)
       for (int f = 0; f < g.F; ++f) {
+        const long at = pv > 0 ? k / 2 * width + 2 * f + k % 2 : k * ld + f;
         float s = 0.f;
-        for (int p = 0; p < parts; ++p) s += partial[p][k * ld + f];
+        for (int p = 0; p < parts; ++p) s += partial[p][at];
         dw[k * g.F + f] = s;
       }
   if (db)

@@ -256,3 +256,76 @@ static void gather_gemm_pair_rows(long m0, long m1, const float* A, const long* 
   else
     pair_rows<3>(m0, m1, A, rowBase, off2, K2, B2, N, C, ldc, bias, relu);
 }
+
+// Filter gradient with paired taps (as gather_gemm_reduce_rows; the pairing as pair_tile's): tile
+// rows are pairs of adjacent taps (2j, 2j + 1), read as one 64-bit broadcast per output voxel, and
+// the packed dY panel holds each value twice, so lanes 2f and 2f + 1 of pair j accumulate dW[2j][f]
+// and dW[2j + 1][f]. dW2 (K / 2 rows of PV vectors, added to) keeps that interleaved layout.
+template <int R, int PV>
+static void pair_reduce_tile(int T, const float* const* rows, const int* boff, const float* P, float* C) {
+  vec acc[R][PV];
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < PV; ++v) acc[r][v] = vec{};
+  for (int t = 0; t < T; ++t) {
+    vec b[PV];
+    for (int v = 0; v < PV; ++v) b[v] = load(P + (static_cast<long>(t) * PV + v) * VW);
+    const int o = boff[t];
+    for (int r = 0; r < R; ++r) {
+      double pair;
+      __builtin_memcpy(&pair, rows[r] + o, sizeof pair);
+      const vec a = (vec)splat(pair, std::make_index_sequence<VW / 2>{});
+      for (int v = 0; v < PV; ++v) acc[r][v] += a * b[v];
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int v = 0; v < PV; ++v) {
+      float* c = C + (r * PV + v) * VW;
+      store(c, load(c) + acc[r][v]);
+    }
+}
+
+template <int PV, int... Is>
+static constexpr std::array<PairTileFn, sizeof...(Is)> make_pair_reduce_table(std::integer_sequence<int, Is...>) {
+  return {&pair_reduce_tile<Is + 1, PV>...};
+}
+
+template <int PV>
+static void pair_reduce(long m0, long m1, const float* A, const long* rowBase, const int* off, int K,
+                        const float* dY, const float* Y, int N, float* dW2, double* dB) {
+  constexpr int MR2 = PAIR_MR<PV>;
+  constexpr long MB = 256;
+  constexpr int W = PV * VW;
+  static constexpr std::array<PairTileFn, MR2> TILES =
+      make_pair_reduce_table<PV>(std::make_integer_sequence<int, MR2>{});
+  const float* rows[MR2];
+  int boff[MB];
+  Scratch panel(MB * W);
+  alignas(64) float p[W / 2];  // one masked row of dY: N <= W / 2
+  for (long mb = m0; mb < m1; mb += MB) {
+    const int T = static_cast<int>(m1 - mb < MB ? m1 - mb : MB);
+    for (int t = 0; t < T; ++t) {
+      const float* d = dY + (mb + t) * N;
+      float* q = panel.data + t * W;
+      for (int n = 0; n < N; ++n) p[n] = Y ? relu_masked(d[n], Y[(mb + t) * N + n]) : d[n];
+      for (int n = 0; n < N; ++n) q[2 * n] = q[2 * n + 1] = p[n];
+      if (dB)
+        for (int n = 0; n < N; ++n) dB[n] += p[n];
+    }
+    const long base0 = rowBase[mb];
+    for (int t = 0; t < T; ++t) boff[t] = static_cast<int>(rowBase[mb + t] - base0);
+    for (int j = 0; j < K / 2; j += MR2) {
+      const int R = K / 2 - j < MR2 ? K / 2 - j : MR2;
+      for (int r = 0; r < R; ++r) rows[r] = A + base0 + off[2 * (j + r)];
+      TILES[R - 1](T, rows, boff, panel.data, dW2 + static_cast<long>(j) * W);
+    }
+  }
+}
+
+static void gather_gemm_pair_reduce_rows(long m0, long m1, const float* A, const long* rowBase, const int* off,
+                                         int K, const float* dY, const float* Y, int pv, int N, float* dW2,
+                                         double* dB) {
+  if (pv == 2)
+    pair_reduce<2>(m0, m1, A, rowBase, off, K, dY, Y, N, dW2, dB);
+  else
+    pair_reduce<3>(m0, m1, A, rowBase, off, K, dY, Y, N, dW2, dB);
+}

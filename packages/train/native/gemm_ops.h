@@ -27,6 +27,9 @@ struct GemmOps {
   int vw;
   void (*pairRows)(long m0, long m1, const float* A, const long* rowBase, const int* off2, int K2, const float* B2,
                    int pv, int N, float* C, long ldc, const float* bias, int relu);
+  // The paired-tap filter gradient: dW2 is K / 2 rows of pv * vw floats, lane pairs interleaved.
+  void (*pairReduce)(long m0, long m1, const float* A, const long* rowBase, const int* off, int K, const float* dY,
+                     const float* Y, int pv, int N, float* dW2, double* dB);
 };
 
 extern const GemmOps gemm_generic;
