@@ -1,5 +1,6 @@
 // AVX2+FMA build: 6×16 tiles keep 12 of the 16 ymm registers as accumulators.
 #include <array>
+#include <cstdint>
 #include <utility>
 
 #include "gemm_ops.h"

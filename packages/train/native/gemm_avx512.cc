@@ -1,5 +1,6 @@
 // AVX-512 build: 12×32 tiles keep 24 of the 32 zmm registers as accumulators.
 #include <array>
+#include <cstdint>
 #include <utility>
 
 #include "gemm_ops.h"

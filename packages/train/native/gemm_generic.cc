@@ -1,5 +1,6 @@
 // Baseline build (SSE2 on x86-64, NEON on arm64): runs on any CPU.
 #include <array>
+#include <cstdint>
 #include <utility>
 
 #include "gemm_ops.h"

@@ -97,6 +97,21 @@ static void gather_gemm_rows(long m0, long m1, const float* A, const long* rowBa
 // standing in for x (y > 0 exactly where x > 0; a NaN y is a NaN x).
 static inline float relu_masked(float dy, float y) { return y > 0.f ? dy : (y != y ? y : dy * 0.f); }
 
+typedef int32_t ivec __attribute__((vector_size(VW * 4)));
+
+// out[i] = relu_masked(d[i], y[i]) for i < n, a vector at a time with lane masks (the compiler
+// keeps the scalar form's branches).
+static void relu_masked_row(const float* d, const float* y, float* out, int n) {
+  int i = 0;
+  for (; i + VW <= n; i += VW) {
+    const vec dv = load(d + i), yv = load(y + i);
+    const ivec pass = yv > vec{}, nan = yv != yv;
+    const ivec zero = (ivec)(dv * vec{});
+    store(out + i, (vec)((pass & (ivec)dv) | (~pass & ((nan & (ivec)yv) | (~nan & zero)))));
+  }
+  for (; i < n; ++i) out[i] = relu_masked(d[i], y[i]);
+}
+
 // Filter gradient: dW[k][n] += sum_{m in [m0,m1)} A(m,k) dY(m,n). Here the tile rows are taps k
 // and the reduction runs over output voxels m, in blocks: each block of dY (N columns, row stride
 // N) is first packed into a panel of whole tiles, with ReLU's mask applied when Y (the forward
@@ -115,8 +130,7 @@ static void gather_gemm_reduce_rows(long m0, long m1, const float* A, const long
       const float* d = dY + (mb + t) * N;
       float* p = panel.data + t * ldp;
       if (Y) {
-        const float* y = Y + (mb + t) * N;
-        for (int n = 0; n < N; ++n) p[n] = relu_masked(d[n], y[n]);
+        relu_masked_row(d, Y + (mb + t) * N, p, N);
       } else {
         for (int n = 0; n < N; ++n) p[n] = d[n];
       }
@@ -151,9 +165,8 @@ static void gather_gemm_scatter_rows(long m0, long m1, const float* dY, const fl
     for (int r = 0; r < R; ++r) {
       rows[r] = dY + (m + r) * N;
       if (Y) {
-        const float* y = Y + (m + r) * N;
         float* p = masked.data + r * N;
-        for (int n = 0; n < N; ++n) p[n] = relu_masked(rows[r][n], y[n]);
+        relu_masked_row(rows[r], Y + (m + r) * N, p, N);
         rows[r] = p;
       }
     }
@@ -306,7 +319,10 @@ static void pair_reduce(long m0, long m1, const float* A, const long* rowBase, c
     for (int t = 0; t < T; ++t) {
       const float* d = dY + (mb + t) * N;
       float* q = panel.data + t * W;
-      for (int n = 0; n < N; ++n) p[n] = Y ? relu_masked(d[n], Y[(mb + t) * N + n]) : d[n];
+      if (Y)
+        relu_masked_row(d, Y + (mb + t) * N, p, N);
+      else
+        for (int n = 0; n < N; ++n) p[n] = d[n];
       for (int n = 0; n < N; ++n) q[2 * n] = q[2 * n + 1] = p[n];
       if (dB)
         for (int n = 0; n < N; ++n) dB[n] += p[n];

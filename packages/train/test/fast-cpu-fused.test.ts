@@ -199,6 +199,44 @@ describe('MaxPool3D keeps its argmax for the gradient', () => {
   });
 });
 
+describe("ReLU's mask inside the conv gradients keeps tfjs's NaN rule: dy * step(x)", () => {
+  // 1x1x1 convs over 2x1x1 voxels of 20 channels (a vector and a tail on every build). Channel c
+  // of voxel 0 carries the special cases; voxel 1 is plain. step(x) is NaN for a NaN x, so NaN
+  // passes; a blocked Infinity becomes Inf * 0 = NaN; a blocked finite dy becomes 0.
+  const C = 20;
+  const geometry = Int32Array.from([1, 1, 1, 2, C, 1, 1, 2, C, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
+  const y = new Float32Array(2 * C).fill(1);
+  const dy = new Float32Array(2 * C).map((_, i) => (i % 7) - 3);
+  y.set([Number.NaN, 0, -0, -2, 3], 0);
+  dy.set([1, Number.POSITIVE_INFINITY, 2, Number.NEGATIVE_INFINITY, 4], 0);
+  const masked = (i: number): number => {
+    const m = y[i] ?? 0;
+    const d = dy[i] ?? 0;
+    if (m > 0) return d;
+    return Number.isNaN(m) ? m : d * 0;
+  };
+  it(
+    'in the bias gradient (the masked dy panel of the filter gradient)',
+    forEachBuild(async () => {
+      const x = new Float32Array(2 * C).fill(1);
+      const db = new Float32Array(C);
+      native().conv3dBackpropFilter(x, dy, y, new Float32Array(0), db, geometry);
+      for (let c = 0; c < C; c++) expect(db[c], `db[${c}]`).toBe(Math.fround(masked(c) + masked(C + c)));
+    }),
+  );
+  it(
+    'in the input gradient (the masked, padded dy of its forward conv)',
+    forEachBuild(async () => {
+      const identity = new Float32Array(C * C).map((_, i) => (i % (C + 1) === 0 ? 1 : 0));
+      const dx = new Float32Array(2 * C);
+      native().conv3dBackpropInput(dy, identity, y, dx, geometry);
+      // Voxel 0 holds NaNs (0 * NaN reaches every channel of its row); voxel 1 is dy exactly.
+      expect(Array.from(dx.subarray(0, C)).every(Number.isNaN)).toBe(true);
+      for (let c = 0; c < C; c++) expect(dx[C + c], `dx[${C + c}]`).toBe(masked(C + c));
+    }),
+  );
+});
+
 describe('BatchNormalization in training, fused, equals the stock layer on cpu', () => {
   for (const [i, shape] of [
     [4, 6, 6, 6, 24],
