@@ -71,45 +71,63 @@ void relu_masked_copy(const float* dy, const float* y, float* out, long n) {
   for (; i < n; ++i) out[i] = relu_masked(dy[i], y[i]);
 }
 
-// The context's source buffer, filled with g's source volume: x (masked by relu_masked against
-// `mask`, same layout as x, when given) inside, zeros in the padding around it. Every element is
-// written exactly once, so the buffer is never cleared as a whole.
-const float* fill_source(Context& ctx, const Conv& g, const float* x, const float* mask) {
-  if (ctx.padded.size() < static_cast<size_t>(g.sourceSize())) ctx.padded.resize(g.sourceSize());
-  float* s = ctx.padded.data();
+// Writes sample n's source volume of g into s: x (masked by relu_masked against `mask`, same
+// layout as x, when given) inside, zeros in the padding around it. Every element is written
+// exactly once, so the buffer is never cleared as a whole.
+void fill_sample(const Conv& g, const float* x, const float* mask, long n, float* s) {
   const long C = g.C;
   const long plane = static_cast<long>(g.SH) * g.SW * C, row = static_cast<long>(g.SW) * C;
   const long len = static_cast<long>(g.inW) * C;
-  const int parts = parts_for(ctx, static_cast<double>(g.sourceSize()), g.N);
+  for (int d = 0; d < g.SD; ++d) {
+    float* sp = s + d * plane;
+    const int xd = d - g.pF;
+    if (xd < 0 || xd >= g.inD) {
+      std::memset(sp, 0, plane * sizeof(float));
+      continue;
+    }
+    for (int h = 0; h < g.SH; ++h) {
+      float* sr = sp + h * row;
+      const int xh = h - g.pT;
+      if (xh < 0 || xh >= g.inH) {
+        std::memset(sr, 0, row * sizeof(float));
+        continue;
+      }
+      const long xi = ((n * g.inD + xd) * g.inH + xh) * len;
+      float* dst = sr + g.pL * C;
+      std::memset(sr, 0, g.pL * C * sizeof(float));
+      if (mask)
+        relu_masked_copy(x + xi, mask + xi, dst, len);
+      else
+        std::memcpy(dst, x + xi, len * sizeof(float));
+      std::memset(dst + len, 0, (row - g.pL * C - len) * sizeof(float));
+    }
+  }
+}
+
+// g for one sample: the window bases and tap offsets of per-sample work.
+Conv one_sample(const Conv& g) {
+  Conv s = g;
+  s.N = 1;
+  return s;
+}
+
+// Runs body(part, n, src) for every sample n, `parts` ranges of samples over the pool, where src is
+// sample n's source volume: a padded (or masked) copy made in the part's own slice of the context's
+// buffer, used while it is still in cache (one sample's volume fits in L2, where a padded copy of
+// the whole batch would go to memory and back).
+template <typename Body>
+void for_each_sample(Context& ctx, const Conv& g, const float* x, const float* mask, int parts, const Body& body) {
+  const long per = one_sample(g).sourceSize();
+  if (ctx.padded.size() < static_cast<size_t>(per * parts)) ctx.padded.resize(per * parts);
+  float* buffers = ctx.padded.data();
   ctx.pool.run(parts, [&](int p) {
     const auto [n0, n1] = split(g.N, parts, p, 1);
-    for (long n = n0; n < n1; ++n)
-      for (int d = 0; d < g.SD; ++d) {
-        float* sp = s + (n * g.SD + d) * plane;
-        const int xd = d - g.pF;
-        if (xd < 0 || xd >= g.inD) {
-          std::memset(sp, 0, plane * sizeof(float));
-          continue;
-        }
-        for (int h = 0; h < g.SH; ++h) {
-          float* sr = sp + h * row;
-          const int xh = h - g.pT;
-          if (xh < 0 || xh >= g.inH) {
-            std::memset(sr, 0, row * sizeof(float));
-            continue;
-          }
-          const long xi = ((n * g.inD + xd) * g.inH + xh) * len;
-          float* dst = sr + g.pL * C;
-          std::memset(sr, 0, g.pL * C * sizeof(float));
-          if (mask)
-            relu_masked_copy(x + xi, mask + xi, dst, len);
-          else
-            std::memcpy(dst, x + xi, len * sizeof(float));
-          std::memset(dst + len, 0, (row - g.pL * C - len) * sizeof(float));
-        }
-      }
+    float* src = buffers + p * per;
+    for (long n = n0; n < n1; ++n) {
+      fill_sample(g, x, mask, n, src);
+      body(p, n, static_cast<const float*>(src));
+    }
   });
-  return s;
 }
 
 // Vectors per row of the paired-tap forward for g (gemm_kernels.h), or 0 where it does not apply
@@ -122,41 +140,54 @@ int pair_vectors(const GemmOps* ops, const Conv& g) {
   return pv * ops->vw / 2 < round_up(g.F, ops->nr) ? pv : 0;
 }
 
-// y[m][0..F) = sum_k src(m, k) w[k][..] (+ bias) (then relu) for every output voxel m of g, with
-// w the K x F filter matrix in tfjs's order; packed here for the tiles.
-void gather_forward(Context& ctx, const Conv& g, const float* src, const float* w, const float* bias, int relu,
-                    float* y) {
+// y[m][0..F) = sum_k x'(m, k) w[k][..] (+ bias) (then relu) for every output voxel m of g, where x'
+// is x masked by relu_masked against `mask` when given; w is the K x F filter matrix in tfjs's
+// order, packed here for the tiles. Without padding or mask the windows read x itself and the
+// rows are split over the pool; otherwise the work goes sample by sample (for_each_sample).
+void gather_forward(Context& ctx, const Conv& g, const float* x, const float* mask, const float* w,
+                    const float* bias, int relu, float* y) {
   const GemmOps* ops = ctx.ops;
   const long K = g.K();
-  const std::vector<long> base = g.rowBase();
-  const std::vector<int> off = g.tapOffsets();
-  const long M = g.rows();
-  const int parts = parts_for(ctx, 2.0 * M * K * g.F, (M + 63) / 64);
+  const bool direct = !g.padded && !mask;
+  const Conv unit = direct ? g : one_sample(g);
+  const std::vector<long> base = unit.rowBase();
+  const std::vector<int> off = unit.tapOffsets();
+  const long M = g.rows(), perSample = unit.rows();
   const int pv = pair_vectors(ops, g);
+  const long width = pv > 0 ? static_cast<long>(pv) * ops->vw : round_up(g.F, ops->nr);
+  std::vector<float> b(pv > 0 ? K / 2 * width : K * width, 0.f);
+  std::vector<int> off2(pv > 0 ? K / 2 : 0);
   if (pv > 0) {
-    const long width = static_cast<long>(pv) * ops->vw;
-    std::vector<float> b2(K / 2 * width, 0.f);
-    std::vector<int> off2(K / 2);
     for (long j = 0; j < K / 2; ++j) {
       off2[j] = off[2 * j];
       for (int f = 0; f < g.F; ++f) {
-        b2[j * width + 2 * f] = w[2 * j * g.F + f];
-        b2[j * width + 2 * f + 1] = w[(2 * j + 1) * g.F + f];
+        b[j * width + 2 * f] = w[2 * j * g.F + f];
+        b[j * width + 2 * f + 1] = w[(2 * j + 1) * g.F + f];
       }
     }
+  } else {
+    for (long k = 0; k < K; ++k) std::memcpy(&b[k * width], w + k * g.F, g.F * sizeof(float));
+  }
+  // Rows [m0, m1) of `unit` read from src, written from out on.
+  const auto rows = [&](long m0, long m1, const float* src, float* out) {
+    if (pv > 0)
+      ops->pairRows(m0, m1, src, base.data(), off2.data(), static_cast<int>(K / 2), b.data(), pv, g.F, out, g.F,
+                    bias, relu);
+    else
+      ops->rows(m0, m1, src, base.data(), off.data(), static_cast<int>(K), b.data(), width, g.F, out, g.F, bias,
+                relu);
+  };
+  if (direct) {
+    const int parts = parts_for(ctx, 2.0 * M * K * g.F, (M + 63) / 64);
     ctx.pool.run(parts, [&](int p) {
       const auto [m0, m1] = split(M, parts, p, 16);
-      ops->pairRows(m0, m1, src, base.data(), off2.data(), static_cast<int>(K / 2), b2.data(), pv, g.F, y, g.F,
-                    bias, relu);
+      rows(m0, m1, x, y);
     });
     return;
   }
-  const long ldb = round_up(g.F, ops->nr);
-  std::vector<float> b(K * ldb, 0.f);
-  for (long k = 0; k < K; ++k) std::memcpy(&b[k * ldb], w + k * g.F, g.F * sizeof(float));
-  ctx.pool.run(parts, [&](int p) {
-    const auto [m0, m1] = split(M, parts, p, 16);
-    ops->rows(m0, m1, src, base.data(), off.data(), static_cast<int>(K), b.data(), ldb, g.F, y, g.F, bias, relu);
+  const int parts = parts_for(ctx, 2.0 * M * K * g.F, g.N);
+  for_each_sample(ctx, g, x, mask, parts, [&](int, long n, const float* src) {
+    rows(0, perSample, src, y + n * perSample * g.F);
   });
 }
 
@@ -177,7 +208,6 @@ bool backprop_input_as_forward(Context& ctx, const Conv& g, const float* dy, con
                             g.fH - 1 - g.pT, g.fW - 1 - g.pL};
   if (geom[18] < 0 || geom[19] < 0 || geom[20] < 0) return false;
   const Conv t(geom);
-  const float* src = t.padded || y ? fill_source(ctx, t, dy, y) : dy;
   const long taps = static_cast<long>(g.fD) * g.fH * g.fW;
   std::vector<float> b(taps * g.F * g.C);
   for (int a = 0; a < g.fD; ++a)
@@ -188,7 +218,7 @@ bool backprop_input_as_forward(Context& ctx, const Conv& g, const float* dy, con
         for (int c = 0; c < g.C; ++c)
           for (int f = 0; f < g.F; ++f) b[(tap * g.F + f) * g.C + c] = w[(flipped * g.C + c) * g.F + f];
       }
-  gather_forward(ctx, t, src, b.data(), nullptr, 0, dx);
+  gather_forward(ctx, t, dy, y, b.data(), nullptr, 0, dx);
   return true;
 }
 
@@ -231,35 +261,50 @@ void backprop_input_scatter(Context& ctx, const Conv& g, const float* dy, const 
 }  // namespace
 
 void conv_forward(Context& ctx, const Conv& g, const float* x, const float* w, const float* bias, int relu, float* y) {
-  gather_forward(ctx, g, g.padded ? fill_source(ctx, g, x, nullptr) : x, w, bias, relu, y);
+  gather_forward(ctx, g, x, nullptr, w, bias, relu, y);
 }
 
 void conv_backprop_filter(Context& ctx, const Conv& g, const float* x, const float* dy, const float* y, float* dw,
                           float* db) {
   const GemmOps* ops = ctx.ops;
-  const float* src = g.padded ? fill_source(ctx, g, x, nullptr) : x;
   const long K = g.K();
   const long M = g.rows();
   const long ld = round_up(g.F, ops->nr);
-  const std::vector<long> base = g.rowBase();
-  const std::vector<int> off = g.tapOffsets();
+  // Unpadded, the windows read x itself and the voxels are split over the pool; padded, the work
+  // goes sample by sample through a cached copy (for_each_sample).
+  const bool direct = !g.padded;
+  const Conv unit = direct ? g : one_sample(g);
+  const std::vector<long> base = unit.rowBase();
+  const std::vector<int> off = unit.tapOffsets();
+  const long perSample = unit.rows();
   // One accumulator per part (not per thread): the sum over parts then runs in part order, so the
   // result does not depend on which thread took which part.
-  const int parts = parts_for(ctx, 2.0 * M * K * g.F, (M + 255) / 256);
+  const int parts = parts_for(ctx, 2.0 * M * K * g.F, direct ? (M + 255) / 256 : g.N);
   // Paired taps keep dW interleaved: taps 2j and 2j + 1 of column f at [j][2f] and [j][2f + 1].
   const int pv = pair_vectors(ops, g);
   const long rowsOf = pv > 0 ? K / 2 : K, width = pv > 0 ? static_cast<long>(pv) * ops->vw : ld;
   std::vector<std::vector<float>> partial(parts, std::vector<float>(rowsOf * width, 0.f));
   std::vector<std::vector<double>> partialBias(parts, std::vector<double>(db ? g.F : 0, 0.0));
-  ctx.pool.run(parts, [&](int p) {
-    const auto [m0, m1] = split(M, parts, p, 256);
+  // Output voxels [m0, m1) of `unit`, windows in src, their dy and y from row 0 of d and m on.
+  const auto reduce = [&](int p, long m0, long m1, const float* src, const float* d, const float* m) {
     double* bias = db ? partialBias[p].data() : nullptr;
     if (pv > 0)
-      ops->pairReduce(m0, m1, src, base.data(), off.data(), static_cast<int>(K), dy, y, pv, g.F, partial[p].data(),
+      ops->pairReduce(m0, m1, src, base.data(), off.data(), static_cast<int>(K), d, m, pv, g.F, partial[p].data(),
                       bias);
     else
-      ops->reduce(m0, m1, src, base.data(), off.data(), static_cast<int>(K), dy, y, g.F, partial[p].data(), ld, bias);
-  });
+      ops->reduce(m0, m1, src, base.data(), off.data(), static_cast<int>(K), d, m, g.F, partial[p].data(), ld, bias);
+  };
+  if (direct) {
+    ctx.pool.run(parts, [&](int p) {
+      const auto [m0, m1] = split(M, parts, p, 256);
+      reduce(p, m0, m1, x, dy, y);
+    });
+  } else {
+    for_each_sample(ctx, g, x, nullptr, parts, [&](int p, long n, const float* src) {
+      const long at = n * perSample * g.F;
+      reduce(p, 0, perSample, src, dy + at, y ? y + at : nullptr);
+    });
+  }
   if (dw)
     for (long k = 0; k < K; ++k)
       for (int f = 0; f < g.F; ++f) {
