@@ -111,21 +111,45 @@ Conv one_sample(const Conv& g) {
   return s;
 }
 
-// Runs body(part, n, src) for every sample n, `parts` ranges of samples over the pool, where src is
-// sample n's source volume: a padded (or masked) copy made in the part's own slice of the context's
-// buffer, used while it is still in cache (one sample's volume fits in L2, where a padded copy of
-// the whole batch would go to memory and back).
+// How for_each_sample cuts the batch: `parts` parts, each `chunks` row ranges of one sample when
+// there are fewer samples than parts would need (so a small batch still uses every thread), else
+// ranges of whole samples.
+struct SampleParts {
+  int parts, chunks;
+};
+
+SampleParts sample_parts(const Context& ctx, const Conv& g, double flops) {
+  const int want = parts_for(ctx, flops, 4L * ctx.threads);
+  if (g.N >= want) return {want, 1};
+  // Each chunk fills its own copy of its sample: two per thread are enough to balance the load.
+  const int chunks = (std::min(want, 2 * ctx.threads) + g.N - 1) / g.N;
+  return {g.N * chunks, chunks};
+}
+
+// Runs body(part, n, src, r0, r1) for output rows [r0, r1) of every sample n, over the pool's
+// threads, where src is sample n's source volume: a padded (or masked) copy made in the part's own
+// slice of the context's buffer, used while it is still in cache (one sample's volume fits in L2,
+// where a padded copy of the whole batch would go to memory and back).
 template <typename Body>
-void for_each_sample(Context& ctx, const Conv& g, const float* x, const float* mask, int parts, const Body& body) {
+void for_each_sample(Context& ctx, const Conv& g, const float* x, const float* mask, SampleParts sp,
+                     const Body& body) {
   const long per = one_sample(g).sourceSize();
-  if (ctx.padded.size() < static_cast<size_t>(per * parts)) ctx.padded.resize(per * parts);
+  const long perRows = one_sample(g).rows();
+  if (ctx.padded.size() < static_cast<size_t>(per * sp.parts)) ctx.padded.resize(per * sp.parts);
   float* buffers = ctx.padded.data();
-  ctx.pool.run(parts, [&](int p) {
-    const auto [n0, n1] = split(g.N, parts, p, 1);
+  ctx.pool.run(sp.parts, [&](int p) {
     float* src = buffers + p * per;
+    if (sp.chunks > 1) {
+      const long n = p / sp.chunks;
+      const auto [r0, r1] = split(perRows, sp.chunks, p % sp.chunks, 16);
+      fill_sample(g, x, mask, n, src);
+      body(p, n, static_cast<const float*>(src), r0, r1);
+      return;
+    }
+    const auto [n0, n1] = split(g.N, sp.parts, p, 1);
     for (long n = n0; n < n1; ++n) {
       fill_sample(g, x, mask, n, src);
-      body(p, n, static_cast<const float*>(src));
+      body(p, n, static_cast<const float*>(src), 0L, perRows);
     }
   });
 }
@@ -185,10 +209,10 @@ void gather_forward(Context& ctx, const Conv& g, const float* x, const float* ma
     });
     return;
   }
-  const int parts = parts_for(ctx, 2.0 * M * K * g.F, g.N);
-  for_each_sample(ctx, g, x, mask, parts, [&](int, long n, const float* src) {
-    rows(0, perSample, src, y + n * perSample * g.F);
-  });
+  for_each_sample(ctx, g, x, mask, sample_parts(ctx, g, 2.0 * M * K * g.F),
+                  [&](int, long n, const float* src, long r0, long r1) {
+                    rows(r0, r1, src, y + n * perSample * g.F);
+                  });
 }
 
 // The input gradient of a stride-1 undilated conv is the 'full' correlation of dy' with the
@@ -279,7 +303,8 @@ void conv_backprop_filter(Context& ctx, const Conv& g, const float* x, const flo
   const long perSample = unit.rows();
   // One accumulator per part (not per thread): the sum over parts then runs in part order, so the
   // result does not depend on which thread took which part.
-  const int parts = parts_for(ctx, 2.0 * M * K * g.F, direct ? (M + 255) / 256 : g.N);
+  const SampleParts sp = sample_parts(ctx, g, 2.0 * M * K * g.F);
+  const int parts = direct ? parts_for(ctx, 2.0 * M * K * g.F, (M + 255) / 256) : sp.parts;
   // Paired taps keep dW interleaved: taps 2j and 2j + 1 of column f at [j][2f] and [j][2f + 1].
   const int pv = pair_vectors(ops, g);
   const long rowsOf = pv > 0 ? K / 2 : K, width = pv > 0 ? static_cast<long>(pv) * ops->vw : ld;
@@ -300,9 +325,9 @@ void conv_backprop_filter(Context& ctx, const Conv& g, const float* x, const flo
       reduce(p, m0, m1, x, dy, y);
     });
   } else {
-    for_each_sample(ctx, g, x, nullptr, parts, [&](int p, long n, const float* src) {
+    for_each_sample(ctx, g, x, nullptr, sp, [&](int p, long n, const float* src, long r0, long r1) {
       const long at = n * perSample * g.F;
-      reduce(p, 0, perSample, src, dy + at, y ? y + at : nullptr);
+      reduce(p, r0, r1, src, dy + at, y ? y + at : nullptr);
     });
   }
   if (dw)
