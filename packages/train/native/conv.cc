@@ -227,9 +227,9 @@ bool backprop_input_as_forward(Context& ctx, const Conv& g, const float* dy, con
   const long inVoxels = static_cast<long>(g.inD) * g.inH * g.inW;
   const long outVoxels = static_cast<long>(g.outD) * g.outH * g.outW;
   if (8 * inVoxels > 9 * outVoxels || 2 * g.C < ctx.ops->nr) return false;
-  const int32_t geom[21] = {g.N,     g.outD,  g.outH,  g.outW,  g.F,     g.inD, g.inH, g.inW, g.C, g.fD, g.fH,
-                            g.fW,    1,       1,       1,       1,       1,     1,     g.fD - 1 - g.pF,
-                            g.fH - 1 - g.pT, g.fW - 1 - g.pL};
+  // dy is the transposed conv's input and dx its output; strides and dilations 1; pads f - 1 - pad.
+  const int32_t geom[21] = {g.N, g.outD, g.outH, g.outW, g.F, g.inD, g.inH, g.inW, g.C, g.fD, g.fH, g.fW, 1, 1, 1, 1,
+                            1,   1,      g.fD - 1 - g.pF, g.fH - 1 - g.pT, g.fW - 1 - g.pL};
   if (geom[18] < 0 || geom[19] < 0 || geom[20] < 0) return false;
   const Conv t(geom);
   const long taps = static_cast<long>(g.fD) * g.fH * g.fW;
