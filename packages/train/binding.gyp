@@ -4,6 +4,7 @@
       "target_name": "conv3d_cpu",
       "sources": [
         "native/conv3d_cpu.cc",
+        "native/conv.cc",
         "native/adam.cc",
         "native/batch_norm.cc",
         "native/elementwise.cc",

@@ -11,7 +11,7 @@ struct Context {
   const GemmOps* ops = &gemm_generic;
   int threads = 1;
   ThreadPool pool;
-  // The zero-padded copy of a convolution's input (or of its input gradient), kept between calls
-  // so that 'same' padding does not map, fault in and zero a fresh activation-sized buffer each time.
+  // The conv passes' padded copies (one sample per part, or the strided input gradient's scatter
+  // target), kept between calls so that they are not mapped and faulted in afresh each time.
   std::vector<float> padded;
 };

@@ -1,5 +1,6 @@
 // AVX-512 build: 12×32 tiles keep 24 of the 32 zmm registers as accumulators.
 #include <array>
+#include <cstdint>
 #include <utility>
 
 #include "gemm_ops.h"
@@ -16,6 +17,8 @@ constexpr int NV = 2;
 }  // namespace kernels_avx512
 
 const GemmOps gemm_avx512 = {"avx512", kernels_avx512::NR, &kernels_avx512::gather_gemm_rows, &kernels_avx512::gather_gemm_reduce_rows,
-                            &kernels_avx512::gather_gemm_scatter_rows};
+                            &kernels_avx512::gather_gemm_scatter_rows,
+                            kernels_avx512::VW, &kernels_avx512::gather_gemm_pair_rows,
+                            &kernels_avx512::gather_gemm_pair_reduce_rows};
 #pragma GCC pop_options
 #endif

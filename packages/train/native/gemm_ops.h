@@ -22,6 +22,14 @@ struct GemmOps {
                  const float* Y, int N, float* dW, long ldw, double* dB);
   void (*scatter)(long m0, long m1, const float* dY, const float* Y, int N, const float* WT, long ldwt,
                   const int* ident, float* dX, const long* rowBase, const int* off, int K);
+  // The paired-tap forward (gemm_kernels.h) and the build's vector width: pv = 2 or 3 vectors per
+  // row cover N <= pv * vw / 2 columns.
+  int vw;
+  void (*pairRows)(long m0, long m1, const float* A, const long* rowBase, const int* off2, int K2, const float* B2,
+                   int pv, int N, float* C, long ldc, const float* bias, int relu);
+  // The paired-tap filter gradient: dW2 is K / 2 rows of pv * vw floats, lane pairs interleaved.
+  void (*pairReduce)(long m0, long m1, const float* A, const long* rowBase, const int* off, int K, const float* dY,
+                     const float* Y, int pv, int N, float* dW2, double* dB);
 };
 
 extern const GemmOps gemm_generic;

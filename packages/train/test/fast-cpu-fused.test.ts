@@ -36,6 +36,9 @@ const CASES: FusedCase[] = [
   { x: [2, 6, 5, 4, 3], f: [2, 3, 1, 3, 5], strides: [1, 2, 1], pad: 'same', relu: false, bias: true },
   { x: [3, 7, 7, 7, 2], f: [3, 3, 3, 2, 33], strides: [2, 2, 2], pad: 'same', relu: true, bias: false },
   { x: [1, 5, 6, 7, 1], f: [3, 3, 3, 1, 4], strides: [1, 1, 1], pad: 'valid', relu: false, bias: false },
+  // ReLU's mask applied while dy is copied into the padded source of the input gradient's forward conv.
+  { x: [2, 5, 6, 5, 16], f: [2, 3, 3, 16, 24], strides: [1, 1, 1], pad: 'same', relu: true, bias: false },
+  { x: [2, 3, 3, 3, 32], f: [1, 1, 1, 32, 8], strides: [1, 1, 1], pad: 'valid', relu: true, bias: true },
 ];
 
 describe('fused Conv3D + bias + ReLU equals conv3d → add → relu on stock cpu', () => {
@@ -195,6 +198,44 @@ describe('MaxPool3D keeps its argmax for the gradient', () => {
       'argmax index outside its sample',
     );
   });
+});
+
+describe("ReLU's mask inside the conv gradients keeps tfjs's NaN rule: dy * step(x)", () => {
+  // 1x1x1 convs over 2x1x1 voxels of 20 channels (a vector and a tail on every build). Channel c
+  // of voxel 0 carries the special cases; voxel 1 is plain. step(x) is NaN for a NaN x, so NaN
+  // passes; a blocked Infinity becomes Inf * 0 = NaN; a blocked finite dy becomes 0.
+  const C = 20;
+  const geometry = Int32Array.from([1, 1, 1, 2, C, 1, 1, 2, C, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0]);
+  const y = new Float32Array(2 * C).fill(1);
+  const dy = new Float32Array(2 * C).map((_, i) => (i % 7) - 3);
+  y.set([Number.NaN, 0, -0, -2, 3], 0);
+  dy.set([1, Number.POSITIVE_INFINITY, 2, Number.NEGATIVE_INFINITY, 4], 0);
+  const masked = (i: number): number => {
+    const m = y[i] ?? 0;
+    const d = dy[i] ?? 0;
+    if (m > 0) return d;
+    return Number.isNaN(m) ? m : d * 0;
+  };
+  it(
+    'in the bias gradient (the masked dy panel of the filter gradient)',
+    forEachBuild(async () => {
+      const x = new Float32Array(2 * C).fill(1);
+      const db = new Float32Array(C);
+      native().conv3dBackpropFilter(x, dy, y, new Float32Array(0), db, geometry);
+      for (let c = 0; c < C; c++) expect(db[c], `db[${c}]`).toBe(Math.fround(masked(c) + masked(C + c)));
+    }),
+  );
+  it(
+    'in the input gradient (the masked, padded dy of its forward conv)',
+    forEachBuild(async () => {
+      const identity = new Float32Array(C * C).map((_, i) => (i % (C + 1) === 0 ? 1 : 0));
+      const dx = new Float32Array(2 * C);
+      native().conv3dBackpropInput(dy, identity, y, dx, geometry);
+      // Voxel 0 holds NaNs (0 * NaN reaches every channel of its row); voxel 1 is dy exactly.
+      expect(Array.from(dx.subarray(0, C)).every(Number.isNaN)).toBe(true);
+      for (let c = 0; c < C; c++) expect(dx[C + c], `dx[${C + c}]`).toBe(masked(C + c));
+    }),
+  );
 });
 
 describe('BatchNormalization in training, fused, equals the stock layer on cpu', () => {

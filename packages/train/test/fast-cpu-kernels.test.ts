@@ -29,6 +29,14 @@ const CONV_CASES: ConvCase[] = [
   { x: [2, 9, 8, 9, 5], f: [4, 4, 4, 5, 7], strides: 3, pad: 'same' },
   { x: [2, 5, 5, 5, 16], f: [3, 3, 3, 16, 64], strides: 1, pad: 'valid' },
   { x: [1, 4, 4, 4, 3], f: [1, 1, 1, 3, 2], strides: 1, pad: 'same' },
+  // Stride 1 'same' with enough input channels: the input gradient runs as a forward conv of dy
+  // (flipped, transposed filter), odd and even filters (uneven padding), and a 1x1x1 filter (no padding).
+  { x: [2, 6, 5, 7, 24], f: [3, 3, 3, 24, 24], strides: 1, pad: 'same' },
+  { x: [2, 5, 6, 4, 20], f: [2, 3, 4, 20, 9], strides: 1, pad: 'same' },
+  { x: [3, 4, 3, 5, 17], f: [1, 1, 1, 17, 40], strides: 1, pad: 'valid' },
+  // Narrow outputs with an even channel count take the paired-tap tiles: F 24 (AVX-512), 9 (AVX2),
+  // 6 and the input gradient's 4 (generic); the cases above cover them too where a build's lanes fit.
+  { x: [2, 5, 5, 5, 4], f: [3, 3, 3, 4, 6], strides: 1, pad: 'same' },
 ];
 
 function convProbe(c: ConvCase): number[] {

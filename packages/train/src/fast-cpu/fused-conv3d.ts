@@ -9,7 +9,6 @@ import { activeNativeKernels } from './active.js';
 import { convGeometry } from './geometry.js';
 import {
   allocate,
-  allocateZeros,
   type KernelArgs,
   NO_VALUES,
   nativeInputs,
@@ -84,7 +83,7 @@ function kernels(native: NativeKernels): Array<(backendName: string) => KernelCo
     const { dy, filter, y } = need(args, ['dy', 'filter', 'y']);
     const attrs = args.attrs as unknown as FusedConv3DAttrs & { inputShape: number[] };
     const info = infoFor(attrs.inputShape, filter.shape, attrs);
-    const dx = allocateZeros(args, tf.util.sizeFromShape(attrs.inputShape));
+    const dx = allocate(args, tf.util.sizeFromShape(attrs.inputShape));
     const mask = attrs.relu ? valuesOf(args, y) : NO_VALUES;
     native.conv3dBackpropInput(valuesOf(args, dy), valuesOf(args, filter), mask, dx, convGeometry(info));
     return output(args, attrs.inputShape, dx);

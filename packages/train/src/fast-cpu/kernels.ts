@@ -13,7 +13,6 @@ import { ELEMENTWISE_KERNELS } from './elementwise-kernels.js';
 import { convGeometry, hasPlainPadding, poolGeometry } from './geometry.js';
 import {
   allocate,
-  allocateZeros,
   type KernelFactory,
   NO_INDICES,
   NO_VALUES,
@@ -82,7 +81,7 @@ const conv3dBackpropInput: KernelFactory = (native, stock) => (args) => {
     attrs.pad,
   );
   if (!hasPlainPadding(info)) return stock(args);
-  const dx = allocateZeros(args, tf.util.sizeFromShape(attrs.inputShape));
+  const dx = allocate(args, tf.util.sizeFromShape(attrs.inputShape));
   native.conv3dBackpropInput(valuesOf(args, dy), valuesOf(args, filter), NO_VALUES, dx, convGeometry(info));
   return output(args, attrs.inputShape, dx);
 };
