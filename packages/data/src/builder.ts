@@ -33,8 +33,11 @@ export const MIN_GRID = 8;
 export const MAX_GRID = 64;
 /** Rotated copies per original `build` accepts. */
 export const MAX_COPIES = 16;
-/** Bytes of rows per block: enough work per worker message, little memory. */
-const BLOCK_BYTES = 32 << 20;
+/**
+ * Bytes of float64 rows per block: enough work per worker message (256 rows of 16³, ~0.3 s), little memory, and a
+ * short tail where one worker finishes the last block while the other idles.
+ */
+const BLOCK_BYTES = 8 << 20;
 
 export interface BuildOptions {
   /** Output file; written to `<out>.tmp-<pid>` first, then renamed. */
@@ -172,14 +175,16 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
 
 /**
  * The worker script is compiled JS and must load compiled dependencies: a parent run on TypeScript sources (e.g.
- * vitest's `--conditions source`) would otherwise hand the worker `@conv3d/core`'s .ts entry.
+ * vitest's `--conditions source`) would otherwise hand the worker `@conv3d/core`'s .ts entry. `--input-type` (a
+ * parent run as `node --input-type=module -e ...`) applies to string input only and makes a worker file fail.
  */
 function compiledExecArgv(): string[] {
   const argv: string[] = [];
   for (let i = 0; i < process.execArgv.length; i++) {
     const arg = process.execArgv[i] as string;
-    if ((arg === '--conditions' || arg === '-C') && process.execArgv[i + 1] === 'source') i++;
-    else if (arg !== '--conditions=source') argv.push(arg);
+    const next = process.execArgv[i + 1];
+    if (((arg === '--conditions' || arg === '-C') && next === 'source') || arg === '--input-type') i++;
+    else if (arg !== '--conditions=source' && !arg.startsWith('--input-type=')) argv.push(arg);
   }
   return argv;
 }

@@ -211,7 +211,7 @@ describe('conv3d-dataset', () => {
     }
     try {
       const out = join(mnt, 'mnist-all.h5');
-      // 120 000 train rows of 16³ are 3.9 GB: streamed, so the first 32 MB block overflows the 16 MB disk
+      // 120 000 train rows of 16³ are 3.9 GB: streamed, so the first blocks overflow the 16 MB disk
       const r = run('build', '--out', out, '--digits', 'all');
       expect(r.code).toBe(1);
       expect(r.stderr.split('\n').filter((l) => !l.startsWith('building 3D MNIST:'))).toEqual([
