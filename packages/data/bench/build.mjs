@@ -54,7 +54,7 @@ function timedBuild(args) {
   };
 }
 
-const { values, positionals } = parseArgs({
+const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     grid: { type: 'string', default: '16' },
@@ -62,10 +62,20 @@ const { values, positionals } = parseArgs({
     copies: { type: 'string', default: '1' },
     once: { type: 'boolean', default: false },
     out: { type: 'string' },
+    dtype: { type: 'string', default: 'float64' },
+    help: { type: 'boolean', default: false },
   },
-  allowPositionals: true,
-  strict: false,
 });
+if (values.help) {
+  console.log(
+    'usage: node bench/build.mjs [--runs N] [--grid N] [--digits T,E|all] [--copies N] [--dtype float64|float32]\n' +
+      '       node bench/build.mjs --once --out FILE [--grid N] [--digits T,E|all] [--copies N] [--dtype ...]',
+  );
+  process.exit(0);
+}
+const buildFlags = [
+  ...['--grid', values.grid, '--digits', values.digits, '--copies', values.copies, '--dtype', values.dtype],
+];
 
 console.log(`CPU: ${cpus()[0]?.model} x ${cpus().length}; node ${process.version}; load ${load()}`);
 if (values.once) {
@@ -83,7 +93,7 @@ if (values.once) {
   const t = timedBuild([...flags, ...positionals]);
   const size = statSync(values.out).size;
   console.log(
-    `build ${[...flags, ...positionals].join(' ')}: ${t.rows} rows in ${t.wall.toFixed(1)} s wall ` +
+    `build ${flags.join(' ')}: ${t.rows} rows in ${t.wall.toFixed(1)} s wall ` +
       `(${t.rate.toFixed(0)} rows/s), ${t.cpu.toFixed(1)} s CPU, peak RSS ${t.rssMb.toFixed(0)} MB, ` +
       `file ${(size / 1e9).toFixed(2)} GB; load ${t.load}`,
   );
@@ -95,10 +105,7 @@ if (values.once) {
     const runs = Number(values.runs);
     for (let run = 0; run < runs; run++) {
       for (const workers of run % 2 === 0 ? [1, 2] : [2, 1]) {
-        const t = timedBuild([
-          ...['--out', out, '--grid', values.grid, '--digits', values.digits, '--copies', values.copies],
-          ...['--workers', String(workers), ...positionals],
-        ]);
+        const t = timedBuild(['--out', out, ...buildFlags, '--workers', String(workers)]);
         results[workers].push(t);
         console.log(
           `run ${run + 1} workers ${workers}: ${t.rows} rows in ${t.wall.toFixed(2)} s = ${t.rate.toFixed(0)} rows/s ` +
@@ -111,7 +118,7 @@ if (values.once) {
   }
   const rate = (w) => median(results[w].map((t) => t.rate));
   console.log(
-    `grid ${values.grid}, --digits ${values.digits}, --copies ${values.copies}: median rows/s ` +
+    `${buildFlags.join(' ')}: median rows/s ` +
       `1 worker ${rate(1).toFixed(0)}, 2 workers ${rate(2).toFixed(0)}: ${(rate(2) / rate(1)).toFixed(2)}x ` +
       `(medians of ${values.runs}; load now ${load()})`,
   );

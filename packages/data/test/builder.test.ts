@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,6 +193,25 @@ describe('buildDataset (a small subset, built in-process)', () => {
       { encoding: 'utf8' },
     );
     expect(attrs.stdout.trim()).toBe('[1, 3, 0]');
+  });
+
+  it('the default file does not change: its first rows are pinned (sha256 of full_dataset_vectors.h5 before issue 13)', async () => {
+    const out = join(dir, 'pinned.h5');
+    await buildDataset({ out, digits: { train: 3, test: 1 }, workers: 0 });
+    const ds = await openDataset(out);
+    try {
+      const sha = (a: Float32Array | Float64Array) =>
+        createHash('sha256')
+          .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+          .digest('hex');
+      expect(sha(ds.read('train').x)).toBe(
+        '96bd4fd7fefeec990c89948b51dcf37ead2fd0fe8b698e27a496df9c63529d6c',
+      );
+      expect(sha(ds.read('test').x)).toBe('d5f40851dd9cb53cfb025954cf269559714b599fd25259ef15ad4caeb3e50db9');
+      expect(Array.from(ds.read('train').y)).toEqual([5, 5, 0, 0, 4, 4]);
+    } finally {
+      ds.close();
+    }
   });
 
   it('every MNIST digit: the last ones build, and the validation split holds whole digit groups', () => {
