@@ -80,17 +80,8 @@ const buildFlags = [
 console.log(`CPU: ${cpus()[0]?.model} x ${cpus().length}; node ${process.version}; load ${load()}`);
 if (values.once) {
   if (!values.out) throw new Error('--once needs --out FILE');
-  const flags = [
-    '--out',
-    values.out,
-    '--grid',
-    values.grid,
-    '--digits',
-    values.digits,
-    '--copies',
-    values.copies,
-  ];
-  const t = timedBuild([...flags, ...positionals]);
+  const flags = ['--out', values.out, ...buildFlags];
+  const t = timedBuild(flags);
   const size = statSync(values.out).size;
   console.log(
     `build ${flags.join(' ')}: ${t.rows} rows in ${t.wall.toFixed(1)} s wall ` +
