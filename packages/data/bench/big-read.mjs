@@ -31,20 +31,25 @@ console.log(`${file}: ${(statSync(file).size / 1e9).toFixed(2)} GB`);
 const t0 = performance.now();
 const ds = await openDataset(file);
 const info = ds.info('train');
+const testRows = ds.info('test').rows;
 const rowBytes = ds.rowLength * (info.xDtype === 'float32' ? 4 : 8);
 console.log(
-  `opened in ${((performance.now() - t0) / 1000).toFixed(2)} s: train ${info.rows} rows of ${ds.rowLength} ${info.xDtype}`,
+  `opened in ${((performance.now() - t0) / 1000).toFixed(2)} s: ${info.rows} train + ${testRows} test rows of ` +
+    `${ds.rowLength} ${info.xDtype}`,
 );
 const picks = values.offsets
   .split(',')
   .map(Number)
-  .map((gb) => ({ gb, row: Math.ceil((gb * 2 ** 30) / rowBytes) }))
-  .filter(({ row }) => row + count <= info.rows);
+  .map((gb) => {
+    const row = Math.ceil((gb * 2 ** 30) / rowBytes);
+    return row < info.rows ? { gb, split: 'train', row } : { gb, split: 'test', row: row - info.rows };
+  })
+  .filter(({ split, row }) => row + count <= (split === 'train' ? info.rows : testRows));
 const ours = [];
-for (const { gb, row } of picks) {
+for (const { gb, split, row } of picks) {
   const t = performance.now();
-  const { x, y } = ds.read('train', row, count);
-  ours.push({ gb, row, ms: performance.now() - t, digest: sha(x), labels: Array.from(y).join(',') });
+  const { x, y } = ds.read(split, row, count);
+  ours.push({ gb, split, row, ms: performance.now() - t, digest: sha(x), labels: Array.from(y).join(',') });
 }
 ds.close();
 const oursRss = process.resourceUsage().maxRSS / 1024;
@@ -52,9 +57,9 @@ const oursRss = process.resourceUsage().maxRSS / 1024;
 const script = `
 import h5py, hashlib, json, resource, sys
 f = h5py.File(sys.argv[1], 'r')
-x, y = f['X_train'], f['y_train']
 out = []
-for row in json.loads(sys.argv[2]):
+for split, row in json.loads(sys.argv[2]):
+    x, y = f['X_' + split], f['y_' + split]
     rows = x[row:row + ${count}]
     info = x.id.get_chunk_info_by_coord((row, 0)) if x.chunks else None
     offset = info.byte_offset if info else x.id.get_offset() + row * rows.itemsize * x.shape[1]
@@ -62,7 +67,7 @@ for row in json.loads(sys.argv[2]):
                 'labels': ','.join(str(int(v)) for v in y[row:row + ${count}])})
 print(json.dumps({'rows': out, 'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 `;
-const py = spawnSync('/usr/bin/python3', ['-c', script, file, JSON.stringify(picks.map((p) => p.row))], {
+const py = spawnSync('/usr/bin/python3', ['-c', script, file, JSON.stringify(picks.map((p) => [p.split, p.row]))], {
   encoding: 'utf8',
 });
 if (py.status !== 0) throw new Error(`h5py failed: ${py.stderr}`);
@@ -73,7 +78,7 @@ for (const [i, o] of ours.entries()) {
   const match = o.digest === r.digest && o.labels === r.labels;
   same &&= match;
   console.log(
-    `past ${o.gb} GiB: train rows ${o.row}..${o.row + count - 1} at file offset ${(r.offset / 2 ** 30).toFixed(2)} GiB, ` +
+    `past ${o.gb} GiB: ${o.split} rows ${o.row}..${o.row + count - 1} at file offset ${(r.offset / 2 ** 30).toFixed(2)} GiB, ` +
       `read in ${o.ms.toFixed(1)} ms; h5py ${match ? 'agrees' : 'DIFFERS'} (sha256 ${o.digest.slice(0, 12)}, labels ${o.labels})`,
   );
 }
