@@ -67,9 +67,13 @@ for split, row in json.loads(sys.argv[2]):
                 'labels': ','.join(str(int(v)) for v in y[row:row + ${count}])})
 print(json.dumps({'rows': out, 'rss': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 `;
-const py = spawnSync('/usr/bin/python3', ['-c', script, file, JSON.stringify(picks.map((p) => [p.split, p.row]))], {
-  encoding: 'utf8',
-});
+const py = spawnSync(
+  '/usr/bin/python3',
+  ['-c', script, file, JSON.stringify(picks.map((p) => [p.split, p.row]))],
+  {
+    encoding: 'utf8',
+  },
+);
 if (py.status !== 0) throw new Error(`h5py failed: ${py.stderr}`);
 const ref = JSON.parse(py.stdout);
 let same = true;

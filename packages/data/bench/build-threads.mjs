@@ -42,7 +42,9 @@ rmSync(out, { force: true });
 const work = total - main;
 const predicted = Math.min((main + work) / (main + work / 2), work / ((work + main) / 2));
 console.log(
-  `CPU: ${cpus()[0]?.model} x ${cpus().length}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n` +
+  `CPU: ${cpus()[0]?.model} x ${cpus().length}; load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n` +
     `grid ${values.grid}, ${result.train + result.test} rows (${values.stream ? 'streamed' : 'in memory'}), 2 workers: ` +
     `${total.toFixed(2)} s CPU in all, main thread ${main.toFixed(2)} s (${((100 * main) / total).toFixed(1)} %), ` +
     `workers ${work.toFixed(2)} s; wall ${wall.toFixed(1)} s; predicted 2-worker speed-up on an idle machine ` +
