@@ -126,7 +126,10 @@ describe('conv3d-dataset', () => {
     expect(h5py.stdout.trim()).toBe('(2, 32768) (40, 32768)');
   });
 
-  it('1 and 2 workers (and in-process) write the same datasets, streamed or in memory, with copies and float32', async () => {
+  // five builds: minutes on a machine loaded by other jobs, seconds on a quiet one
+  it('1 and 2 workers (and in-process) write the same datasets, streamed or in memory, with copies and float32', {
+    timeout: 180_000,
+  }, async () => {
     const { buildDataset } = (await import(pathToFileURL(join(pkg, 'dist', 'builder.js')).href)) as {
       buildDataset: typeof import('../src/builder.js').buildDataset;
     };
