@@ -1,11 +1,21 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type CliMain,
+  DiskFullError,
   parseCommandLine,
   runCli,
+  temporaryPath,
   UsageError,
   writeAtomic,
   writeFileAtomic,
@@ -35,6 +45,48 @@ describe('atomic writes', () => {
     expect(readFileSync(file, 'utf8')).toBe('old');
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
+
+  it('say in one line that the disk is full, naming the file, and leave nothing half-written', async () => {
+    const fresh = join(dir, 'fresh.bin');
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const attempt = writeAtomic(fresh, (tmp) => {
+      writeFileSync(tmp, 'partial');
+      throw enospc;
+    });
+    await expect(attempt).rejects.toThrow(DiskFullError);
+    await expect(attempt).rejects.toThrow(
+      `${fresh}: disk full (no space left on device); the partial file was removed, nothing was written`,
+    );
+    await expect(attempt).rejects.toMatchObject({ code: 'ENOSPC', file: fresh, cause: enospc });
+    expect(existsSync(fresh)).toBe(false);
+    // a library that reports errno only in its text (HDF5's error stack) is recognised too
+    const kept = join(dir, 'kept-on-enospc.txt');
+    writeFileAtomic(kept, 'old');
+    await expect(
+      writeAtomic(kept, () => {
+        throw new Error("file write failed: errno = 28, error message = 'No space left on device'");
+      }),
+    ).rejects.toThrow(
+      `${kept}: disk full (no space left on device); the partial file was removed, the previous file is unchanged`,
+    );
+    expect(readFileSync(kept, 'utf8')).toBe('old');
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
+  it.runIf(existsSync('/dev/full'))(
+    'turn a real ENOSPC (/dev/full) into the same line for a checkpoint',
+    () => {
+      const checkpoint = join(dir, 'checkpoint.json');
+      writeFileAtomic(checkpoint, '{"epoch":1}');
+      // the kernel's full device stands in for a full disk: every write to it fails with ENOSPC
+      symlinkSync('/dev/full', temporaryPath(checkpoint));
+      expect(() => writeFileAtomic(checkpoint, '{"epoch":2}')).toThrow(
+        `${checkpoint}: disk full (no space left on device); the partial file was removed, the previous file is unchanged`,
+      );
+      expect(readFileSync(checkpoint, 'utf8')).toBe('{"epoch":1}');
+      expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    },
+  );
 
   it('fail without leftovers when the directory cannot exist', () => {
     const blocker = join(dir, 'a-file');

@@ -1,6 +1,7 @@
-// Worker thread of buildDataset: builds the blocks of rows it is sent, one at a time, and sends each back
-// (transferred, not copied).
+// Worker thread of buildDataset: builds the blocks of rows it is sent, one at a time, in the file's dtype, and
+// sends each back (transferred, not copied), so the parent only writes.
 import { parentPort, workerData } from 'node:worker_threads';
+import { asDtype, type VoxelArray, type VoxelType } from './build-dtype.js';
 import type { Split } from './layout.js';
 import { type MnistDigits, readMnist } from './mnist-idx.js';
 import { buildRows, RecipeScratch } from './recipe.js';
@@ -9,9 +10,13 @@ export interface WorkerSetup {
   seed: number;
   grid: number;
   digits: Readonly<Record<Split, number>>;
+  copies: number;
+  dtype: VoxelType;
 }
 
 export interface BlockJob {
+  /** Position in the parent's job list: blocks are written in this order. */
+  index: number;
   split: Split;
   start: number;
   end: number;
@@ -19,7 +24,7 @@ export interface BlockJob {
 
 export type WorkerMessage =
   | { kind: 'progress'; rows: number }
-  | { kind: 'block'; job: BlockJob; x: Float64Array; y: Int32Array };
+  | { kind: 'block'; job: BlockJob; x: VoxelArray; y: Int32Array };
 
 /** Rows per progress message: one message per row would cost more than the row. */
 const REPORT_EVERY = 25;
@@ -49,10 +54,12 @@ port.on('message', (job: BlockJob) => {
       }
     },
     scratch,
+    setup.copies,
   );
   if (pending > 0) port.postMessage({ kind: 'progress', rows: pending } satisfies WorkerMessage);
-  port.postMessage({ kind: 'block', job, x: rows.x, y: rows.y } satisfies WorkerMessage, [
-    rows.x.buffer as ArrayBuffer,
+  const x = asDtype(rows.x, setup.dtype);
+  port.postMessage({ kind: 'block', job, x, y: rows.y } satisfies WorkerMessage, [
+    x.buffer as ArrayBuffer,
     rows.y.buffer as ArrayBuffer,
   ]);
 });

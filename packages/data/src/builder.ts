@@ -1,26 +1,43 @@
 // Builds 3D MNIST from the real MNIST digits (the recipe in recipe.ts) on an n³ grid (16³ by default) and writes
-// it as Kaggle's full_dataset_vectors.h5 layout. Rows are built in blocks on worker threads and written in order,
-// so memory stays bounded whatever the grid.
+// it as Kaggle's full_dataset_vectors.h5 layout. Rows are built in blocks on worker threads (in the file's dtype)
+// and written in order by this thread while the workers build the next blocks, so memory stays bounded whatever
+// the grid and the digit count.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { writeAtomic } from '@conv3d/core/node';
+import { asDtype, VOXEL_TYPES, type VoxelArray, type VoxelType } from './build-dtype.js';
 import type { BlockJob, WorkerMessage, WorkerSetup } from './build-worker.js';
 import { DataError } from './errors.js';
 import { type Compression, createDatasetFile } from './h5-writer.js';
-import { GRID, LABELS, ORIGINALS, SPLITS, type Split } from './layout.js';
+import {
+  DEFAULT_COPIES,
+  GRID,
+  LABELS,
+  MNIST_DIGITS,
+  ORIGINALS,
+  rowsOf,
+  SPLITS,
+  type Split,
+} from './layout.js';
 import { readMnist } from './mnist-idx.js';
 import { buildRows, DEFAULT_SEED, RecipeScratch } from './recipe.js';
 
+export type { VoxelType } from './build-dtype.js';
 export type { Compression } from './h5-writer.js';
 export { DEFAULT_SEED } from './recipe.js';
 
 /** Grids `build` accepts: voxels per axis. */
 export const MIN_GRID = 8;
 export const MAX_GRID = 64;
-/** Bytes of rows per block: enough work per worker message, little memory. */
-const BLOCK_BYTES = 32 << 20;
+/** Rotated copies per original `build` accepts. */
+export const MAX_COPIES = 16;
+/**
+ * Bytes of float64 rows per block: enough work per worker message (256 rows of 16³, ~0.3 s), little memory, and a
+ * short tail where one worker finishes the last block while the other idles.
+ */
+const BLOCK_BYTES = 8 << 20;
 
 export interface BuildOptions {
   /** Output file; written to `<out>.tmp-<pid>` first, then renamed. */
@@ -33,8 +50,15 @@ export interface BuildOptions {
   compression?: Compression;
   /** Called as rows complete; `total` counts the rows of both splits. */
   onProgress?: (done: number, total: number) => void;
-  /** MNIST digits per split (default train 5000, test 1000); each gives two rows. Smaller files for smoke tests. */
+  /**
+   * MNIST digits per split, the first ones of each MNIST file (default train 5000, test 1000, Kaggle's; at most
+   * every digit, MNIST_DIGITS: 60 000 and 10 000). Each gives 1 + `copies` rows.
+   */
   digits?: Partial<Record<Split, number>>;
+  /** Rotated copies per original, 0 to MAX_COPIES (default 1): rows come in groups of 1 + copies. */
+  copies?: number;
+  /** Element type of X (default float64, Kaggle's; float32 halves the file). */
+  dtype?: VoxelType;
   /** Worker threads (default: up to 2, one per core; 0 builds on the calling thread). */
   workers?: number;
   /**
@@ -47,8 +71,13 @@ export interface BuildOptions {
 export interface BuildResult {
   path: string;
   grid: number;
+  /** Rows per split. */
   train: number;
   test: number;
+  copies: number;
+  dtype: VoxelType;
+  /** Bytes of X written (both splits): the bulk of the file. */
+  voxelBytes: number;
   seconds: number;
 }
 
@@ -68,11 +97,19 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
   if (compression !== 'gzip' && compression !== 'none') {
     throw new DataError(`compression must be 'gzip' or 'none', got '${String(compression)}'`);
   }
+  const copies = options.copies ?? DEFAULT_COPIES;
+  if (!Number.isInteger(copies) || copies < 0 || copies > MAX_COPIES) {
+    throw new DataError(`copies must be an integer in [0, ${MAX_COPIES}], got ${copies}`);
+  }
+  const dtype = options.dtype ?? 'float64';
+  if (!VOXEL_TYPES.includes(dtype)) {
+    throw new DataError(`dtype must be one of ${VOXEL_TYPES.join(', ')}, got '${String(dtype)}'`);
+  }
   const digits = { ...ORIGINALS };
   for (const split of SPLITS) {
     const n = options.digits?.[split] ?? ORIGINALS[split];
-    if (!Number.isInteger(n) || n < 1 || n > ORIGINALS[split]) {
-      throw new DataError(`digits.${split} must be an integer in [1, ${ORIGINALS[split]}], got ${n}`);
+    if (!Number.isInteger(n) || n < 1 || n > MNIST_DIGITS[split]) {
+      throw new DataError(`digits.${split} must be an integer in [1, ${MNIST_DIGITS[split]}], got ${n}`);
     }
     digits[split] = n;
   }
@@ -81,7 +118,7 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
     ? (options.workers ?? Math.min(2, availableParallelism()))
     : 0;
 
-  const rows = { train: 2 * digits.train, test: 2 * digits.test };
+  const rows = { train: rowsOf('train', digits.train, copies), test: rowsOf('test', digits.test, copies) };
   const total = rows.train + rows.test;
   let done = 0;
   const progress = (n: number): void => {
@@ -95,6 +132,8 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
         grid,
         labels: LABELS,
         compression,
+        dtype,
+        copies,
         ...(options.inMemoryLimit === undefined ? {} : { inMemoryLimit: options.inMemoryLimit }),
       });
       const blockRows =
@@ -102,12 +141,13 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
       const jobs: BlockJob[] = [];
       for (const split of SPLITS)
         for (let start = 0; start < rows[split]; start += blockRows)
-          jobs.push({ split, start, end: Math.min(rows[split], start + blockRows) });
-      const write = (job: BlockJob, x: Float64Array, y: Int32Array): void =>
+          jobs.push({ index: jobs.length, split, start, end: Math.min(rows[split], start + blockRows) });
+      const write = (job: BlockJob, x: VoxelArray, y: Int32Array): void =>
         writer.write(job.split, job.start, x, y);
+      const setup: WorkerSetup = { seed, grid, digits, copies, dtype };
       try {
-        if (workers === 0) buildInProcess(jobs, digits, seed, grid, progress, write);
-        else await buildOnWorkers(jobs, { seed, grid, digits }, workers, progress, write);
+        if (workers === 0) buildInProcess(jobs, setup, progress, write);
+        else await buildOnWorkers(jobs, setup, workers, progress, write);
       } catch (error) {
         writer.abort();
         throw error;
@@ -126,39 +166,43 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
     grid,
     train: rows.train,
     test: rows.test,
+    copies,
+    dtype,
+    voxelBytes: total * grid ** 3 * (dtype === 'float32' ? 4 : 8),
     seconds: (performance.now() - started) / 1000,
   };
 }
 
 /**
  * The worker script is compiled JS and must load compiled dependencies: a parent run on TypeScript sources (e.g.
- * vitest's `--conditions source`) would otherwise hand the worker `@conv3d/core`'s .ts entry.
+ * vitest's `--conditions source`) would otherwise hand the worker `@conv3d/core`'s .ts entry. `--input-type` (a
+ * parent run as `node --input-type=module -e ...`) applies to string input only and makes a worker file fail.
  */
 function compiledExecArgv(): string[] {
   const argv: string[] = [];
   for (let i = 0; i < process.execArgv.length; i++) {
     const arg = process.execArgv[i] as string;
-    if ((arg === '--conditions' || arg === '-C') && process.execArgv[i + 1] === 'source') i++;
-    else if (arg !== '--conditions=source') argv.push(arg);
+    const next = process.execArgv[i + 1];
+    if (((arg === '--conditions' || arg === '-C') && next === 'source') || arg === '--input-type') i++;
+    else if (arg !== '--conditions=source' && !arg.startsWith('--input-type=')) argv.push(arg);
   }
   return argv;
 }
 
-type WriteBlock = (job: BlockJob, x: Float64Array, y: Int32Array) => void;
+type WriteBlock = (job: BlockJob, x: VoxelArray, y: Int32Array) => void;
 
 function buildInProcess(
   jobs: readonly BlockJob[],
-  digits: Readonly<Record<Split, number>>,
-  seed: number,
-  grid: number,
+  { seed, grid, digits, copies, dtype }: WorkerSetup,
   progress: (rows: number) => void,
   write: WriteBlock,
 ): void {
   const scratch = new RecipeScratch(grid);
   const mnist = { train: readMnist('train', digits.train), test: readMnist('test', digits.test) };
   for (const job of jobs) {
-    const rows = buildRows(mnist[job.split], job.split, job.start, job.end, seed, () => progress(1), scratch);
-    write(job, rows.x, rows.y);
+    const { split, start, end } = job;
+    const rows = buildRows(mnist[split], split, start, end, seed, () => progress(1), scratch, copies);
+    write(job, asDtype(rows.x, dtype), rows.y);
   }
 }
 
@@ -178,7 +222,7 @@ function buildOnWorkers(
       { length: Math.min(count, jobs.length) },
       () => new Worker(WORKER_SCRIPT, { workerData: setup, execArgv: compiledExecArgv() }),
     );
-    const finished = new Map<number, { x: Float64Array; y: Int32Array }>();
+    const finished = new Map<number, { x: VoxelArray; y: Int32Array }>();
     const idle: Worker[] = [];
     let next = 0;
     let written = 0;
@@ -200,8 +244,7 @@ function buildOnWorkers(
         if (failed) return;
         if (message.kind === 'progress') return progress(message.rows);
         try {
-          const index = jobs.findIndex((j) => j.split === message.job.split && j.start === message.job.start);
-          finished.set(index, { x: message.x, y: message.y });
+          finished.set(message.job.index, { x: message.x, y: message.y });
           for (let block = finished.get(written); block; block = finished.get(written)) {
             finished.delete(written);
             write(jobs[written] as BlockJob, block.x, block.y);

@@ -1,15 +1,55 @@
 #!/usr/bin/env node
 // conv3d-dataset: build the 3D MNIST HDF5 file, or inspect one.
 import { type CliIo, parseCommandLine, runMain, UsageError } from '@conv3d/core/node';
-import cliProgress from 'cli-progress';
-import { type BuildResult, buildDataset, DEFAULT_SEED, MAX_GRID, MIN_GRID } from './builder.js';
+import { VOXEL_TYPES, type VoxelType } from './build-dtype.js';
+import { buildProgress } from './build-progress.js';
+import { type BuildResult, buildDataset, DEFAULT_SEED, MAX_COPIES, MAX_GRID, MIN_GRID } from './builder.js';
 import { inspectCommand } from './inspect-command.js';
+import { DEFAULT_COPIES, MNIST_DIGITS } from './layout.js';
 import { defaultDatasetPath } from './paths.js';
 import { DATASET_FLAGS_USAGE } from './read-flags.js';
 
 const USAGE = `usage:
-  conv3d-dataset build [--out FILE] [--grid N] [--seed N] [--compression gzip|none] [--digits TRAIN,TEST]
+  conv3d-dataset build [--out FILE] [--grid N] [--digits TRAIN,TEST|all] [--copies N] [--dtype float64|float32]
+                       [--seed N] [--compression gzip|none] [--workers N]
   conv3d-dataset inspect FILE ${DATASET_FLAGS_USAGE}`;
+
+/** An integer flag in [min, max], else a usage error quoting what was given. */
+function integerFlag(name: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(text.trim() !== '' && Number.isInteger(n) && n >= min && n <= max)) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
+  }
+  return n;
+}
+
+function digitsFlag(text: string | undefined): { train: number; test: number } | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'all') return { ...MNIST_DIGITS };
+  const parts = text.split(',').map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
+  const [train, test] = parts as [number, number];
+  if (
+    !(
+      parts.length === 2 &&
+      Number.isInteger(train) &&
+      Number.isInteger(test) &&
+      train >= 1 &&
+      test >= 1 &&
+      train <= MNIST_DIGITS.train &&
+      test <= MNIST_DIGITS.test
+    )
+  ) {
+    throw new UsageError(
+      `--digits must be 'all' or TRAIN,TEST (1 to ${MNIST_DIGITS.train}, 1 to ${MNIST_DIGITS.test}), got '${text}'`,
+    );
+  }
+  return { train, test };
+}
+
+function gigabytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
 
 async function build(args: readonly string[], io: CliIo): Promise<void> {
   const { values } = parseCommandLine(args, {
@@ -19,37 +59,26 @@ async function build(args: readonly string[], io: CliIo): Promise<void> {
       grid: { type: 'string' },
       compression: { type: 'string' },
       digits: { type: 'string' },
+      copies: { type: 'string' },
+      dtype: { type: 'string' },
+      workers: { type: 'string' },
     },
   });
-  const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new UsageError(`--seed must be an integer in [0, 2^32), got '${values.seed}'`);
-  }
-  const grid = values.grid === undefined ? undefined : Number(values.grid);
-  if (grid !== undefined && !(Number.isInteger(grid) && grid >= MIN_GRID && grid <= MAX_GRID)) {
-    throw new UsageError(`--grid must be an integer from ${MIN_GRID} to ${MAX_GRID}, got '${values.grid}'`);
-  }
+  const seed = integerFlag('seed', values.seed, 0, 0xffffffff) ?? DEFAULT_SEED;
+  const grid = integerFlag('grid', values.grid, MIN_GRID, MAX_GRID);
+  const copies = integerFlag('copies', values.copies, 0, MAX_COPIES) ?? DEFAULT_COPIES;
+  const workers = integerFlag('workers', values.workers, 0, 64);
   const compression = values.compression ?? 'none';
   if (compression !== 'gzip' && compression !== 'none') {
     throw new UsageError(`--compression must be gzip or none, got '${compression}'`);
   }
-  let digits: { train: number; test: number } | undefined;
-  if (values.digits !== undefined) {
-    const parts = values.digits.split(',').map(Number);
-    if (parts.length !== 2 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
-      throw new UsageError(`--digits must be TRAIN,TEST (two positive integers), got '${values.digits}'`);
-    }
-    digits = { train: parts[0] as number, test: parts[1] as number };
+  const dtype = (values.dtype ?? 'float64') as VoxelType;
+  if (!VOXEL_TYPES.includes(dtype)) {
+    throw new UsageError(`--dtype must be ${VOXEL_TYPES.join(' or ')}, got '${values.dtype}'`);
   }
+  const digits = digitsFlag(values.digits);
   const out = values.out ?? defaultDatasetPath();
-  const bar = new cliProgress.SingleBar(
-    {
-      format: 'building 3D MNIST [{bar}] {percentage}% | {value}/{total} rows | {duration}s',
-      stream: process.stderr,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
+  const progress = buildProgress(process.stderr);
   let result: BuildResult;
   try {
     result = await buildDataset({
@@ -57,19 +86,21 @@ async function build(args: readonly string[], io: CliIo): Promise<void> {
       seed,
       ...(grid === undefined ? {} : { grid }),
       compression,
+      copies,
+      dtype,
       ...(digits ? { digits } : {}),
-      onProgress: (done, total) => {
-        if (!started) bar.start(total, 0);
-        started = true;
-        bar.update(done);
-      },
+      ...(workers === undefined ? {} : { workers }),
+      onProgress: (done, total) => progress.update(done, total),
     });
   } finally {
-    bar.stop();
+    progress.stop();
   }
+  const rows = result.train + result.test;
   io.log(
-    `wrote ${result.path}: ${result.train} train + ${result.test} test rows of ${result.grid}³ ` +
-      `(seed ${seed}, ${compression}) in ${result.seconds.toFixed(1)} s`,
+    `wrote ${result.path}: ${result.train} train + ${result.test} test rows of ${result.grid}³ ${result.dtype} ` +
+      `(seed ${seed}, ${copies} rotated ${copies === 1 ? 'copy' : 'copies'} per digit, ${compression}), ` +
+      `${gigabytes(result.voxelBytes)} of voxels in ${result.seconds.toFixed(1)} s ` +
+      `(${(rows / result.seconds).toFixed(0)} rows/s)`,
   );
 }
 

@@ -1,13 +1,16 @@
-// Writes a 3D MNIST HDF5 file with Kaggle's layout and dtypes (X float64 (N, n³), y int64 (N,)) plus `grid` and
-// `labels` attributes. It writes where it is told (the builder gives it writeAtomic's temporary path). Rows arrive
+// Writes a 3D MNIST HDF5 file with Kaggle's layout and dtypes (X float64 (N, n³), or float32 on request; y int64
+// (N,)) plus `grid`, `labels` and `rotated_copies` attributes. It writes where it is told (the builder gives it writeAtomic's temporary path). Rows arrive
 // in blocks; a split that fits in memory is written at the end as one contiguous dataset (like Kaggle's file: the
 // fastest to read), a larger one is streamed block by block into a chunked dataset.
+import { isDiskFull } from '@conv3d/core/node';
 import type { Dataset, File } from 'h5wasm/node';
+import { VOXEL_ARRAY, type VoxelArray, type VoxelType } from './build-dtype.js';
 import { DataError } from './errors.js';
 import { h5Reason, loadH5 } from './h5.js';
 import { datasetNames, SPLITS, type Split } from './layout.js';
 
 export type Compression = 'gzip' | 'none';
+const HDF5_TYPE: Readonly<Record<VoxelType, string>> = { float64: '<d', float32: '<f' };
 
 export interface DatasetFileLayout {
   rows: Readonly<Record<Split, number>>;
@@ -15,19 +18,22 @@ export interface DatasetFileLayout {
   grid: number;
   labels: readonly string[];
   compression: Compression;
+  dtype: VoxelType;
+  /** Rotated copies per original (the `rotated_copies` attribute: rows come in groups of 1 + copies). */
+  copies: number;
   /** Bytes of X per split above which rows are streamed (default IN_MEMORY_LIMIT). */
   inMemoryLimit?: number;
 }
 
 /** Default bytes of X per split above which rows are streamed to disk instead of kept for one contiguous write. */
 export const IN_MEMORY_LIMIT = 1 << 30;
-/** Bytes per HDF5 chunk: 16 rows of 16³ float64, small enough for HDF5's default 1 MiB chunk cache. */
+/** Bytes per HDF5 chunk: 16 rows of 16³ float64 (32 of float32), small enough for HDF5's 1 MiB chunk cache. */
 const CHUNK_BYTES = 512 * 1024;
 
 interface SplitSink {
   rows: number;
   /** Whole X when kept in memory; undefined when streamed into `dataset`. */
-  x?: Float64Array;
+  x?: VoxelArray;
   dataset?: Dataset;
   y: Int32Array;
 }
@@ -36,7 +42,7 @@ export interface DatasetFileWriter {
   /** Rows per block that keeps streamed writes on whole chunks. */
   readonly blockAlign: number;
   /** Writes rows `[start, start + y.length)` of `split`. */
-  write(split: Split, start: number, x: Float64Array, y: Int32Array): void;
+  write(split: Split, start: number, x: VoxelArray, y: Int32Array): void;
   /** Writes what is left and closes the file. */
   finish(): void;
   /** Closes the file after a failure (its caller removes it). */
@@ -51,13 +57,18 @@ export async function createDatasetFile(
 ): Promise<DatasetFileWriter> {
   const h5 = await loadH5();
   const rowLength = layout.grid ** 3;
-  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / (rowLength * 8)));
+  const Voxels = VOXEL_ARRAY[layout.dtype];
+  const rowBytes = rowLength * Voxels.BYTES_PER_ELEMENT;
+  const dtype = HDF5_TYPE[layout.dtype];
+  const chunkRows = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
   let file: File | undefined;
   const fail = (error: unknown): never => {
     closeQuietly(file);
     file = undefined;
     if (error instanceof DataError) throw error;
-    throw new DataError(`${path}: cannot write HDF5 file (${h5Reason(error)})`);
+    // HDF5's stack names the errno deep inside; keep it in the one line so writeAtomic sees a full disk
+    const reason = isDiskFull(error) ? 'no space left on device' : h5Reason(error);
+    throw new DataError(`${path}: cannot write HDF5 file (${reason})`);
   };
   const sinks = {} as Record<Split, SplitSink>;
   try {
@@ -65,16 +76,16 @@ export async function createDatasetFile(
     for (const split of SPLITS) {
       const rows = layout.rows[split];
       const sink: SplitSink = { rows, y: new Int32Array(rows) };
-      if (rows * rowLength * 8 <= (layout.inMemoryLimit ?? IN_MEMORY_LIMIT)) {
-        sink.x = new Float64Array(rows * rowLength);
+      if (rows * rowBytes <= (layout.inMemoryLimit ?? IN_MEMORY_LIMIT)) {
+        sink.x = new Voxels(rows * rowLength);
       } else {
         const dataset = file.create_dataset({
           name: datasetNames(split).x,
-          data: new Float64Array(0),
+          data: new Voxels(0),
           shape: [0, rowLength],
           maxshape: [rows, rowLength],
           chunks: [chunkRows, rowLength],
-          dtype: '<d',
+          dtype,
           ...(layout.compression === 'gzip' ? { compression: 'gzip' as const } : {}),
         });
         dataset.resize([rows, rowLength]);
@@ -90,6 +101,7 @@ export async function createDatasetFile(
     write(split, start, x, y) {
       const sink = sinks[split];
       try {
+        if (!(x instanceof Voxels)) throw new TypeError(`rows of ${split} must be ${layout.dtype}`);
         if (sink.x) sink.x.set(x, start * rowLength);
         else sink.dataset?.write_slice([[start, start + y.length]], x);
         sink.y.set(y, start);
@@ -111,7 +123,7 @@ export async function createDatasetFile(
                     compression: 'gzip' as const,
                   }
                 : {};
-            f.create_dataset({ name: names.x, data: x, shape: [rows, rowLength], dtype: '<d', ...chunked });
+            f.create_dataset({ name: names.x, data: x, shape: [rows, rowLength], dtype, ...chunked });
           }
           f.create_dataset({
             name: names.y,
@@ -123,6 +135,7 @@ export async function createDatasetFile(
         const g = layout.grid;
         f.create_attribute('grid', BigInt64Array.from([g, g, g], BigInt));
         f.create_attribute('labels', [...layout.labels]);
+        f.create_attribute('rotated_copies', BigInt64Array.from([BigInt(layout.copies)]));
         f.close();
         file = undefined;
       } catch (error) {

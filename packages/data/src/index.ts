@@ -4,6 +4,8 @@ export {
   buildDataset,
   type Compression,
   DEFAULT_SEED,
+  MAX_COPIES,
+  type VoxelType,
 } from './builder.js';
 export { type DatasetDescriptor, rowLengthOf } from './descriptor.js';
 export { DataError } from './errors.js';
@@ -11,9 +13,11 @@ export { checkOriginalRows, MnistCopies, type StoredTrainRows } from './fresh-co
 export { type GridSpec, parseGridText } from './grid.js';
 export { oneHot, validationSplitIndex } from './keras.js';
 export {
+  DEFAULT_COPIES,
   datasetNames,
   GRID,
   LABELS,
+  MNIST_DIGITS,
   NUM_CLASSES,
   ORIGINALS,
   ROW_LENGTH,

@@ -17,13 +17,18 @@ export const ROW_LENGTH = SEED_CONTRACT.rawLength;
 export const LABELS = SEED_CONTRACT.labels;
 export const NUM_CLASSES = LABELS.length;
 
-/** MNIST digits each split of the built file starts from: train images 0–4999, t10k images 0–999. */
+/** MNIST digits each split of the default file (Kaggle's) starts from: train images 0–4999, t10k images 0–999. */
 export const ORIGINALS: Readonly<Record<Split, number>> = { train: 5000, test: 1000 };
+/** Every MNIST digit of a split (`build --digits all`): the 60 000 train and 10 000 t10k images. */
+export const MNIST_DIGITS: Readonly<Record<Split, number>> = { train: 60000, test: 10000 };
+/** Rotated copies per original in the default file. */
+export const DEFAULT_COPIES = 1;
 
 /**
- * Rows are interleaved: row 2·i is original digit i, row 2·i + 1 its seeded random rotation. Keras'
- * validation_split (the last 20 %) then holds whole digit pairs, and no digit's twin leaks into training.
+ * Rows are interleaved in groups of 1 + `copies`: row (1 + copies)·i is original digit i, the next `copies` rows
+ * its seeded random rotations. Keras' validation_split (the last 20 %) then holds whole digit groups when the
+ * digit count is a multiple of 5 (5000, 60 000), and no digit's copy leaks into training.
  */
-export function rowsOf(split: Split): number {
-  return ORIGINALS[split] * 2;
+export function rowsOf(split: Split, digits = ORIGINALS[split], copies = DEFAULT_COPIES): number {
+  return digits * (1 + copies);
 }

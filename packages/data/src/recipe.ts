@@ -1,8 +1,9 @@
-// Rows of the built dataset: row 2·i is MNIST digit i voxelised, row 2·i + 1 its seeded random rotation.
+// Rows of the built dataset: row (1 + c)·i is MNIST digit i voxelised, the next c rows (c rotated copies per
+// original, 1 by default) its seeded random rotations.
 
 import { Rng } from '@conv3d/core';
 import { augmentCloud } from './augment.js';
-import { GRID, rowsOf, type Split } from './layout.js';
+import { DEFAULT_COPIES, GRID, type Split } from './layout.js';
 import type { MnistDigits } from './mnist-idx.js';
 import { CloudBuffer, digitCloud } from './point-cloud.js';
 import { voxelRow } from './voxelize.js';
@@ -28,14 +29,18 @@ export class RecipeScratch {
   }
 }
 
-/** The random stream of digit `digit`'s rotated copy: independent of which other rows are built. */
-export function rotationRng(seed: number, split: Split, digit: number): Rng {
-  return new Rng(seed, SPLIT_KEY[split], digit);
+/**
+ * The random stream of copy `copy` (1, 2, …) of digit `digit`: independent of which other rows are built and of
+ * how many copies the file holds, so copy 1 of a `--copies 4` file is the copy of a `--copies 1` file.
+ */
+export function rotationRng(seed: number, split: Split, digit: number, copy = 1): Rng {
+  // copy 1 keeps the stream the default file has always used
+  return copy === 1 ? new Rng(seed, SPLIT_KEY[split], digit) : new Rng(seed, SPLIT_KEY[split], digit, copy);
 }
 
 /**
- * Builds rows `[start, end)` of `split` on an n³ grid (`scratch.grid`, default 16) from `digits` (which must hold
- * MNIST digits 0 … ⌈end / 2⌉ − 1), calling `onRow` after each row.
+ * Builds rows `[start, end)` of `split` on an n³ grid (`scratch.grid`, default 16) from `digits` (every row's
+ * digit must be in it), `copies` rotated copies per original, calling `onRow` after each row.
  */
 export function buildRows(
   digits: MnistDigits,
@@ -45,22 +50,24 @@ export function buildRows(
   seed: number,
   onRow?: () => void,
   scratch = new RecipeScratch(),
+  copies = DEFAULT_COPIES,
 ): Rows {
-  if (
-    !(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= rowsOf(split))
-  ) {
-    throw new RangeError(`rows ${start}..${end} are outside ${split} (0..${rowsOf(split)})`);
+  const group = 1 + copies;
+  const rows = digits.count * group;
+  if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= rows)) {
+    throw new RangeError(`rows ${start}..${end} are outside ${split} (0..${rows})`);
   }
   const count = end - start;
   const voxels = scratch.counts.length;
   const x = new Float64Array(count * voxels);
   const y = new Int32Array(count);
   for (let row = start; row < end; row++) {
-    const digit = row >> 1;
-    if (row === start || row % 2 === 0) digitCloud(digits.images, digit * IMAGE_BYTES, scratch.upright);
+    const digit = Math.floor(row / group);
+    const copy = row - digit * group;
+    if (row === start || copy === 0) digitCloud(digits.images, digit * IMAGE_BYTES, scratch.upright);
     let cloud = scratch.upright;
-    if (row % 2 === 1) {
-      augmentCloud(scratch.upright, scratch.rotated, rotationRng(seed, split, digit));
+    if (copy > 0) {
+      augmentCloud(scratch.upright, scratch.rotated, rotationRng(seed, split, digit, copy));
       cloud = scratch.rotated;
     }
     voxelRow(cloud, scratch.counts, x, (row - start) * voxels, scratch.grid);

@@ -1,11 +1,20 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { temporaryPath } from '@conv3d/core/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDataset, DataError, openDataset } from '../src/index.js';
+import {
+  buildDataset,
+  DataError,
+  MNIST_DIGITS,
+  openDataset,
+  rowsOf,
+  validationSplitIndex,
+} from '../src/index.js';
 import { readMnist } from '../src/mnist-idx.js';
-import { buildRows } from '../src/recipe.js';
+import { buildRows, RecipeScratch } from '../src/recipe.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conv3d-data-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -113,6 +122,135 @@ describe('buildDataset (a small subset, built in-process)', () => {
     }
   });
 
+  it('--copies N: groups of 1 + N rows, originals and copy 1 as in the default file, float32 = rounded float64', async () => {
+    const digits = { train: 5, test: 2 };
+    const paths = {
+      one: join(dir, 'copies-1.h5'),
+      three: join(dir, 'copies-3.h5'),
+      none: join(dir, 'copies-0.h5'),
+      f32: join(dir, 'copies-3-f32.h5'),
+    };
+    await buildDataset({ out: paths.one, digits, seed: 5, workers: 0 });
+    await buildDataset({ out: paths.three, digits, seed: 5, copies: 3, workers: 0 });
+    await buildDataset({ out: paths.none, digits, seed: 5, copies: 0, workers: 0 });
+    const built = await buildDataset({
+      out: paths.f32,
+      digits,
+      seed: 5,
+      copies: 3,
+      dtype: 'float32',
+      workers: 0,
+    });
+    expect(built).toMatchObject({
+      train: 20,
+      test: 8,
+      copies: 3,
+      dtype: 'float32',
+      voxelBytes: 28 * 4096 * 4,
+    });
+    const [one, three, none, f32] = await Promise.all(Object.values(paths).map((p) => openDataset(p)));
+    try {
+      const V = 4096;
+      const a = one?.read('train').x as Float64Array;
+      const b = three?.read('train').x as Float64Array;
+      const c = none?.read('train').x as Float64Array;
+      expect(three?.count('train')).toBe(20);
+      expect(none?.count('train')).toBe(5);
+      const copies = new Set<string>();
+      for (let digit = 0; digit < digits.train; digit++) {
+        const original = a.subarray(2 * digit * V, (2 * digit + 1) * V);
+        expect(b.subarray(4 * digit * V, (4 * digit + 1) * V)).toEqual(original);
+        expect(c.subarray(digit * V, (digit + 1) * V)).toEqual(original);
+        // copy 1 keeps the default file's stream; copies 2 and 3 are new, different rotations
+        expect(b.subarray((4 * digit + 1) * V, (4 * digit + 2) * V)).toEqual(
+          a.subarray((2 * digit + 1) * V, (2 * digit + 2) * V),
+        );
+        for (let k = 1; k <= 3; k++)
+          copies.add(b.subarray((4 * digit + k) * V, (4 * digit + k + 1) * V).join());
+      }
+      expect(copies.size).toBe(3 * digits.train);
+      const labels = readMnist('train', digits.train).labels;
+      expect(three?.read('train').y).toEqual(
+        Int32Array.from({ length: 20 }, (_, i) => labels[i >> 2] as number),
+      );
+      const g = f32?.info('train');
+      expect(g).toMatchObject({ xDtype: 'float32', rows: 20 });
+      const rounded = f32?.read('train').x;
+      expect(rounded).toBeInstanceOf(Float32Array);
+      expect(rounded).toEqual(Float32Array.from(b));
+    } finally {
+      for (const ds of [one, three, none, f32]) ds?.close();
+    }
+    const attrs = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import h5py, sys; print([int(h5py.File(p).attrs["rotated_copies"][0]) for p in sys.argv[1:]])',
+        paths.one,
+        paths.three,
+        paths.none,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(attrs.stdout.trim()).toBe('[1, 3, 0]');
+  });
+
+  it('the default file does not change: its first rows are pinned (sha256 of full_dataset_vectors.h5 before issue 13)', async () => {
+    const out = join(dir, 'pinned.h5');
+    await buildDataset({ out, digits: { train: 3, test: 1 }, workers: 0 });
+    const ds = await openDataset(out);
+    try {
+      const sha = (a: Float32Array | Float64Array) =>
+        createHash('sha256')
+          .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+          .digest('hex');
+      expect(sha(ds.read('train').x)).toBe(
+        '96bd4fd7fefeec990c89948b51dcf37ead2fd0fe8b698e27a496df9c63529d6c',
+      );
+      expect(sha(ds.read('test').x)).toBe('d5f40851dd9cb53cfb025954cf269559714b599fd25259ef15ad4caeb3e50db9');
+      expect(Array.from(ds.read('train').y)).toEqual([5, 5, 0, 0, 4, 4]);
+    } finally {
+      ds.close();
+    }
+  });
+
+  it('every MNIST digit: the last ones build, and the validation split holds whole digit groups', () => {
+    const train = readMnist('train', MNIST_DIGITS.train);
+    const rows = buildRows(train, 'train', 2 * 60000 - 2, 2 * 60000, 1, undefined, new RecipeScratch());
+    expect(Array.from(rows.y)).toEqual([train.labels[59999], train.labels[59999]]);
+    expect(Math.max(...rows.x)).toBe(1);
+    expect(() => buildRows(train, 'train', 0, 2 * 60000 + 1, 1)).toThrow(/outside train \(0\.\.120000\)/);
+    for (const copies of [0, 1, 4, 16]) {
+      for (const digits of [5000, 60000, 45]) {
+        const split = validationSplitIndex(rowsOf('train', digits, copies), 0.2);
+        expect(split % (1 + copies)).toBe(0);
+        expect(split / (1 + copies)).toBe(digits * 0.8);
+      }
+    }
+  });
+
+  it.runIf(existsSync('/dev/full'))(
+    'a full disk (/dev/full: real ENOSPC) fails in one line naming the file, in memory or streamed, leaving nothing',
+    async () => {
+      for (const inMemoryLimit of [undefined, 0]) {
+        const out = join(dir, `full-${inMemoryLimit ?? 'memory'}.h5`);
+        // the temporary name is <out>.tmp-<pid>: pointing it at the kernel's always-full device makes every write fail
+        symlinkSync('/dev/full', temporaryPath(out));
+        const attempt = buildDataset({
+          out,
+          digits: { train: 40, test: 2 },
+          workers: 0,
+          ...(inMemoryLimit === undefined ? {} : { inMemoryLimit }),
+        });
+        await expect(attempt).rejects.toThrow(
+          `${out}: disk full (no space left on device); the partial file was removed, nothing was written`,
+        );
+        expect(existsSync(out)).toBe(false);
+        expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+      }
+    },
+  );
+
   it('rejects bad options with one-line errors', async () => {
     const out = join(dir, 'never.h5');
     await expect(buildDataset({ out, grid: 7 })).rejects.toThrow(
@@ -120,8 +258,15 @@ describe('buildDataset (a small subset, built in-process)', () => {
     );
     await expect(buildDataset({ out, seed: -1 })).rejects.toThrow(/seed must be an integer/);
     await expect(buildDataset({ out, digits: { train: 0 } })).rejects.toThrow(
-      /digits.train must be an integer in \[1, 5000\]/,
+      /digits.train must be an integer in \[1, 60000\]/,
     );
-    await expect(buildDataset({ out, digits: { test: 1001 } })).rejects.toThrow(/digits.test/);
+    await expect(buildDataset({ out, digits: { test: 10001 } })).rejects.toThrow(
+      /digits.test must be an integer in \[1, 10000\], got 10001/,
+    );
+    await expect(buildDataset({ out, copies: 17 })).rejects.toThrow(/copies must be an integer in \[0, 16\]/);
+    await expect(buildDataset({ out, copies: 1.5 })).rejects.toThrow(/copies must be an integer/);
+    await expect(buildDataset({ out, dtype: 'int8' as 'float32' })).rejects.toThrow(
+      /dtype must be one of float64, float32, got 'int8'/,
+    );
   });
 });

@@ -1,7 +1,7 @@
 // The compiled CLI (dist/cli.js, built here first), which also builds on worker threads.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,7 +43,9 @@ describe('conv3d-dataset', () => {
     const out = join(dir, 'small.h5');
     const built = run('build', '--out', out, '--digits', '5,3', '--seed', '9', '--compression', 'none');
     expect(built.code).toBe(0);
-    expect(built.stdout).toContain('10 train + 6 test rows of 16³ (seed 9, none)');
+    expect(built.stdout).toContain(
+      '10 train + 6 test rows of 16³ float64 (seed 9, 1 rotated copy per digit, none)',
+    );
     const ds = await openDataset(out);
     try {
       for (const split of ['train', 'test'] as const) {
@@ -71,7 +73,9 @@ describe('conv3d-dataset', () => {
     expect(run('build', '--out', sixteen, '--digits', '3,2', '--grid', '16').code).toBe(0);
     const large = join(dir, 'grid64.h5');
     const built = run('build', '--out', large, '--digits', '12,1', '--grid', '64', '--compression', 'gzip');
-    expect(built.stdout).toContain('24 train + 2 test rows of 64³ (seed 1, gzip)');
+    expect(built.stdout).toContain(
+      '24 train + 2 test rows of 64³ float64 (seed 1, 1 rotated copy per digit, gzip)',
+    );
     const [a, b, c] = await Promise.all([byDefault, sixteen, large].map((f) => openDataset(f)));
     try {
       for (const split of ['train', 'test'] as const) expect(b?.read(split)).toEqual(a?.read(split));
@@ -122,6 +126,113 @@ describe('conv3d-dataset', () => {
     expect(h5py.stdout.trim()).toBe('(2, 32768) (40, 32768)');
   });
 
+  // five builds: minutes on a machine loaded by other jobs, seconds on a quiet one
+  it('1 and 2 workers (and in-process) write the same datasets, streamed or in memory, with copies and float32', {
+    timeout: 180_000,
+  }, async () => {
+    const { buildDataset } = (await import(pathToFileURL(join(pkg, 'dist', 'builder.js')).href)) as {
+      buildDataset: typeof import('../src/builder.js').buildDataset;
+    };
+    const files: string[] = [];
+    for (const [workers, inMemoryLimit] of [
+      [1, 1],
+      [2, 1],
+      [0, 1],
+      [1, undefined],
+      [2, undefined],
+    ] as const) {
+      const out = join(dir, `workers-${workers}-${inMemoryLimit ?? 'memory'}.h5`);
+      // 390 train rows are two 256-row blocks: the two workers build them at once and the writer orders them
+      await buildDataset({
+        out,
+        digits: { train: 130, test: 3 },
+        copies: 2,
+        dtype: 'float32',
+        workers,
+        seed: 6,
+        ...(inMemoryLimit === undefined ? {} : { inMemoryLimit }),
+      });
+      files.push(out);
+    }
+    const py = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        [
+          'import h5py, hashlib, sys',
+          'for p in sys.argv[1:]:',
+          '    f = h5py.File(p)',
+          '    print(*[k + ":" + str(f[k].dtype) + str(f[k].shape) + hashlib.sha256(f[k][()].tobytes()).hexdigest() for k in sorted(f)], dict(f.attrs))',
+        ].join('\n'),
+        ...files,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(py.stderr).toBe('');
+    const lines = py.stdout.trim().split('\n');
+    expect(lines).toHaveLength(files.length);
+    expect(new Set(lines).size).toBe(1);
+    expect(lines[0]).toMatch(/^X_test:float32\(9, 4096\)\w+ X_train:float32\(390, 4096\)\w+ y_test/);
+    const ds = await openDataset(files[1] as string);
+    try {
+      const expected = buildRows(
+        readMnist('train', 130),
+        'train',
+        0,
+        390,
+        6,
+        undefined,
+        new RecipeScratch(),
+        2,
+      );
+      expect(digest(ds.read('train').x as Float32Array)).toBe(digest(Float32Array.from(expected.x)));
+    } finally {
+      ds.close();
+    }
+  });
+
+  it('progress: no bar in a log, one line per tenth with rows/s and ETA, then the final line', () => {
+    const out = join(dir, 'progress.h5');
+    const r = run('build', '--out', out, '--digits', '100,10', '--copies', '2', '--dtype', 'float32');
+    expect(r.code).toBe(0);
+    const lines = r.stderr.split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.length).toBeLessThanOrEqual(9);
+    let previous = 0;
+    for (const line of lines) {
+      const m = line.match(/^building 3D MNIST: (\d+)\/330 rows \((\d+) %\), \d+ rows\/s, ETA (\d+s|\?)$/);
+      expect(m, line).not.toBeNull();
+      expect(Number(m?.[2])).toBeGreaterThan(previous);
+      previous = Number(m?.[2]);
+    }
+    expect(r.stdout).toMatch(
+      /^wrote .*progress\.h5: 300 train \+ 30 test rows of 16³ float32 \(seed 1, 2 rotated copies per digit, none\), 5\.4 MB of voxels in [\d.]+ s \(\d+ rows\/s\)\n$/,
+    );
+  });
+
+  it('--digits all on a full disk (a 16 MB tmpfs): exit 1, one line naming the file, nothing left', (ctx) => {
+    const mnt = join(dir, 'tmpfs');
+    mkdirSync(mnt);
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', mnt], { encoding: 'utf8' });
+    if (mount.status !== 0) {
+      ctx.skip(
+        `cannot mount a tmpfs here (${(mount.stderr || mount.error?.message || '').trim()}): needs root`,
+      );
+    }
+    try {
+      const out = join(mnt, 'mnist-all.h5');
+      // 120 000 train rows of 16³ are 3.9 GB: streamed, so the first blocks overflow the 16 MB disk
+      const r = run('build', '--out', out, '--digits', 'all');
+      expect(r.code).toBe(1);
+      expect(r.stderr.split('\n').filter((l) => !l.startsWith('building 3D MNIST:'))).toEqual([
+        `conv3d-dataset: ${out}: disk full (no space left on device); the partial file was removed, nothing was written`,
+      ]);
+      expect(readdirSync(mnt)).toEqual([]);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  });
+
   it('--help prints the usage and exits 0; no command is a usage error', () => {
     const help = run('--help');
     expect(help.code).toBe(0);
@@ -138,7 +249,16 @@ describe('conv3d-dataset', () => {
     [['build', '--bogus'], /Unknown option '--bogus'/],
     [['build', '--compression', 'lzf'], /--compression must be gzip or none, got 'lzf'/],
     [['build', '--seed', '1.5'], /--seed must be an integer/],
-    [['build', '--digits', '5'], /--digits must be TRAIN,TEST/],
+    [['build', '--digits', '5'], /--digits must be 'all' or TRAIN,TEST \(1 to 60000, 1 to 10000\), got '5'/],
+    [['build', '--digits', '60001,1'], /--digits must be 'all' or TRAIN,TEST/],
+    [['build', '--digits', '5,10001'], /--digits must be 'all' or TRAIN,TEST/],
+    [['build', '--digits', 'ALL'], /--digits must be 'all' or TRAIN,TEST/],
+    [['build', '--digits', '5,'], /--digits must be 'all' or TRAIN,TEST/],
+    [['build', '--copies=-1'], /--copies must be an integer from 0 to 16, got '-1'/],
+    [['build', '--copies', '17'], /--copies must be an integer from 0 to 16, got '17'/],
+    [['build', '--copies', ''], /--copies must be an integer from 0 to 16, got ''/],
+    [['build', '--dtype', 'float16'], /--dtype must be float64 or float32, got 'float16'/],
+    [['build', '--workers', 'two'], /--workers must be an integer from 0 to 64, got 'two'/],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['inspect'], /inspect takes exactly one FILE/],
     [

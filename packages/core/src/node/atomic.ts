@@ -1,7 +1,38 @@
 // The one atomic file write: readers see the old file or the whole new one, never a partial file, and a failed
 // write leaves nothing behind.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+/**
+ * A write that ran out of disk space. Its one-line message names the file and says what is on disk: nothing new
+ * (the partial temporary file was removed), the previous file, if any, unchanged.
+ */
+export class DiskFullError extends Error {
+  override name = 'DiskFullError';
+  readonly code = 'ENOSPC';
+  constructor(
+    readonly file: string,
+    existed: boolean,
+    cause?: unknown,
+  ) {
+    super(
+      `${file}: disk full (no space left on device); the partial file was removed, ` +
+        (existed ? 'the previous file is unchanged' : 'nothing was written'),
+      { cause },
+    );
+  }
+}
+
+/**
+ * Whether `error` is a full disk: Node's ENOSPC code, or the text of a library that reports errno in its message
+ * (HDF5: "errno = 28, error message = 'No space left on device'").
+ */
+export function isDiskFull(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if ((error as { code?: unknown }).code === 'ENOSPC') return true;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' && /ENOSPC|no space left on device|errno = 28\b/i.test(message);
+}
 
 /** The temporary name a file is written under before its rename: same directory, so the rename is atomic. */
 export function temporaryPath(file: string): string {
@@ -10,7 +41,7 @@ export function temporaryPath(file: string): string {
 
 /**
  * Lets `write` produce the file at a temporary path, then renames it over `file` (creating the directory first).
- * On any failure the temporary file is removed and the error rethrown.
+ * On any failure the temporary file is removed and the error rethrown; a full disk becomes a DiskFullError.
  */
 export async function writeAtomic(file: string, write: (tmp: string) => void | Promise<void>): Promise<void> {
   const tmp = temporaryPath(file);
@@ -19,8 +50,7 @@ export async function writeAtomic(file: string, write: (tmp: string) => void | P
     await write(tmp);
     renameSync(tmp, file);
   } catch (error) {
-    removeQuietly(tmp);
-    throw error;
+    throw failed(file, tmp, error);
   }
 }
 
@@ -32,14 +62,19 @@ export function writeAtomicSync(file: string, write: (tmp: string) => void): voi
     write(tmp);
     renameSync(tmp, file);
   } catch (error) {
-    removeQuietly(tmp);
-    throw error;
+    throw failed(file, tmp, error);
   }
 }
 
 /** Writes `data` to `file` atomically. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   writeAtomicSync(file, (tmp) => writeFileSync(tmp, data));
+}
+
+/** Removes the temporary file; the error to throw: a DiskFullError for a full disk, else `error` itself. */
+function failed(file: string, tmp: string, error: unknown): unknown {
+  removeQuietly(tmp);
+  return isDiskFull(error) ? new DiskFullError(file, existsSync(file), error) : error;
 }
 
 function removeQuietly(path: string): void {

@@ -1,5 +1,12 @@
 // @conv3d/core/node: the Node-only plumbing every conv3d package shares (Node built-ins only, no npm dependencies).
-export { temporaryPath, writeAtomic, writeAtomicSync, writeFileAtomic } from './atomic.js';
+export {
+  DiskFullError,
+  isDiskFull,
+  temporaryPath,
+  writeAtomic,
+  writeAtomicSync,
+  writeFileAtomic,
+} from './atomic.js';
 export {
   type CliInfo,
   type CliIo,
