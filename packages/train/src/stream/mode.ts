@@ -1,8 +1,9 @@
 // Whether a run streams its batches from the file or holds the training rows in memory. Both give the same bits
 // (stream/prepare.ts), so the choice is about memory and speed only: in memory while the rows fit comfortably,
 // streamed above that, or as asked with --stream / --no-stream.
-import { ConfigError } from '../config.js';
+
 import type { TrainingData } from '../batches.js';
+import { ConfigError } from '../config.js';
 
 /** Training rows above this many bytes in memory (stored dtype: float64 as 8 bytes, the rest as float32) stream. */
 export const STREAM_ABOVE_BYTES = 2 ** 30;
