@@ -120,6 +120,8 @@ export interface RunInfo {
     /** The most batches ever queued ahead of the ones in use (bounded by 2 × readAhead: training + evaluation). */
     peakQueuedBatches: number;
     epochWaitSeconds: number[];
+    /** The training steps' share of each epoch (no validation): samples per second = rows trained / this. */
+    epochTrainSeconds: number[];
   };
   timings: {
     startedAt: string;
@@ -446,6 +448,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       let outcome: CallbackOutcome | undefined;
       let waitSeconds = 0;
       const epochWaitSeconds: number[] = [];
+      const epochTrainSeconds: number[] = [];
       try {
         const batches: EpochBatches = feed
           ? { steps: feed.stepsPerEpoch, batch: (epoch, step) => feed.next(epoch, step) }
@@ -486,6 +489,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           );
           waitSeconds += waited;
           epochWaitSeconds.push(waited);
+          epochTrainSeconds.push((performance.now() - e0) / 1000);
           const val = await evaluateRange(
             model,
             contract,
@@ -569,6 +573,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           readAhead: reader?.threaded ? DEFAULT_DEPTH : 0,
           peakQueuedBatches: reader?.peakQueued ?? 0,
           epochWaitSeconds,
+          epochTrainSeconds,
         },
         timings: {
           startedAt: startedAt.toISOString(),

@@ -63,7 +63,7 @@ const common = (data: string, out: string) => [
 const runCli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env });
 const outputs = (dir: string) =>
   ['weights.bin', 'history.json', 'metrics.json'].map((f) => readFileSync(join(dir, f)));
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('conv3d-train --stream (worker thread)', () => {
   const whole = join(root, 'whole');
@@ -108,7 +108,7 @@ describe('conv3d-train --stream (worker thread)', () => {
     expect(await exited).toBe(1);
     expect(stderr).toMatch(
       new RegExp(
-        `^conv3d-train: ${escape(copy)}: cannot read rows \\d+–\\d+ of dataset 'X_train'[^\\n]*truncated[^\\n]*\\n$`,
+        `^conv3d-train: ${literal(copy)}: cannot read rows \\d+–\\d+ of dataset 'X_train'[^\\n]*truncated[^\\n]*\\n$`,
       ),
     );
     expect(readFileSync(checkpoint).equals(saved)).toBe(true);

@@ -105,7 +105,7 @@ describe('streamed and in-memory runs give the same bits', () => {
     ['weights.bin', 'history.json', 'metrics.json'].map((f) => readFileSync(join(root, name, f)));
 
   test.each([
-    ['one pass per epoch', {}],
+    ['one pass per epoch', {} as { stepsPerEpoch?: number }],
     ['--steps-per-epoch 3 (epochs cross pass boundaries)', { stepsPerEpoch: 3 }],
   ])('%s', async (_, extra) => {
     const memory = await run('memory', { ...extra, stream: false });
