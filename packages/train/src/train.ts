@@ -640,6 +640,7 @@ async function writeRunFolder(
     ...(run.augmentation && {
       augmentation: `${run.augmentation.epochRows} rows per epoch (${run.augmentation.workerThread ? 'worker thread' : 'in-process'}); steps waited ${run.augmentation.waitSeconds.toFixed(1)} s for batches`,
     }),
+    batches: `${run.loading.mode === 'stream' ? 'streamed from the file' : 'from the rows in memory'} (${run.loading.reason})${run.loading.mode === 'stream' ? `; steps waited ${run.loading.epochWaitSeconds.reduce((a, b) => a + b, 0).toFixed(1)} s for batches` : ''}`,
     ...(run.callbacks && {
       'saved weights': `${run.callbacks.weights}${run.callbacks.bestEpoch ? ` (epoch ${run.callbacks.bestEpoch})` : ''}`,
     }),

@@ -7,6 +7,7 @@ import { deriveSeed, permutation, SEED_CONTRACT } from '@conv3d/core';
 import { type Dataset3D, openDataset, type Split } from '@conv3d/data';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BatchReader, DEFAULT_DEPTH, Lookahead, rangeItems } from '../src/stream/batch-reader.js';
+import { chooseLoading, STREAM_ABOVE_BYTES } from '../src/stream/mode.js';
 import { BatchSchedule } from '../src/stream/schedule.js';
 import { type TrainOptions, train } from '../src/train.js';
 import { writeH5 } from './h5-writer.js';
@@ -49,6 +50,26 @@ describe('BatchSchedule', () => {
     // 6 steps = pass 0's three batches (10, 10, 5) and pass 1's three.
     expect(walked).toEqual(passes);
     expect(schedule.indices(1, 0)).toHaveLength(5);
+  });
+});
+
+describe('chooseLoading', () => {
+  const file = (xDtype: 'float32' | 'float64') =>
+    ({
+      ...small,
+      readAt: small.readAt.bind(small),
+      info: () => ({ ...small.info('train'), xDtype }),
+    }) as Dataset3D;
+  test('streams above 1 GiB of training rows in memory (float64 counted as 8 bytes), else reads them in', () => {
+    const rows = Math.floor(STREAM_ABOVE_BYTES / (4096 * 8));
+    expect(chooseLoading(undefined, file('float64'), rows, 4096, false).stream).toBe(false);
+    expect(chooseLoading(undefined, file('float64'), rows + 1, 4096, false)).toEqual({
+      stream: true,
+      reason: 'the training rows would take 1.00 GiB in memory, above 1.00 GiB',
+    });
+    expect(chooseLoading(undefined, file('float32'), rows + 1, 4096, false).stream).toBe(false);
+    expect(chooseLoading(false, file('float64'), 10 * rows, 4096, false).stream).toBe(false);
+    expect(chooseLoading(undefined, file('float64'), 10 * rows, 4096, true).stream).toBe(false);
   });
 });
 
