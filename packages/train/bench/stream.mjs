@@ -8,6 +8,10 @@
 //   node bench/stream.mjs speed [--pairs 5]
 //       samples per second of the training steps, --stream against --no-stream on the seed file, interleaved
 //       (order alternating per pair); medians and the median per-pair ratio
+//   node bench/stream.mjs reads [--batches 40]
+//       one shuffled batch of 100 rows read three ways, on the seed file and on a gzip copy (chunks of 16 rows, as
+//       the builder writes): readAt (sorted spans, one read per chunk), one read per row in shuffle order, and 100
+//       consecutive rows for reference; medians
 //   node bench/stream.mjs file FILE [--config configs/seed-any-grid.json] [--steps 100] [--validation 0.02]
 //       peak RSS over --steps streamed steps on any file (the 32³ --digits all file); the config's validationSplit
 //       is replaced by --validation so the validation pass stays short on a file of 100 000+ rows
@@ -32,6 +36,7 @@ const { positionals, values } = parseArgs({
     pairs: { type: 'string', default: '5' },
     config: { type: 'string', default: here('../configs/seed-any-grid.json') },
     validation: { type: 'string', default: '0.02' },
+    batches: { type: 'string', default: '40' },
   },
 });
 const [command, fileArg] = positionals;
@@ -119,6 +124,43 @@ if (command === 'make') {
     `median: stream ${median(rates.stream).toFixed(1)} samples/s, in memory ${median(rates.memory).toFixed(1)} samples/s, ` +
       `stream/memory per pair median ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(3)).join(', ')}); load ${load()}`,
   );
+} else if (command === 'reads') {
+  const { openDataset } = await import('../../data/dist/index.js');
+  const { deriveSeed, permutation } = await import('../../core/dist/index.js');
+  const gzip = join(values.dir, 'seed-gzip.h5');
+  if (!existsSync(gzip)) {
+    mkdirSync(values.dir, { recursive: true });
+    const script = `import sys, h5py
+with h5py.File(sys.argv[1]) as s, h5py.File(sys.argv[2], 'w') as o:
+    for k in s:
+        kw = dict(chunks=(16, s[k].shape[1]), compression='gzip', compression_opts=4) if s[k].ndim == 2 else {}
+        o.create_dataset(k, data=s[k][:], **kw)`;
+    const r = spawnSync('/usr/bin/python3', ['-c', script, SEED_FILE, gzip], { stdio: 'inherit' });
+    if (r.status !== 0) process.exit(1);
+  }
+  for (const file of [SEED_FILE, gzip]) {
+    const ds = await openDataset(file);
+    const order = permutation(8000, deriveSeed(1337, 0));
+    const times = { readAt: [], perRow: [], consecutive: [] };
+    for (let b = 0; b < Number(values.batches); b++) {
+      const idx = order.subarray((b % 80) * 100, (b % 80) * 100 + 100);
+      let t = performance.now();
+      ds.readAt('train', idx);
+      times.readAt.push(performance.now() - t);
+      t = performance.now();
+      for (const row of idx) ds.read('train', row, 1);
+      times.perRow.push(performance.now() - t);
+      t = performance.now();
+      ds.read('train', (b % 80) * 100, 100);
+      times.consecutive.push(performance.now() - t);
+    }
+    ds.close();
+    const m = (k) => `${median(times[k]).toFixed(2)} ms`;
+    console.log(
+      `${file.endsWith('gzip.h5') ? 'gzip, chunks of 16 rows' : 'contiguous float64 (seed)'}: 100 shuffled rows: readAt ${m('readAt')}, ` +
+        `one read per row ${m('perRow')}; 100 consecutive rows ${m('consecutive')} (load ${load()})`,
+    );
+  }
 } else if (command === 'file') {
   if (!fileArg) throw new Error('file: give the HDF5 file');
   const config = JSON.parse(readFileSync(values.config, 'utf8'));
@@ -140,6 +182,6 @@ if (command === 'make') {
   rssLine(`stream, ${run.dataset.trainRows + run.dataset.validationRows} rows`, fileArg, run);
   rmSync(dir, { recursive: true, force: true });
 } else {
-  console.error('usage: node bench/stream.mjs make|rss|speed|file FILE [options] (see the header)');
+  console.error('usage: node bench/stream.mjs make|rss|speed|reads|file FILE [options] (see the header)');
   process.exit(2);
 }
