@@ -3,16 +3,16 @@
 //   node bench/stream.mjs make [--dir /work/big-train] [--rows 12000,120000,300000]
 //       16³ files of N training rows, tiled from the seed file (bench/make_big_train.py, /usr/bin/python3 + h5py)
 //   node bench/stream.mjs rss [--dir /work/big-train] [--rows 12000,120000,300000] [--steps 100]
-//       peak RSS of a streamed run of `--steps` training steps (seed config, one epoch of --steps-per-epoch, then
-//       the streamed validation and test) on each file, and the in-memory run on the smallest as a reference
-//   node bench/stream.mjs speed [--pairs 5]
+//       peak RSS of a streamed run of `--steps` training steps (seed config; --validation X replaces its 0.2 to
+//       shorten the validation pass) as one epoch of --steps-per-epoch, then the streamed validation and test, on each file, and the in-memory run on the smallest as a reference
+//   node bench/stream.mjs speed [--pairs 5] [--speed-steps N] [--validation X]
 //       samples per second of the training steps, --stream against --no-stream on the seed file, interleaved
 //       (order alternating per pair); medians and the median per-pair ratio
 //   node bench/stream.mjs reads [--batches 40]
 //       one shuffled batch of 100 rows read three ways, on the seed file and on a gzip copy (chunks of 16 rows, as
 //       the builder writes): readAt (sorted spans, one read per chunk), one read per row in shuffle order, and 100
 //       consecutive rows for reference; medians
-//   node bench/stream.mjs file FILE [--config configs/seed-any-grid.json] [--steps 100] [--validation 0.02]
+//   node bench/stream.mjs file FILE [--config configs/seed-any-grid.json] [--steps 100] [--validation X, default 0.02]
 //       peak RSS over --steps streamed steps on any file (the 32³ --digits all file); the config's validationSplit
 //       is replaced by --validation so the validation pass stays short on a file of 100 000+ rows
 //
@@ -35,7 +35,8 @@ const { positionals, values } = parseArgs({
     steps: { type: 'string', default: '100' },
     pairs: { type: 'string', default: '5' },
     config: { type: 'string', default: here('../configs/seed-any-grid.json') },
-    validation: { type: 'string', default: '0.02' },
+    validation: { type: 'string' },
+    'speed-steps': { type: 'string' },
     batches: { type: 'string', default: '40' },
   },
 });
@@ -51,6 +52,18 @@ const median = (xs) => {
 };
 const sizes = values.rows.split(',').map(Number);
 const fileOf = (rows) => join(values.dir, `mnist16-${rows}.h5`);
+const scratch = mkdtempSync(join(tmpdir(), 'conv3d-stream-config-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+/** `--config FILE`: `base` (default the seed's) with validationSplit replaced by --validation (or `fallback`). */
+function configFlag(base, fallback) {
+  const validation = values.validation ?? fallback;
+  if (validation === undefined) return base ? ['--config', base] : [];
+  const config = JSON.parse(readFileSync(base ?? here('../configs/seed.json'), 'utf8'));
+  config.validationSplit = Number(validation);
+  const path = join(scratch, `config-${validation}.json`);
+  writeFileSync(path, JSON.stringify(config));
+  return ['--config', path];
+}
 console.log(`CPU: ${cpus()[0]?.model} × ${cpus().length}; node ${process.version}; load average ${load()}`);
 
 /** One CLI run; returns run.json. */
@@ -94,11 +107,29 @@ if (command === 'make') {
   const steps = values.steps;
   const peaks = [];
   for (const rows of sizes) {
-    const run = train(['--data', fileOf(rows), '--stream', '--steps-per-epoch', steps, '--epochs', '1']);
+    const run = train([
+      ...configFlag(),
+      '--data',
+      fileOf(rows),
+      '--stream',
+      '--steps-per-epoch',
+      steps,
+      '--epochs',
+      '1',
+    ]);
     rssLine(`stream, ${rows} rows`, fileOf(rows), run);
     peaks.push(run.peakRssMB);
   }
-  const ref = train(['--data', fileOf(sizes[0]), '--no-stream', '--steps-per-epoch', steps, '--epochs', '1']);
+  const ref = train([
+    ...configFlag(),
+    '--data',
+    fileOf(sizes[0]),
+    '--no-stream',
+    '--steps-per-epoch',
+    steps,
+    '--epochs',
+    '1',
+  ]);
   rssLine(`in memory, ${sizes[0]} rows`, fileOf(sizes[0]), ref);
   const spread = (Math.max(...peaks) / Math.min(...peaks) - 1) * 100;
   console.log(
@@ -111,8 +142,10 @@ if (command === 'make') {
     const order = pair % 2 === 0 ? ['stream', 'memory'] : ['memory', 'stream'];
     const got = {};
     for (const mode of order) {
-      const run = train(['--data', SEED_FILE, `--${mode === 'stream' ? '' : 'no-'}stream`, '--epochs', '1']);
-      got[mode] = run.dataset.trainRows / run.loading.epochTrainSeconds[0];
+      const steps = values['speed-steps'] ? ['--steps-per-epoch', values['speed-steps']] : [];
+      const flag = `--${mode === 'stream' ? '' : 'no-'}stream`;
+      const run = train([...configFlag(), '--data', SEED_FILE, flag, ...steps, '--epochs', '1']);
+      got[mode] = (run.loading.stepsPerEpoch * run.config.batchSize) / run.loading.epochTrainSeconds[0];
       rates[mode].push(got[mode]);
       console.log(
         `pair ${pair + 1} ${mode.padEnd(6)} ${got[mode].toFixed(1)} samples/s (waited ${run.loading.epochWaitSeconds[0].toFixed(2)} s; load ${load()})`,
@@ -163,24 +196,9 @@ with h5py.File(sys.argv[1]) as s, h5py.File(sys.argv[2], 'w') as o:
   }
 } else if (command === 'file') {
   if (!fileArg) throw new Error('file: give the HDF5 file');
-  const config = JSON.parse(readFileSync(values.config, 'utf8'));
-  config.validationSplit = Number(values.validation);
-  const dir = mkdtempSync(join(tmpdir(), 'conv3d-stream-config-'));
-  const configPath = join(dir, 'config.json');
-  writeFileSync(configPath, JSON.stringify(config));
-  const run = train([
-    '--config',
-    configPath,
-    '--data',
-    fileArg,
-    '--stream',
-    '--steps-per-epoch',
-    values.steps,
-    '--epochs',
-    '1',
-  ]);
+  const args = [...configFlag(values.config, '0.02'), '--data', fileArg, '--stream'];
+  const run = train([...args, '--steps-per-epoch', values.steps, '--epochs', '1']);
   rssLine(`stream, ${run.dataset.trainRows + run.dataset.validationRows} rows`, fileArg, run);
-  rmSync(dir, { recursive: true, force: true });
 } else {
   console.error('usage: node bench/stream.mjs make|rss|speed|reads|file FILE [options] (see the header)');
   process.exit(2);
