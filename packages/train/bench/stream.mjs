@@ -4,7 +4,8 @@
 //       16³ files of N training rows, tiled from the seed file (bench/make_big_train.py, /usr/bin/python3 + h5py)
 //   node bench/stream.mjs rss [--dir /work/big-train] [--rows 12000,120000,300000] [--steps 100]
 //       peak RSS of a streamed run of `--steps` training steps (seed config; --validation X replaces its 0.2 to
-//       shorten the validation pass) as one epoch of --steps-per-epoch, then the streamed validation and test, on each file, and the in-memory run on the smallest as a reference
+//       shorten the validation pass) as one epoch of --steps-per-epoch, then the streamed validation and test,
+//       on each file, and the in-memory run on the smallest as a reference
 //   node bench/stream.mjs speed [--pairs 5] [--speed-steps N] [--validation X]
 //       samples per second of the training steps, --stream against --no-stream on the seed file, interleaved
 //       (order alternating per pair); medians and the median per-pair ratio
