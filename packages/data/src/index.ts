@@ -37,3 +37,4 @@ export {
   type SplitInfo,
   type VoxelDtype,
 } from './reader.js';
+export { CONTIGUOUS_GAP, planSpans, type RowSpan } from './row-spans.js';

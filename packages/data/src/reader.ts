@@ -23,6 +23,7 @@ import {
   resolveLabelNames,
 } from './label-names.js';
 import { SPLITS, type Split } from './layout.js';
+import { planSpans } from './row-spans.js';
 import {
   BYTES_PER_VALUE,
   decodeInto,
@@ -105,6 +106,11 @@ export interface Dataset3D {
   read(split: Split, start?: number, count?: number): SplitData;
   /** Consecutive slices of at most `batchSize` rows over `[range.start, range.end)`; the last may be shorter. */
   batches(split: Split, batchSize: number, range?: BatchRange): Iterable<SplitData>;
+  /**
+   * Reads the rows at `indices` (any order, repeats allowed) into row k = indices[k], checking values are finite.
+   * Random access for shuffled batches: the rows are read as few sorted spans as possible (row-spans.ts).
+   */
+  readAt(split: Split, indices: ArrayLike<number>): SplitData;
   close(): void;
 }
 
@@ -124,6 +130,8 @@ interface SplitHandles {
   xShape: number[];
   dtype: VoxelDtype;
   labels: Int32Array;
+  /** Rows per chunk of X when it is chunked (and so maybe compressed); undefined when contiguous. */
+  chunkRows: number | undefined;
 }
 
 /** Opens and checks an HDF5 dataset file. Throws a one-line DataError naming the file, dataset and field at fault. */
@@ -139,7 +147,7 @@ export async function openDataset(path: string, options: OpenOptions = {}): Prom
     throw new DataError(`${path}: cannot open HDF5 file: ${reason}${hint}`);
   }
   try {
-    return new H5Dataset3D(path, file, openSplits(file, path, options, h5.Dataset));
+    return new H5Dataset3D(path, file, openSplits(file, path, options, h5.Dataset), statSync(path).size);
   } catch (error) {
     file.close();
     throw error;
@@ -246,7 +254,8 @@ function openSplits(
       fail(`dataset '${yName}' has ${yShape[0]} labels but '${xName}' has ${rows} rows`);
     const labels = readLabels(y, path, yName, rows, limit, labelNames?.origin);
     for (const label of labels) if (label > maxLabel) maxLabel = label;
-    splits.set(split, { x, y, xName, yName, rows, xShape, dtype: dtype as VoxelDtype, labels });
+    const chunkRows = xm.chunks?.[0];
+    splits.set(split, { x, y, xName, yName, rows, xShape, dtype: dtype as VoxelDtype, labels, chunkRows });
   }
   let labels = labelNames?.names;
   if (!labels) {
@@ -375,6 +384,8 @@ class H5Dataset3D implements Dataset3D {
     readonly path: string,
     private readonly file: File,
     opened: OpenedSplits,
+    /** The file's size when opened: HDF5 reads past the end of a file truncated since as zeros, silently. */
+    private readonly openedSize: number,
   ) {
     this.splits = opened.splits;
     const { grid, channels } = opened.layout;
@@ -439,10 +450,65 @@ class H5Dataset3D implements Dataset3D {
     const buffers = into ?? this.newBuffers(h, n);
     const x = buffers.x.subarray(0, n * this.rowLength);
     readHyperslab(h, this.path, start, n, x);
+    if (n > 0) this.checkSize(h, start, start + n - 1);
     if (mayBeNonFinite(h.dtype)) checkFinite(x, this.rowLength, this.path, h.xName, start);
     const y = buffers.y.subarray(0, n);
     y.set(h.labels.subarray(start, start + n));
     return { x, y, count: n };
+  }
+
+  readAt(split: Split, indices: ArrayLike<number>): SplitData {
+    const h = this.handles(split);
+    const n = indices.length;
+    for (let k = 0; k < n; k++) {
+      const row = indices[k] as number;
+      if (!Number.isInteger(row) || row < 0 || row >= h.rows) {
+        throw new DataError(`${this.path}: row ${row} is outside '${h.xName}' (0..${h.rows})`);
+      }
+    }
+    const { rowLength } = this;
+    const out = this.newBuffers(h, n);
+    const slots = new Map<number, number[]>();
+    for (let k = 0; k < n; k++) {
+      const row = indices[k] as number;
+      const list = slots.get(row);
+      if (list) list.push(k);
+      else slots.set(row, [k]);
+      out.y[k] = h.labels[row] as number;
+    }
+    let first = Number.POSITIVE_INFINITY;
+    let last = -1;
+    for (const span of planSpans(indices, h.chunkRows)) {
+      const buffer = newRows(h.dtype, (span.end - span.start) * rowLength);
+      readHyperslab(h, this.path, span.start, span.end - span.start, buffer);
+      for (const row of span.rows) {
+        const from = buffer.subarray((row - span.start) * rowLength, (row - span.start + 1) * rowLength);
+        if (mayBeNonFinite(h.dtype)) checkFinite(from, rowLength, this.path, h.xName, row);
+        for (const k of slots.get(row) as number[]) out.x.set(from, k * rowLength);
+      }
+      first = Math.min(first, span.start);
+      last = Math.max(last, span.end - 1);
+    }
+    if (n > 0) this.checkSize(h, first, last);
+    return { x: out.x, y: out.y, count: n };
+  }
+
+  /** Called after a read: rows read from a file that has shrunk since it was opened may be zeros, not data. */
+  private checkSize(h: SplitHandles, first: number, last: number): void {
+    let size: number;
+    try {
+      size = statSync(this.path).size;
+    } catch {
+      throw new DataError(
+        `${this.path}: the file disappeared while reading rows ${first}–${last} of dataset '${h.xName}'`,
+      );
+    }
+    if (size < this.openedSize) {
+      throw new DataError(
+        `${this.path}: cannot read rows ${first}–${last} of dataset '${h.xName}': the file was truncated ` +
+          `(${this.openedSize} bytes when opened, ${size} now)`,
+      );
+    }
   }
 
   private newBuffers(h: SplitHandles, rows: number): Buffers {

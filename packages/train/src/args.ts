@@ -12,6 +12,7 @@ export interface CliArgs {
   config?: string;
   dropout: boolean;
   epochs?: number;
+  stepsPerEpoch?: number;
   batchSize?: number;
   learningRate?: number;
   seed?: number;
@@ -22,22 +23,29 @@ export interface CliArgs {
   dataOptions: OpenOptions;
   out: string;
   resume: boolean;
+  /** --stream: true, --no-stream: false, neither: chosen by size. */
+  stream?: boolean;
 }
 
-export const USAGE = `Usage: conv3d-train [--config FILE | --dropout] [--epochs N] [--batch-size N] [--lr X] [--seed N]
-                    [--limit N] [--backend auto|tfjs-node-gpu|tfjs-node|fast-cpu|cpu] [--data FILE]
-                    [--out DIR] [--resume] ${DATASET_FLAGS_USAGE}
+export const USAGE = `Usage: conv3d-train [--config FILE | --dropout] [--epochs N] [--steps-per-epoch N] [--batch-size N]
+                    [--lr X] [--seed N] [--limit N] [--backend auto|tfjs-node-gpu|tfjs-node|fast-cpu|cpu]
+                    [--data FILE] [--stream | --no-stream] [--out DIR] [--resume] ${DATASET_FLAGS_USAGE}
 
 Trains a 3D CNN on any HDF5 volumes (default: 3D MNIST and the seed config) and writes the run folder
 (default runs/seed). The first layer's inputShape and the last Dense's units come from the data when the
 config leaves them out; the config's "preprocessing" defaults to oranges-rgb for 3D MNIST, minmax otherwise.
   --config FILE   training config (JSON); --dropout uses the seed's Dropout(0.5) variant
   --epochs N      override the config's epochs (default also from CONV3D_EPOCHS)
+  --steps-per-epoch N  Keras's steps_per_epoch: N batches per epoch (default one pass over the training
+                  rows); epochs continue through the seeded shuffled passes where the last one stopped
   --batch-size N  override the batch size        --lr X     override Adam's learning rate
   --seed N        override the seed              --limit N  use the first N rows of each split
   --backend B     force a backend (default auto: tfjs-node-gpu, tfjs-node, fast-cpu, cpu)
   --data FILE     HDF5 dataset (default: @conv3d/data's built dataset); --grid, --labels and the dataset
                   names say how to read it, as for conv3d-dataset inspect
+  --stream        read batches from the file as training goes (bounded memory, read ahead on a worker
+                  thread); --no-stream reads the training rows into memory; default: stream when they would
+                  take more than 1 GiB. Both give the same results
   --out DIR       run folder                     --resume   continue from DIR's last checkpoint`;
 
 const intFlag = (flag: string, text: string): number => {
@@ -66,6 +74,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
       data: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean' },
+      'steps-per-epoch': { type: 'string' },
+      stream: { type: 'boolean' },
+      'no-stream': { type: 'boolean' },
       ...DATASET_FLAG_OPTIONS,
     },
   });
@@ -81,6 +92,7 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     config: values.config,
     dropout: values.dropout ?? false,
     epochs: int('--epochs', values.epochs),
+    stepsPerEpoch: int('--steps-per-epoch', values['steps-per-epoch']),
     batchSize: int('--batch-size', values['batch-size']),
     learningRate: values.lr === undefined ? undefined : numberFlag('--lr', values.lr),
     seed: int('--seed', values.seed),
@@ -90,7 +102,9 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     dataOptions: datasetOptionsFromFlags(values),
     out: values.out ?? 'runs/seed',
     resume: values.resume ?? false,
+    stream: values.stream ? true : values['no-stream'] ? false : undefined,
   };
+  if (values.stream && values['no-stream']) throw new UsageError('--stream and --no-stream are exclusive');
   if (args.config !== undefined && args.dropout) throw new UsageError('--config and --dropout are exclusive');
   const envEpochs = env.CONV3D_EPOCHS;
   if (args.epochs === undefined && envEpochs !== undefined && envEpochs !== '') {

@@ -13,7 +13,7 @@ export type RawRows = Float32Array | Float64Array;
  * descriptor the data is taken for 3D MNIST at 16³ (the seed contract).
  */
 export type TrainingData = Pick<Dataset3D, 'path' | 'count' | 'read' | 'batches' | 'close'> &
-  Partial<Pick<Dataset3D, 'descriptor'>>;
+  Partial<Pick<Dataset3D, 'descriptor' | 'readAt' | 'info'>>;
 
 /**
  * Reads the first `count` rows of a split, keeping the stored dtype. Read in slices: h5wasm stages each read in
@@ -69,9 +69,19 @@ export function toTensors(
   y: Int32Array,
   count: number,
 ): { xs: tf.Tensor; ys: tf.Tensor } {
+  return batchTensors(contract, preprocessBatch(contract, x, count), y, count);
+}
+
+/** Model tensors for `count` already preprocessed samples (a streamed batch, prepared off the main thread). */
+export function batchTensors(
+  contract: ModelContract,
+  inputs: Float32Array,
+  y: Int32Array,
+  count: number,
+): { xs: tf.Tensor; ys: tf.Tensor } {
   const classes = contract.labels.length;
   return {
-    xs: tf.tensor(preprocessBatch(contract, x, count), [count, ...contract.inputShape], 'float32'),
+    xs: tf.tensor(inputs, [count, ...contract.inputShape], 'float32'),
     ys: tf.tensor2d(oneHot(y.subarray(0, count), classes), [count, classes], 'float32'),
   };
 }

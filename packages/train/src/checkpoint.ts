@@ -107,7 +107,19 @@ export async function saveCheckpoint(file: string, model: tf.LayersModel, state:
     out.set(chunk, at);
     at += chunk.byteLength;
   }
-  writeFileAtomic(file, out);
+  try {
+    writeFileAtomic(file, out);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // The atomic write removed its temporary file; the message says so, since the user's next question is whether
+    // the last good checkpoint survived.
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      throw new CheckpointError(
+        `${file}: disk full while writing the checkpoint (${code}); nothing half-written was left and the previous checkpoint is intact`,
+      );
+    }
+    throw error;
+  }
   // getWeights() hands out the optimizer's live variables plus one fresh scalar for the step count.
   for (const { group, name, tensor } of named) if (group === 'optimizer' && name === 'iter') tensor.dispose();
 }

@@ -11,6 +11,7 @@ await runMain({ name: 'conv3d-train', usage: USAGE }, async (argv) => {
   await trainer.train({
     config: args.dropout ? trainer.SEED_DROPOUT_CONFIG_PATH : args.config,
     epochs: args.epochs,
+    stepsPerEpoch: args.stepsPerEpoch,
     batchSize: args.batchSize,
     learningRate: args.learningRate,
     seed: args.seed,
@@ -20,5 +21,6 @@ await runMain({ name: 'conv3d-train', usage: USAGE }, async (argv) => {
     dataOptions: args.dataOptions,
     outDir: args.out,
     resume: args.resume,
+    stream: args.stream,
   });
 });

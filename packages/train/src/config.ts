@@ -76,6 +76,11 @@ export interface TrainConfig {
   optimizer: { className: 'Adam'; config: AdamConfig };
   batchSize: number;
   epochs: number;
+  /**
+   * Keras's steps_per_epoch: steps per epoch (absent: one pass over the training rows). Epochs walk the seeded
+   * passes over the rows continuing where the last one stopped (stream/schedule.ts).
+   */
+  stepsPerEpoch?: number;
   validationSplit: number;
   /** Seeds initialisers, shuffles and dropout masks. */
   seed: number;
@@ -168,6 +173,7 @@ const TOP_LEVEL: Readonly<Record<string, Check | 'layers' | 'optimizer' | 'augme
   optimizer: 'optimizer',
   batchSize: positiveInt,
   epochs: positiveInt,
+  stepsPerEpoch: positiveInt,
   validationSplit: numberIn(0, 1, { hiOpen: true }),
   seed: seedInt,
   augmentation: 'augmentation',
@@ -283,6 +289,7 @@ export function parseTrainConfig(raw: unknown, source: string): TrainConfig {
     validationSplit: raw.validationSplit as number,
     seed: (raw.seed as number | undefined) ?? DEFAULT_SEED,
     ...(raw.preprocessing === undefined ? {} : { preprocessing: raw.preprocessing as string }),
+    ...(raw.stepsPerEpoch === undefined ? {} : { stepsPerEpoch: raw.stepsPerEpoch as number }),
   };
   // Optional sections are added only when present: a config without them means exactly what it did before.
   if (raw.augmentation !== undefined) {

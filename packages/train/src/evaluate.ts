@@ -1,6 +1,6 @@
 import type { ModelContract } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
-import { type RawRows, toTensors } from './batches.js';
+import { batchTensors, type RawRows, toTensors } from './batches.js';
 
 export interface Evaluation {
   loss: number;
@@ -40,9 +40,23 @@ export class Evaluator {
 
   /** Adds `count` raw rows with their labels; `firstRow` is the first one's row index in its split. */
   add(x: RawRows, y: Int32Array, count: number, firstRow: number): void {
+    this.addTensors(() => toTensors(this.contract, x, y, count), y, count, firstRow);
+  }
+
+  /** Adds `count` preprocessed samples (a streamed batch); `firstRow` as for add(). */
+  addPrepared(inputs: Float32Array, y: Int32Array, count: number, firstRow: number): void {
+    this.addTensors(() => batchTensors(this.contract, inputs, y, count), y, count, firstRow);
+  }
+
+  private addTensors(
+    tensors: () => { xs: tf.Tensor; ys: tf.Tensor },
+    y: Int32Array,
+    count: number,
+    firstRow: number,
+  ): void {
     if (count === 0) return;
     const { lossSum, predicted } = tf.tidy(() => {
-      const { xs, ys } = toTensors(this.contract, x, y, count);
+      const { xs, ys } = tensors();
       const probs = this.model.predict(xs) as tf.Tensor;
       return {
         lossSum: tf.sum(tf.metrics.categoricalCrossentropy(ys, probs)).dataSync()[0] as number,

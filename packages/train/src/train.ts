@@ -6,7 +6,6 @@ import {
   contractToMetadata,
   deriveSeed,
   type ModelContract,
-  permutation,
   SEED_CONTRACT,
   withTestAccuracy,
 } from '@conv3d/core';
@@ -16,7 +15,15 @@ import * as tf from '@tensorflow/tfjs';
 import type { RawBatch } from './augmentation/epoch-rows.js';
 import { prepareAugmentation } from './augmentation/prepare.js';
 import { type BackendChoice, type BackendPreference, describeBackend, selectBackend } from './backend.js';
-import { gatherLabels, gatherRows, type RawRows, readRows, type TrainingData, toTensors } from './batches.js';
+import {
+  batchTensors,
+  gatherLabels,
+  gatherRows,
+  type RawRows,
+  readRows,
+  type TrainingData,
+  toTensors,
+} from './batches.js';
 import { type CallbackOutcome, CallbackRunner } from './callbacks/runner.js';
 import { checkpointExists, type LoopState, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { ConfigError, checkSetting, loadTrainConfig, type TrainConfig } from './config.js';
@@ -28,6 +35,10 @@ import { saveModelToDir } from './model-io.js';
 import { renderCurves } from './plots.js';
 import { epochProgress } from './progress.js';
 import { renderReport } from './report.js';
+import { BatchReader, DEFAULT_DEPTH, Lookahead, rangeItems } from './stream/batch-reader.js';
+import { chooseLoading } from './stream/mode.js';
+import type { PreparedBatch } from './stream/prepare.js';
+import { BatchSchedule } from './stream/schedule.js';
 
 /** The seed tutorial's model and settings. */
 export const SEED_CONFIG_PATH = fileURLToPath(new URL('../configs/seed.json', import.meta.url));
@@ -45,6 +56,8 @@ export interface TrainOptions {
   /** A validated config or the path of a config file (default: the seed config). */
   config?: TrainConfig | string;
   epochs?: number;
+  /** Keras's steps_per_epoch (overrides the config's stepsPerEpoch). */
+  stepsPerEpoch?: number;
   batchSize?: number;
   learningRate?: number;
   seed?: number;
@@ -59,6 +72,13 @@ export interface TrainOptions {
   outDir: string;
   /** Continue from the run folder's checkpoint when there is one. */
   resume?: boolean;
+  /**
+   * true: stream batches from the file; false: read the training rows into memory; absent: stream when they would
+   * take more than 1 GiB (stream/mode.ts). Same results either way.
+   */
+  stream?: boolean;
+  /** Stream on a worker thread (default: when the compiled worker exists and `data` is a path). */
+  streamThread?: boolean;
   /** Draw the per-epoch progress bar (default: when stderr is a terminal). */
   progress?: boolean;
   /** Where status lines go (default: console.log). */
@@ -87,6 +107,22 @@ export interface RunInfo {
   augmentation?: { epochRows: number; workerThread: boolean; waitSeconds: number };
   /** What the callbacks decided (absent when none are configured). */
   callbacks?: CallbackOutcome;
+  /**
+   * How batches reached the steps: streamed from the file or from rows in memory, why, and how long this process's
+   * steps waited for their batch in each epoch (near 0 when the read-ahead keeps up).
+   */
+  loading: {
+    mode: 'stream' | 'memory';
+    reason: string;
+    stepsPerEpoch: number;
+    workerThread: boolean;
+    readAhead: number;
+    /** The most batches ever queued ahead of the ones in use (bounded by 2 × readAhead: training + evaluation). */
+    peakQueuedBatches: number;
+    epochWaitSeconds: number[];
+    /** The training steps' share of each epoch (no validation): samples per second = rows trained / this. */
+    epochTrainSeconds: number[];
+  };
   timings: {
     startedAt: string;
     finishedAt: string;
@@ -125,7 +161,11 @@ function resolveConfig(options: TrainOptions): { config: TrainConfig; source: st
     ...base,
     optimizer: { ...base.optimizer, config: { ...base.optimizer.config } },
   };
-  const override = (flag: string, key: 'epochs' | 'batchSize' | 'seed', value: number | undefined): void => {
+  const override = (
+    flag: string,
+    key: 'epochs' | 'batchSize' | 'seed' | 'stepsPerEpoch',
+    value: number | undefined,
+  ): void => {
     if (value === undefined) return;
     checkSetting(flag, key, value);
     config[key] = value;
@@ -133,6 +173,7 @@ function resolveConfig(options: TrainOptions): { config: TrainConfig; source: st
   override('--epochs', 'epochs', options.epochs);
   override('--batch-size', 'batchSize', options.batchSize);
   override('--seed', 'seed', options.seed);
+  override('--steps-per-epoch', 'stepsPerEpoch', options.stepsPerEpoch);
   if (options.learningRate !== undefined) {
     checkSetting('--lr', 'learningRate', options.learningRate);
     config.optimizer.config.learningRate = options.learningRate;
@@ -161,52 +202,81 @@ function dropoutSeeder(model: tf.LayersModel): { set(seed: number): void; restor
   };
 }
 
+/** The training split's rows: in memory (x, y), or left in the file and streamed. */
 interface TrainRows {
   contract: ModelContract;
-  x: RawRows;
-  y: Int32Array;
+  x?: RawRows;
+  y?: Int32Array;
   split: number;
   count: number;
 }
 
-function validate(model: tf.LayersModel, rows: TrainRows, batchSize: number): Evaluation {
-  const evaluator = new Evaluator(model, rows.contract);
-  const { rawLength } = rows.contract;
-  for (let start = rows.split; start < rows.count; start += batchSize) {
-    const n = Math.min(batchSize, rows.count - start);
-    evaluator.add(
-      rows.x.subarray(start * rawLength, (start + n) * rawLength),
-      rows.y.subarray(start, start + n),
-      n,
-      start,
-    );
+/** Rows [start, end) of `split`, in batches: from memory when given, else streamed through `reader`. */
+async function evaluateRange(
+  model: tf.LayersModel,
+  contract: ModelContract,
+  reader: BatchReader | undefined,
+  memory: { x: RawRows; y: Int32Array } | undefined,
+  split: 'train' | 'test',
+  start: number,
+  end: number,
+  batchSize: number,
+): Promise<Evaluation> {
+  const evaluator = new Evaluator(model, contract);
+  if (reader) {
+    const ahead = new Lookahead(reader, rangeItems(split, start, end, batchSize));
+    for (let s = start; s < end; s += batchSize) {
+      const batch = await ahead.next((key) => (key === s ? undefined : `expected row ${s}, got ${key}`));
+      evaluator.addPrepared(batch.inputs, batch.y, batch.count, s);
+    }
+    return evaluator.result();
+  }
+  if (!memory) throw new Error(`evaluateRange: no rows for '${split}'`);
+  const { rawLength } = contract;
+  for (let s = start; s < end; s += batchSize) {
+    const n = Math.min(batchSize, end - s);
+    evaluator.add(memory.x.subarray(s * rawLength, (s + n) * rawLength), memory.y.subarray(s, s + n), n, s);
   }
   return evaluator.result();
 }
 
-/** Where an epoch's batches come from: the stored rows in a seeded shuffle, or the augmentation feed. */
+/** Where an epoch's batches come from: the rows in memory or the file in a seeded shuffle, or the augmentation feed. */
 interface EpochBatches {
   steps: number;
-  batch(epoch: number, step: number): Promise<RawBatch> | RawBatch;
+  batch(epoch: number, step: number): Promise<RawBatch | PreparedBatch> | RawBatch;
 }
 
-function storedBatches(rows: TrainRows, config: TrainConfig): EpochBatches {
-  let order: { epoch: number; indices: Uint32Array } | undefined;
+function storedBatches(rows: TrainRows, x: RawRows, y: Int32Array, schedule: BatchSchedule): EpochBatches {
   return {
-    steps: Math.ceil(rows.split / config.batchSize),
+    steps: schedule.stepsPerEpoch,
     batch(epoch, step) {
-      if (order?.epoch !== epoch)
-        order = { epoch, indices: permutation(rows.split, deriveSeed(config.seed, epoch)) };
-      const idx = order.indices.subarray(
-        step * config.batchSize,
-        Math.min(rows.split, (step + 1) * config.batchSize),
-      );
-      return {
-        x: gatherRows(rows.x, idx, rows.contract.rawLength),
-        y: gatherLabels(rows.y, idx),
-        count: idx.length,
-      };
+      const idx = schedule.indices(epoch, step);
+      return { x: gatherRows(x, idx, rows.contract.rawLength), y: gatherLabels(y, idx), count: idx.length };
     },
+  };
+}
+
+function* scheduleItems(schedule: BatchSchedule, startEpoch: number, epochs: number) {
+  for (let epoch = startEpoch; epoch < epochs; epoch++) {
+    for (let step = 0; step < schedule.stepsPerEpoch; step++) {
+      yield { key: { epoch, step }, split: 'train' as const, indices: schedule.indices(epoch, step) };
+    }
+  }
+}
+
+/** The same schedule read from the file, `readAhead` batches ahead of the step, across epoch boundaries. */
+function streamedBatches(
+  ahead: Lookahead<{ epoch: number; step: number }>,
+  schedule: BatchSchedule,
+): EpochBatches {
+  return {
+    steps: schedule.stepsPerEpoch,
+    batch: (epoch, step) =>
+      ahead.next((key) =>
+        key.epoch === epoch && key.step === step
+          ? undefined
+          : `asked for epoch ${epoch} step ${step}, next is epoch ${key.epoch} step ${key.step}`,
+      ),
   };
 }
 
@@ -231,7 +301,10 @@ async function trainEpoch(
       const w0 = performance.now();
       const batch = await batches.batch(epoch, step);
       waited += performance.now() - w0;
-      const { xs, ys } = toTensors(contract, batch.x, batch.y, batch.count);
+      const { xs, ys } =
+        'inputs' in batch
+          ? batchTensors(contract, batch.inputs, batch.y, batch.count)
+          : toTensors(contract, batch.x, batch.y, batch.count);
       dropout.set(deriveSeed(config.seed, epoch, step));
       callbacks?.beforeStep(epoch, step);
       let out: number | number[];
@@ -255,13 +328,15 @@ async function trainEpoch(
   return { loss: lossSum / seen, accuracy: accSum / seen, waitSeconds: waited / 1000 };
 }
 
-function testSplit(
+async function testSplit(
   ds: TrainingData,
+  reader: BatchReader | undefined,
   model: tf.LayersModel,
   contract: ModelContract,
   rows: number,
   batchSize: number,
-): Evaluation {
+): Promise<Evaluation> {
+  if (reader) return evaluateRange(model, contract, reader, undefined, 'test', 0, rows, batchSize);
   const evaluator = new Evaluator(model, contract);
   let first = 0;
   for (const batch of ds.batches('test', batchSize, { start: 0, end: rows })) {
@@ -294,21 +369,33 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const limit = options.limit ?? null;
     const trainCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('train'));
     const testCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('test'));
-    const raw = readRows(ds, 'train', trainCount, contract.rawLength, {
-      shared: config.augmentation !== undefined,
-    });
-    const rows: TrainRows = {
-      contract,
-      x: raw.x,
-      y: raw.y,
-      count: trainCount,
-      split: validationSplitIndex(trainCount, config.validationSplit),
-    };
-    if (rows.split === 0)
-      throw new ConfigError(`${source}: no training rows left after the validation split`);
-    const augmentation = config.augmentation && prepareAugmentation(ds.path, config.augmentation, rows);
+    if (config.augmentation && config.stepsPerEpoch !== undefined) {
+      throw new ConfigError(
+        `${source}: stepsPerEpoch does not combine with online augmentation (its epochs are sized by the augmentation)`,
+      );
+    }
+    const loading = chooseLoading(
+      options.stream,
+      ds,
+      trainCount,
+      contract.rawLength,
+      config.augmentation !== undefined,
+    );
+    const split = validationSplitIndex(trainCount, config.validationSplit);
+    if (split === 0) throw new ConfigError(`${source}: no training rows left after the validation split`);
+    const raw = loading.stream
+      ? undefined
+      : readRows(ds, 'train', trainCount, contract.rawLength, { shared: config.augmentation !== undefined });
+    const rows: TrainRows = { contract, x: raw?.x, y: raw?.y, count: trainCount, split };
+    const augmentation =
+      config.augmentation &&
+      raw &&
+      prepareAugmentation(ds.path, config.augmentation, { ...rows, x: raw.x, y: raw.y });
     log(
       `Data: ${ds.path} - ${rows.split} train, ${trainCount - rows.split} validation, ${testCount} test samples`,
+    );
+    log(
+      `Batches: ${loading.stream ? 'streamed from the file' : 'from the rows in memory'} (${loading.reason})`,
     );
     log(
       `Contract: grid ${contract.grid.join('×')}, ${contract.rawChannels} channel(s), '${contract.preprocessing}' → input ` +
@@ -346,12 +433,33 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
       const progressEnabled = options.progress ?? process.stderr.isTTY === true;
       const feed = augmentation?.open(config, state.epochsDone);
+      const reader =
+        loading.stream && ds.readAt
+          ? new BatchReader({
+              path: ds.path,
+              dataOptions: options.dataOptions,
+              contract,
+              source: { readAt: ds.readAt.bind(ds) },
+              thread: options.streamThread ?? (typeof options.data === 'object' ? false : undefined),
+            })
+          : undefined;
+      const schedule = new BatchSchedule(split, config.batchSize, config.seed, config.stepsPerEpoch);
+      const ahead = reader && new Lookahead(reader, scheduleItems(schedule, state.epochsDone, config.epochs));
       let outcome: CallbackOutcome | undefined;
       let waitSeconds = 0;
+      const epochWaitSeconds: number[] = [];
+      const epochTrainSeconds: number[] = [];
       try {
         const batches: EpochBatches = feed
           ? { steps: feed.stepsPerEpoch, batch: (epoch, step) => feed.next(epoch, step) }
-          : storedBatches(rows, config);
+          : ahead
+            ? streamedBatches(ahead, schedule)
+            : storedBatches(rows, raw?.x as RawRows, raw?.y as Int32Array, schedule);
+        if (reader) {
+          log(
+            `Streaming: ${schedule.stepsPerEpoch} steps per epoch, read ${reader.threaded ? `on a worker thread, ${DEFAULT_DEPTH} batches ahead` : 'in-process on demand'}`,
+          );
+        }
         if (feed) {
           log(
             `Augmentation: ${augmentation?.epochRows} rows per epoch, made ${feed.threaded ? 'on a worker thread' : 'in-process'}`,
@@ -380,7 +488,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             callbacks,
           );
           waitSeconds += waited;
-          const val = validate(model, rows, config.batchSize);
+          epochWaitSeconds.push(waited);
+          epochTrainSeconds.push((performance.now() - e0) / 1000);
+          const val = await evaluateRange(
+            model,
+            contract,
+            reader,
+            raw,
+            'train',
+            split,
+            trainCount,
+            config.batchSize,
+          );
           const metrics: EpochMetrics = { ...fit, val_loss: val.loss, val_accuracy: val.accuracy };
           if (callbacks) {
             const { lr } = callbacks.afterEpoch(epoch, { ...metrics });
@@ -397,18 +516,28 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           }
           await saveCheckpoint(ckptPath, model, state);
           log(formatEpochLine(epoch + 1, config.epochs, seconds, metrics));
+          if (reader) log(`  steps waited ${waited.toFixed(2)} s for streamed batches`);
           if (callbacks?.hasStopped) log(`EarlyStopping: stopped after epoch ${epoch + 1}`);
         }
         outcome = callbacks?.finish();
         if (outcome?.bestEpoch !== undefined) {
           log(`Final weights: ${outcome.weights}, epoch ${outcome.bestEpoch}`);
         }
+        ahead?.discard();
+      } catch (err) {
+        await reader?.close();
+        throw err;
       } finally {
         await feed?.close();
       }
 
       const testStart = performance.now();
-      const test = testSplit(ds, model, contract, testCount, config.batchSize);
+      let test: Evaluation;
+      try {
+        test = await testSplit(ds, reader, model, contract, testCount, config.batchSize);
+      } finally {
+        await reader?.close();
+      }
       const testSeconds = (performance.now() - testStart) / 1000;
       log(
         `Test: loss ${test.loss.toFixed(4)} - accuracy ${test.accuracy.toFixed(4)} (${test.count} samples)`,
@@ -436,6 +565,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           },
         }),
         ...(outcome && { callbacks: outcome }),
+        loading: {
+          mode: loading.stream ? 'stream' : 'memory',
+          reason: loading.reason,
+          stepsPerEpoch: feed?.stepsPerEpoch ?? schedule.stepsPerEpoch,
+          workerThread: reader?.threaded ?? false,
+          readAhead: reader?.threaded ? DEFAULT_DEPTH : 0,
+          peakQueuedBatches: reader?.peakQueued ?? 0,
+          epochWaitSeconds,
+          epochTrainSeconds,
+        },
         timings: {
           startedAt: startedAt.toISOString(),
           finishedAt: '',
@@ -501,6 +640,7 @@ async function writeRunFolder(
     ...(run.augmentation && {
       augmentation: `${run.augmentation.epochRows} rows per epoch (${run.augmentation.workerThread ? 'worker thread' : 'in-process'}); steps waited ${run.augmentation.waitSeconds.toFixed(1)} s for batches`,
     }),
+    batches: `${run.loading.mode === 'stream' ? 'streamed from the file' : 'from the rows in memory'} (${run.loading.reason})${run.loading.mode === 'stream' ? `; steps waited ${run.loading.epochWaitSeconds.reduce((a, b) => a + b, 0).toFixed(1)} s for batches` : ''}`,
     ...(run.callbacks && {
       'saved weights': `${run.callbacks.weights}${run.callbacks.bestEpoch ? ` (epoch ${run.callbacks.bestEpoch})` : ''}`,
     }),

@@ -182,7 +182,14 @@ describe('config errors are one line naming file, layer index and field', () => 
       (c: Record<string, unknown>) => {
         c.epoch = 3;
       },
-      "bad.json: unknown key 'epoch' (allowed: name, layers, loss, optimizer, batchSize, epochs, validationSplit, seed, augmentation, callbacks, preprocessing)",
+      "bad.json: unknown key 'epoch' (allowed: name, layers, loss, optimizer, batchSize, epochs, stepsPerEpoch, validationSplit, seed, augmentation, callbacks, preprocessing)",
+    ],
+    [
+      'steps per epoch that is not a positive integer',
+      (c: Record<string, unknown>) => {
+        c.stepsPerEpoch = 0;
+      },
+      "bad.json: 'stepsPerEpoch' must be a positive integer, got 0",
     ],
     [
       'bad top-level value',
