@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   type CliMain,
   DiskFullError,
+  isDiskFull,
   parseCommandLine,
   runCli,
   temporaryPath,
@@ -25,6 +26,14 @@ const dir = mkdtempSync(join(tmpdir(), 'conv3d-core-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('atomic writes', () => {
+  it('knows a full disk by code (ENOSPC, EDQUOT) or by a library errno text, and nothing else', () => {
+    expect(isDiskFull(Object.assign(new Error('write'), { code: 'ENOSPC' }))).toBe(true);
+    expect(isDiskFull(Object.assign(new Error('write'), { code: 'EDQUOT' }))).toBe(true);
+    expect(isDiskFull(new Error("H5Dwrite: errno = 28, error message = 'No space left on device'"))).toBe(true);
+    expect(isDiskFull(Object.assign(new Error('open'), { code: 'EACCES' }))).toBe(false);
+    expect(isDiskFull('ENOSPC')).toBe(false);
+  });
+
   it('create directories and replace a file whole', () => {
     const file = join(dir, 'a', 'b', 'out.txt');
     writeFileAtomic(file, 'one');

@@ -3,7 +3,7 @@
 //
 // Layout: "C3DCKPT1", uint32 LE header length, JSON header, zero padding to 4 bytes, then the tensors' bytes.
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '@conv3d/core/node';
+import { isDiskFull, writeFileAtomic } from '@conv3d/core/node';
 import * as tf from '@tensorflow/tfjs';
 import type { CallbackState } from './callbacks/runner.js';
 import type { History } from './history.js';
@@ -110,12 +110,11 @@ export async function saveCheckpoint(file: string, model: tf.LayersModel, state:
   try {
     writeFileAtomic(file, out);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // The atomic write removed its temporary file; the message says so, since the user's next question is whether
-    // the last good checkpoint survived.
-    if (code === 'ENOSPC' || code === 'EDQUOT') {
+    // The atomic write removed its temporary file; the message says so in the checkpoint's terms, since the user's
+    // next question is whether the last good checkpoint survived.
+    if (isDiskFull(error)) {
       throw new CheckpointError(
-        `${file}: disk full while writing the checkpoint (${code}); nothing half-written was left and the previous checkpoint is intact`,
+        `${file}: disk full while writing the checkpoint; nothing half-written was left and the previous checkpoint is intact`,
       );
     }
     throw error;

@@ -24,12 +24,13 @@ export class DiskFullError extends Error {
 }
 
 /**
- * Whether `error` is a full disk: Node's ENOSPC code, or the text of a library that reports errno in its message
+ * Whether `error` is a full disk: Node's ENOSPC code (or EDQUOT, a full quota: the same for the user), or the text of a library that reports errno in its message
  * (HDF5: "errno = 28, error message = 'No space left on device'").
  */
 export function isDiskFull(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  if ((error as { code?: unknown }).code === 'ENOSPC') return true;
+  const { code } = error as { code?: unknown };
+  if (code === 'ENOSPC' || code === 'EDQUOT') return true;
   const message = (error as { message?: unknown }).message;
   return typeof message === 'string' && /ENOSPC|no space left on device|errno = 28\b/i.test(message);
 }

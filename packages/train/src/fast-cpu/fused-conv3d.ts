@@ -7,14 +7,7 @@ import type { KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { activeNativeKernels } from './active.js';
 import { convGeometry } from './geometry.js';
-import {
-  allocate,
-  type KernelArgs,
-  NO_VALUES,
-  nativeInputs,
-  output,
-  valuesOf,
-} from './kernel-support.js';
+import { allocate, type KernelArgs, NO_VALUES, nativeInputs, output, valuesOf } from './kernel-support.js';
 import type { NativeKernels } from './native-addon.js';
 
 export const FUSED_CONV3D = 'Conv3dCpuFusedConv3D';
