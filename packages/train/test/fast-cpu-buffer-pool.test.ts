@@ -4,7 +4,7 @@
 // filling the pool with garbage (the outputs of a NaN-input pass) and then comparing at 1e-5.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTrainConfig } from '../src/config.js';
+import { loadTrainConfig, type TrainConfig } from '../src/config.js';
 import { BufferPool } from '../src/fast-cpu/buffer-pool.js';
 import { FAST_CPU_BACKEND, fastRelu, useFastCpuBackend } from '../src/fast-cpu/index.js';
 import { PooledCpuBackend } from '../src/fast-cpu/pooled-backend.js';
@@ -156,24 +156,26 @@ describe('kernels writing into recycled memory equal stock cpu', () => {
     await useFastCpuBackend();
   });
 
-  it('the seed model: loss and every gradient (conv, bias, max-pool, dense, relu)', async () => {
-    const batch = 4;
-    const shape = [batch, 16, 16, 16, 3];
-    const seedConfig = loadTrainConfig(SEED_CONFIG_PATH);
+  /**
+   * Loss and every trainable weight's gradient of `config` on one batch, on stock cpu and on the fast backend after
+   * its pool was filled with garbage: the same weights (drawn once on cpu) and labels for both.
+   */
+  async function expectSameLossAndGradients(
+    config: TrainConfig,
+    shape: number[],
+    classes: number[],
+    x: Float32Array,
+  ): Promise<void> {
+    const batch = shape[0] as number;
     await tf.setBackend('cpu');
-    const reference = buildModel(seedConfig);
+    const reference = buildModel(config);
     const weights = reference
       .getWeights()
       .map((w) => ({ shape: w.shape, values: Float32Array.from(w.dataSync()) }));
     reference.dispose();
-    const labels = tf.tidy(() =>
-      tf
-        .oneHot(tf.tensor1d([1, 4, 7, 9], 'int32'), 10)
-        .toFloat()
-        .dataSync(),
-    );
+    const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(classes, 'int32'), 10).toFloat().dataSync());
     const compute = (input: Float32Array): tf.Tensor[] => {
-      const model = buildModel(seedConfig);
+      const model = buildModel(config);
       model.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
       const xt = tf.tensor(input, shape);
       const yt = tf.tensor(labels, [batch, 10]);
@@ -187,7 +189,6 @@ describe('kernels writing into recycled memory equal stock cpu', () => {
       model.dispose();
       return out;
     };
-    const x = randomArray(shape, 3).map((v) => (v + 1) / 2);
     const expected = await runOn('cpu', () => compute(x));
     const actual = await poisonedThenClean(compute, x);
     expectClose(
@@ -195,47 +196,19 @@ describe('kernels writing into recycled memory equal stock cpu', () => {
       expected,
       expected.map((_, i) => (i === 0 ? 'loss' : `gradient ${i - 1}`)),
     );
+  }
+
+  it('the seed model: loss and every gradient (conv, bias, max-pool, dense, relu)', async () => {
+    const shape = [4, 16, 16, 16, 3];
+    const x = randomArray(shape, 3).map((v) => (v + 1) / 2);
+    await expectSameLossAndGradients(loadTrainConfig(SEED_CONFIG_PATH), shape, [1, 4, 7, 9], x);
   });
 
   it('a best-like model: same-padded conv, BatchNormalization + ReLU, pools, GAP, Dropout, Dense', async () => {
     // Batch 12: the first block's activations (12 x 8³ x 4) are large enough to be pooled.
-    const batch = 12;
-    const shape = [batch, 16, 16, 16, 3];
-    await tf.setBackend('cpu');
-    const reference = buildModel(bestLikeConfig());
-    const weights = reference
-      .getWeights()
-      .map((w) => ({ shape: w.shape, values: Float32Array.from(w.dataSync()) }));
-    reference.dispose();
-    const labels = tf.tidy(() =>
-      tf
-        .oneHot(tf.tensor1d([0, 2, 3, 5, 8, 9, 1, 4, 6, 7, 0, 2], 'int32'), 10)
-        .toFloat()
-        .dataSync(),
-    );
-    const compute = (input: Float32Array): tf.Tensor[] => {
-      const model = buildModel(bestLikeConfig());
-      model.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
-      const xt = tf.tensor(input, shape);
-      const yt = tf.tensor(labels, [batch, 10]);
-      const { value, grads } = tf.variableGrads(
-        () =>
-          tf.metrics
-            .categoricalCrossentropy(yt, model.apply(xt, { training: true }) as tf.Tensor)
-            .mean() as tf.Scalar,
-      );
-      const out = [value, ...model.trainableWeights.map((w) => grads[w.originalName] as tf.Tensor)];
-      model.dispose();
-      return out;
-    };
+    const shape = [12, 16, 16, 16, 3];
     // Wide value range so that the batch statistics are not the trivial ones.
     const x = randomArray(shape, 4).map((v, i) => 2 * v + (i % 3));
-    const expected = await runOn('cpu', () => compute(x));
-    const actual = await poisonedThenClean(compute, x);
-    expectClose(
-      actual,
-      expected,
-      expected.map((_, i) => (i === 0 ? 'loss' : `gradient ${i - 1}`)),
-    );
+    await expectSameLossAndGradients(bestLikeConfig(), shape, [0, 2, 3, 5, 8, 9, 1, 4, 6, 7, 0, 2], x);
   });
 });
