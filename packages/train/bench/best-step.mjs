@@ -59,17 +59,23 @@ console.log(
     .join(' ')}`,
 );
 
-const copies = new MnistCopies(4000);
+// The seed file's training originals (the even rows of its first 8 000) and what one best.json epoch trains on.
+const ORIGINALS = 4000;
+const rc = config('best').augmentation?.rotatedCopies;
+const freshPerEpoch = ORIGINALS * (rc?.copiesPerOriginal ?? 0);
+const epochRows = rc ? (rc.keepOriginals ? ORIGINALS : 0) + freshPerEpoch : 2 * ORIGINALS;
+
+const copies = new MnistCopies(ORIGINALS);
 const row = new Float64Array(4096);
 const makeCopies = (n, salt) => {
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) copies.rotatedCopy((i * 61) % 4000, new Rng(1, salt, 1, i), row, 0);
+  for (let i = 0; i < n; i++) copies.rotatedCopy((i * 61) % ORIGINALS, new Rng(1, salt, 1, i), row, 0);
   return (performance.now() - t0) / n;
 };
 makeCopies(64, 0); // warm-up (JIT)
 const perCopy = median([makeCopies(256, 1), makeCopies(256, 2), makeCopies(256, 3)]);
 console.log(
-  `fresh rotated copies: ${perCopy.toFixed(2)} ms each (median of 3 × 256 after a warm-up; ${((perCopy * 4000) / 1000).toFixed(1)} s for an epoch's 4000)`,
+  `fresh rotated copies: ${perCopy.toFixed(2)} ms each (median of 3 × 256 after a warm-up; ${((perCopy * freshPerEpoch) / 1000).toFixed(1)} s for an epoch's ${freshPerEpoch}, on the worker thread)`,
 );
 
 const seed = await stepSeconds(config('seed'));
@@ -80,7 +86,7 @@ const best = await stepSeconds(config('best'));
 console.log(
   `best step (batch ${best.batch}): median ${best.median.toFixed(3)} s of [${best.times.map((t) => t.toFixed(3))}]`,
 );
-const epochSteps = Math.ceil(8000 / best.batch);
+const epochSteps = Math.ceil(epochRows / best.batch);
 console.log(
   `best: ${epochSteps} steps per epoch → ${((best.median * epochSteps) / 60).toFixed(1)} min per epoch, ${((best.median * epochSteps * 30) / 3600).toFixed(1)} h for 30 epochs at this step time`,
 );
