@@ -29,7 +29,9 @@ describe('atomic writes', () => {
   it('knows a full disk by code (ENOSPC, EDQUOT) or by a library errno text, and nothing else', () => {
     expect(isDiskFull(Object.assign(new Error('write'), { code: 'ENOSPC' }))).toBe(true);
     expect(isDiskFull(Object.assign(new Error('write'), { code: 'EDQUOT' }))).toBe(true);
-    expect(isDiskFull(new Error("H5Dwrite: errno = 28, error message = 'No space left on device'"))).toBe(true);
+    expect(isDiskFull(new Error("H5Dwrite: errno = 28, error message = 'No space left on device'"))).toBe(
+      true,
+    );
     expect(isDiskFull(Object.assign(new Error('open'), { code: 'EACCES' }))).toBe(false);
     expect(isDiskFull('ENOSPC')).toBe(false);
   });
