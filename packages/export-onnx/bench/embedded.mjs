@@ -5,11 +5,12 @@
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { contractToMetadata, defineContract, mulberry32, preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
+import { defineContract, mulberry32, preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
 import { openDataset } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { convertModel } from '../dist/index.js';
+import { seedModel } from './seed-model.mjs';
 
 const runs = Number(process.argv[2] ?? 41);
 const dataPath =
@@ -19,23 +20,6 @@ const WARMUP = 5;
 const VOXELS = SEED_CONTRACT.rawLength;
 const SAMPLE_SHAPE = SEED_CONTRACT.inputShape;
 await tf.setBackend('cpu');
-
-function seedModel() {
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv3d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [16, 16, 16, 3] }),
-      tf.layers.maxPooling3d({ poolSize: 2 }),
-      tf.layers.conv3d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling3d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 256, activation: 'relu' }),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  // The contract travels with the model, as @conv3d/train saves it.
-  model.setUserDefinedMetadata({ conv3d: contractToMetadata(SEED_CONTRACT) });
-  return model;
-}
 
 /** The first `count` real test rows (float64, as the HDF5 file stores them); synthetic rows without the dataset. */
 async function rawRows(count) {

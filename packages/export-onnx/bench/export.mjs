@@ -5,27 +5,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { contractToMetadata, SEED_CONTRACT } from '@conv3d/core';
 import { saveModelToDir } from '@conv3d/train/model-io';
 import * as tf from '@tensorflow/tfjs';
 import { convertModel, exportModelFile } from '../dist/index.js';
+import { seedModel } from './seed-model.mjs';
 
 const runs = Number(process.argv[2] ?? 15);
 await tf.setBackend('cpu');
-
-function seedModel() {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv3d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [16, 16, 16, 3] }),
-      tf.layers.maxPooling3d({ poolSize: 2 }),
-      tf.layers.conv3d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling3d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 256, activation: 'relu' }),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,8 +30,6 @@ async function time(fn) {
 }
 
 const model = seedModel();
-// As @conv3d/train saves it: the model carries its contract, which the exporter writes into the file.
-model.setUserDefinedMetadata({ conv3d: contractToMetadata(SEED_CONTRACT) });
 const parameters = model.countParams();
 let bytes = 0;
 const exportTimes = await time(() => {
