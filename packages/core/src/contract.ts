@@ -1,9 +1,22 @@
 // The model contract: what a raw sample is, what the graph takes and what its outputs mean. Written into a model's
 // ONNX metadata_props by the exporter and read back by every runtime; the one source of truth for shapes and labels.
 import { findPreprocessing, preprocessingIds } from './preprocessing/registry.js';
+import {
+  preparationProblem,
+  type SegmentationSpec,
+  TASKS,
+  type Task,
+  VOXEL_OUTPUTS,
+  type VolumePreparation,
+} from './task.js';
 
-/** The contract version this package writes. */
-export const CONTRACT_VERSION = 2;
+/**
+ * The newest contract version this package reads and writes. A classifier with no volume preparation is still
+ * written as version 2 (what every earlier reader takes); a segmenter or a prepared-scan model is version 3.
+ */
+export const CONTRACT_VERSION = 3;
+/** The version of plain classifier contracts. */
+export const CLASSIFIER_CONTRACT_VERSION = 2;
 /** The only voxel order: a raw row is row-major over D, H, W, C (channels fastest). */
 export const VOXEL_ORDER = 'dhwc';
 /** Layout of a preprocessed graph input. */
@@ -25,6 +38,10 @@ export const METADATA_KEYS = {
   inputLayout: 'conv3d.input_layout',
   inputShape: 'conv3d.input_shape',
   testAccuracy: 'conv3d.test_accuracy',
+  task: 'conv3d.task',
+  voxelOutput: 'conv3d.voxel_output',
+  freeSize: 'conv3d.free_size',
+  preparation: 'conv3d.preparation',
 } as const;
 
 /** What a contract is made from; everything else derives from these. */
@@ -40,11 +57,18 @@ export interface ContractSpec {
   inputKind: InputKind;
   /** Test accuracy of the training run, in [0, 1], when known. */
   testAccuracy?: number;
+  /** What the model does (default 'classify'). A segmenter's `grid` is its training patch. */
+  task?: Task;
+  /** A segmenter's output (required for 'segment', refused for 'classify'). */
+  segmentation?: SegmentationSpec;
+  /** How a scan (NIfTI) is oriented, resampled and scaled into the model's volumes; absent: rows as stored. */
+  preparation?: VolumePreparation;
 }
 
 export interface ModelContract extends ContractSpec {
-  /** The contract version of the source: 1 for legacy files, 2 since. */
+  /** The contract version of the source: 1 for legacy files, 2 for classifiers since, 3 with task/preparation. */
   readonly version: number;
+  readonly task: Task;
   readonly voxelOrder: typeof VOXEL_ORDER;
   /** D·H·W. */
   readonly voxels: number;
@@ -64,15 +88,14 @@ export class ContractError extends Error {
 }
 
 /** Checks a spec and derives the rest. `source` names the contract's origin in errors. */
-export function defineContract(
-  spec: ContractSpec,
-  source = 'contract',
-  version = CONTRACT_VERSION,
-): ModelContract {
+export function defineContract(spec: ContractSpec, source = 'contract', version?: number): ModelContract {
   const fail = (key: keyof typeof METADATA_KEYS, what: string): never => {
     throw new ContractError(`${source}: '${METADATA_KEYS[key]}' ${what}`);
   };
-  const { labels, grid, rawChannels, preprocessing, inputKind, testAccuracy } = spec;
+  const { labels, grid, rawChannels, preprocessing, inputKind, testAccuracy, segmentation, preparation } =
+    spec;
+  const task = spec.task ?? 'classify';
+  if (!TASKS.includes(task)) fail('task', `must be one of ${TASKS.join(', ')}, got ${show(task)}`);
   if (
     !Array.isArray(labels) ||
     labels.length < 2 ||
@@ -110,12 +133,34 @@ export function defineContract(
   ) {
     fail('testAccuracy', `must be a number in [0, 1], got ${show(testAccuracy)}`);
   }
+  if (task === 'segment') {
+    if (!VOXEL_OUTPUTS.includes(segmentation?.output as never)) {
+      fail(
+        'voxelOutput',
+        `must be one of ${VOXEL_OUTPUTS.join(', ')} for a segmenter, got ${show(segmentation?.output)}`,
+      );
+    }
+    if (typeof segmentation?.freeSize !== 'boolean') {
+      fail('freeSize', `must be true or false for a segmenter, got ${show(segmentation?.freeSize)}`);
+    }
+    if (inputKind !== 'preprocessed')
+      fail('inputKind', `must be 'preprocessed' for a segmenter, got ${show(inputKind)}`);
+  } else if (segmentation !== undefined) {
+    fail('voxelOutput', `is only for segmenters ('${METADATA_KEYS.task}' 'segment'), got a classifier`);
+  }
+  if (preparation !== undefined) {
+    const problem = preparationProblem(preparation);
+    if (problem !== undefined) fail('preparation', problem);
+  }
   const [d, h, w] = grid;
   const voxels = d * h * w;
   const rawLength = voxels * rawChannels;
   const inputShape = inputKind === 'raw' ? [rawLength] : [d, h, w, channels];
   const contract: ModelContract = {
-    version,
+    version:
+      version ??
+      (task === 'classify' && preparation === undefined ? CLASSIFIER_CONTRACT_VERSION : CONTRACT_VERSION),
+    task,
     labels: Object.freeze([...labels]),
     grid: Object.freeze([d, h, w] as const),
     rawChannels,
@@ -129,6 +174,10 @@ export function defineContract(
     inputSize: inputShape.reduce((a, b) => a * b, 1),
   };
   if (testAccuracy !== undefined) contract.testAccuracy = testAccuracy;
+  if (segmentation !== undefined) {
+    contract.segmentation = Object.freeze({ output: segmentation.output, freeSize: segmentation.freeSize });
+  }
+  if (preparation !== undefined) contract.preparation = freezePreparation(preparation);
   // Frozen: SEED_CONTRACT and every loaded contract are shared by reference.
   return Object.freeze(contract);
 }
@@ -150,10 +199,26 @@ export function withTestAccuracy(contract: ModelContract, testAccuracy: number |
   return defineContract({ ...contract, testAccuracy }, 'contract', contract.version);
 }
 
-/** Serialises a contract into ONNX metadata_props key/value strings (always the current version). */
+function freezePreparation(p: VolumePreparation): VolumePreparation {
+  return Object.freeze({
+    orientation: p.orientation,
+    ...(p.spacing && { spacing: Object.freeze([...p.spacing]) as unknown as [number, number, number] }),
+    intensity: Object.freeze({ ...p.intensity }),
+  });
+}
+
+/** The version a contract is written as: 2 for a plain classifier (readable by every earlier reader), else 3. */
+export function writtenVersion(contract: ModelContract): number {
+  return contract.task === 'classify' && contract.preparation === undefined
+    ? CLASSIFIER_CONTRACT_VERSION
+    : CONTRACT_VERSION;
+}
+
+/** Serialises a contract into ONNX metadata_props key/value strings (version 2 or 3, see writtenVersion). */
 export function contractToMetadata(contract: ModelContract): Record<string, string> {
+  const version = writtenVersion(contract);
   const meta: Record<string, string> = {
-    [METADATA_KEYS.contractVersion]: String(CONTRACT_VERSION),
+    [METADATA_KEYS.contractVersion]: String(version),
     [METADATA_KEYS.labels]: JSON.stringify(contract.labels),
     [METADATA_KEYS.grid]: JSON.stringify(contract.grid),
     [METADATA_KEYS.rawChannels]: String(contract.rawChannels),
@@ -164,6 +229,14 @@ export function contractToMetadata(contract: ModelContract): Record<string, stri
   if (contract.inputKind === 'preprocessed') meta[METADATA_KEYS.inputLayout] = INPUT_LAYOUT;
   meta[METADATA_KEYS.inputShape] = JSON.stringify(contract.inputShape);
   if (contract.testAccuracy !== undefined) meta[METADATA_KEYS.testAccuracy] = String(contract.testAccuracy);
+  if (version === CONTRACT_VERSION) meta[METADATA_KEYS.task] = contract.task;
+  if (contract.segmentation !== undefined) {
+    meta[METADATA_KEYS.voxelOutput] = contract.segmentation.output;
+    meta[METADATA_KEYS.freeSize] = String(contract.segmentation.freeSize);
+  }
+  if (contract.preparation !== undefined) {
+    meta[METADATA_KEYS.preparation] = JSON.stringify(contract.preparation);
+  }
   return meta;
 }
 
@@ -187,9 +260,9 @@ export function contractFromMetadata(meta: Readonly<Record<string, string>>, sou
   };
   const version = meta[METADATA_KEYS.contractVersion];
   if (version === undefined) return legacyContract(meta, source, get);
-  if (version !== String(CONTRACT_VERSION)) {
+  if (version !== String(CLASSIFIER_CONTRACT_VERSION) && version !== String(CONTRACT_VERSION)) {
     throw new ContractError(
-      `${source}: metadata '${METADATA_KEYS.contractVersion}' is '${version}'; this package reads versions 1 and ${CONTRACT_VERSION}`,
+      `${source}: metadata '${METADATA_KEYS.contractVersion}' is '${version}'; this package reads versions 1 to ${CONTRACT_VERSION}`,
     );
   }
   const labels = parseJson(get(METADATA_KEYS.labels), METADATA_KEYS.labels, source);
@@ -211,8 +284,10 @@ export function contractFromMetadata(meta: Readonly<Record<string, string>>, sou
       preprocessing,
       inputKind,
       ...optionalAccuracy(meta, source),
+      ...(version === String(CONTRACT_VERSION) && version3Fields(meta, source, get)),
     },
     source,
+    Number(version),
   );
   const layout = meta[METADATA_KEYS.inputLayout];
   if (contract.inputKind === 'preprocessed' ? layout !== INPUT_LAYOUT : layout !== undefined) {
@@ -223,6 +298,33 @@ export function contractFromMetadata(meta: Readonly<Record<string, string>>, sou
   }
   checkInputShape(meta, contract, source, get);
   return contract;
+}
+
+/** Task, segmentation output and preparation: the keys version 3 adds (a v2 file is a classifier as stored). */
+function version3Fields(
+  meta: Readonly<Record<string, string>>,
+  source: string,
+  get: (key: string) => string,
+): Pick<ContractSpec, 'task' | 'segmentation' | 'preparation'> {
+  const task = get(METADATA_KEYS.task) as Task;
+  const fields: Pick<ContractSpec, 'task' | 'segmentation' | 'preparation'> = { task };
+  if (task === 'segment') {
+    const freeSize = get(METADATA_KEYS.freeSize);
+    if (freeSize !== 'true' && freeSize !== 'false') {
+      throw new ContractError(
+        `${source}: metadata '${METADATA_KEYS.freeSize}' must be 'true' or 'false', got '${freeSize}'`,
+      );
+    }
+    fields.segmentation = {
+      output: get(METADATA_KEYS.voxelOutput) as SegmentationSpec['output'],
+      freeSize: freeSize === 'true',
+    };
+  }
+  const preparation = meta[METADATA_KEYS.preparation];
+  if (preparation !== undefined) {
+    fields.preparation = parseJson(preparation, METADATA_KEYS.preparation, source) as VolumePreparation;
+  }
+  return fields;
 }
 
 function legacyContract(

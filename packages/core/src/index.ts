@@ -3,6 +3,7 @@
 export { BufferPool } from './buffer-pool.js';
 export { type CheckedModel, checkModel, type ValueInfo } from './check-model.js';
 export {
+  CLASSIFIER_CONTRACT_VERSION,
   CONTRACT_VERSION,
   ContractError,
   type ContractSpec,
@@ -18,6 +19,7 @@ export {
   SEED_CONTRACT,
   VOXEL_ORDER,
   withTestAccuracy,
+  writtenVersion,
 } from './contract.js';
 export { decodePredictions, type Prediction } from './decode.js';
 export {
@@ -45,3 +47,17 @@ export {
 export { readOnnxMetadata } from './onnx-metadata.js';
 export * from './preprocessing/index.js';
 export { deriveSeed, mulberry32, permutation, Rng } from './random.js';
+export {
+  DEFAULT_PREPARATION,
+  INTENSITY_KINDS,
+  type IntensitySpec,
+  isOrientation,
+  type Orientation,
+  preparationProblem,
+  type SegmentationSpec,
+  TASKS,
+  type Task,
+  VOXEL_OUTPUTS,
+  type VolumePreparation,
+  type VoxelOutput,
+} from './task.js';
