@@ -1,6 +1,6 @@
 // conv3d-export <run-dir|model.json> [--out model.onnx] [--embed-preprocessing [--opencv-compatible]]
-// [--preprocessing ID], on the shared CLI skeleton.
-import { preprocessingIds } from '@conv3d/core';
+// [--preprocessing ID] [--task classify|segment --labels a,b,c [--grid D,H,W]], on the shared CLI skeleton.
+import { METADATA_KEYS, preprocessingIds, TASKS, type Task } from '@conv3d/core';
 import { type CliIo, parseCommandLine, processIo, runCli as runCommand, UsageError } from '@conv3d/core/node';
 import { exportModelFile } from './export-file.js';
 
@@ -8,9 +8,13 @@ const CLI = {
   name: 'conv3d-export',
   usage:
     'usage: conv3d-export <run-dir|model.json> [--out model.onnx] [--embed-preprocessing [--opencv-compatible]] [--preprocessing ID]\n' +
+    '                     [--task classify|segment --labels a,b,c [--grid D,H,W]]\n' +
     '  --embed-preprocessing  put the contract preprocessing in the graph: raw rows [N, V] in, probabilities out\n' +
     '  --opencv-compatible    with --embed-preprocessing: only ops OpenCV 4.6 DNN imports (slower in onnxruntime)\n' +
-    `  --preprocessing ID     override the model contract preprocessing (${preprocessingIds().join(', ')})`,
+    `  --preprocessing ID     override the model contract preprocessing (${preprocessingIds().join(', ')})\n` +
+    "  --task, --labels       give a model without a contract one (labels in output order; a segmenter's output is\n" +
+    '                         [N, D, H, W, K] channels last), with --preprocessing (default none); --grid: its\n' +
+    '                         training patch when the model input size is free',
 };
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). Every failure is one line on `io.error`. */
@@ -25,6 +29,9 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
           'embed-preprocessing': { type: 'boolean' },
           'opencv-compatible': { type: 'boolean' },
           preprocessing: { type: 'string' },
+          task: { type: 'string' },
+          labels: { type: 'string' },
+          grid: { type: 'string' },
         },
         allowPositionals: true,
       });
@@ -43,10 +50,15 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
         );
       }
       const out = values.out ?? 'model.onnx';
+      const contractOptions = contractOptionsFrom(values);
       const result = await exportModelFile(positionals[0] as string, out, {
         embedPreprocessing: embed,
         opencvCompatible,
-        ...(preprocessing === undefined ? {} : { preprocessing }),
+        ...(contractOptions === undefined
+          ? preprocessing === undefined
+            ? {}
+            : { preprocessing }
+          : { contractOptions: { ...contractOptions, ...(preprocessing && { preprocessing }) } }),
       });
       const ops = Object.entries(result.opTypes)
         .map(([op, n]) => `${op}×${n}`)
@@ -56,10 +68,49 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
       const kind = embed
         ? `, raw input [N, ${JSON.parse(result.metadata['conv3d.input_shape'] ?? '[]')[0]}] with ${result.metadata['conv3d.preprocessing']} embedded`
         : '';
+      const meta = result.metadata;
+      const task =
+        meta[METADATA_KEYS.task] === 'segment'
+          ? `, segmenter: ${JSON.parse(meta[METADATA_KEYS.labels] ?? '[]').length} labels per voxel, output [N, D, H, W, K] ${meta[METADATA_KEYS.voxelOutput]}, ${meta[METADATA_KEYS.freeSize] === 'true' ? 'any volume size' : `patch ${meta[METADATA_KEYS.grid]} (larger volumes in sliding windows)`}`
+          : '';
       io.log(
-        `wrote ${out}: ${result.bytes} bytes, ${result.nodes} nodes (${ops}), ${result.parameters} parameters, test accuracy ${accuracy}${kind}`,
+        `wrote ${out}: ${result.bytes} bytes, ${result.nodes} nodes (${ops}), ${result.parameters} parameters, test accuracy ${accuracy}${kind}${task}`,
       );
+      if (meta[METADATA_KEYS.contractVersion] === undefined) {
+        io.log(
+          `no contract: the model carries none, so conv3d's runtimes will refuse ${out}; give one with --task classify|segment --labels a,b,c [--preprocessing ID]`,
+        );
+      }
     },
     io,
   );
+}
+
+/** --task/--labels/--grid as ContractOptions; undefined when none is given. */
+function contractOptionsFrom(values: {
+  task?: string;
+  labels?: string;
+  grid?: string;
+}): { task: Task; labels: string[]; grid?: [number, number, number] } | undefined {
+  const { task, labels, grid } = values;
+  if (task === undefined && labels === undefined && grid === undefined) return undefined;
+  if (task === undefined || !TASKS.includes(task as Task)) {
+    throw new UsageError(
+      `--task must be one of ${TASKS.join(', ')} (with --labels), got ${task ?? 'nothing'}`,
+    );
+  }
+  if (labels === undefined) throw new UsageError('--task needs --labels a,b,c (class names in output order)');
+  let patch: [number, number, number] | undefined;
+  if (grid !== undefined) {
+    const parts = grid.split(',').map(Number);
+    if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+      throw new UsageError(`--grid must be D,H,W (3 positive integers), got '${grid}'`);
+    }
+    patch = parts as [number, number, number];
+  }
+  return {
+    task: task as Task,
+    labels: labels.split(',').map((l) => l.trim()),
+    ...(patch && { grid: patch }),
+  };
 }
