@@ -3,10 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import {
   type Classifier,
+  contractFromMetadata,
   type OpenModelOptions,
   openClassifier,
   openSegmenter,
+  readOnnxMetadata,
   type Segmenter,
+  type Task,
 } from '@conv3d/core';
 import { loadPool } from './pool/classifier.js';
 import { type NodeLoadOptions, poolSettings } from './pool/options.js';
@@ -53,6 +56,18 @@ export async function loadSegmenter(
     return loadSegmenterPool(model, options, settings);
   }
   return openSegmenter(await openOptions(pathOrBytes, options));
+}
+
+/**
+ * The task a model file's contract names, to choose load or loadSegmenter; 'classify' when the file or its
+ * contract cannot be read (load then says why, in its own words).
+ */
+export async function modelTask(path: string): Promise<Task> {
+  try {
+    return contractFromMetadata(readOnnxMetadata(await readFile(path), path), path).task;
+  } catch {
+    return 'classify';
+  }
 }
 
 async function openOptions(

@@ -2,18 +2,10 @@
 // and reports the label names, per-class and overall accuracy and the provider; a segmentation model segments the
 // split's volumes instead and reports Dice (segment-command.ts). Reading HDF5 needs @conv3d/data (h5wasm), an
 // optional peer dependency: library users who never run this command don't get it.
-import { readFile } from 'node:fs/promises';
-import {
-  BLENDS,
-  type Blend,
-  contractFromMetadata,
-  readOnnxMetadata,
-  type Size3,
-  type Task,
-} from '@conv3d/core';
+import { BLENDS, type Blend, type Size3 } from '@conv3d/core';
 import { type CliIo, parseCommandLine, processIo, runCli, UsageError } from '@conv3d/core/node';
 import type { Dataset3D, OpenOptions, Split } from '@conv3d/data';
-import { load, type NodeClassifier } from './load.js';
+import { load, modelTask, type NodeClassifier } from './load.js';
 import { segmentSplit } from './segment-command.js';
 import { DEVICES, type NodeDevice } from './session.js';
 
@@ -82,15 +74,6 @@ export function runPredict(
     },
     io,
   );
-}
-
-/** The model's task, read from its contract; 'classify' when it cannot be read (load then says why). */
-async function modelTask(model: string): Promise<Task> {
-  try {
-    return contractFromMetadata(readOnnxMetadata(await readFile(model), model), model).task;
-  } catch {
-    return 'classify';
-  }
 }
 
 async function loadDataPackage(importData: () => Promise<DataPackage>): Promise<DataPackage> {

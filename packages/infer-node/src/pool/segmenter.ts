@@ -1,6 +1,14 @@
 // A segmenter whose sessions run in worker threads: loadSegmenter(model, { workers: N }).
-import type { ModelContract, Segmentation, Segmenter, SegmentOptions, Volume } from '@conv3d/core';
+import type {
+  Classifier,
+  ModelContract,
+  Segmentation,
+  Segmenter,
+  SegmentOptions,
+  Volume,
+} from '@conv3d/core';
 import type { NodeDevice, NodeProvider } from '../session.js';
+import type { PoolClassifier } from './classifier.js';
 import type { NodeLoadOptions, PoolSettings } from './options.js';
 import { type PoolStats, WorkerPool } from './pool.js';
 
@@ -8,6 +16,11 @@ export interface PoolSegmenter extends Segmenter<NodeProvider> {
   /** Worker threads started (each with its own session, one segmentation at a time). */
   readonly workers: number;
   stats(): PoolStats;
+}
+
+/** True for a classifier or segmenter whose sessions run in worker threads (it has workers and stats). */
+export function isPooled(model: Classifier | Segmenter): model is PoolClassifier | PoolSegmenter {
+  return typeof (model as Partial<PoolSegmenter>).stats === 'function';
 }
 
 class PooledSegmenter implements PoolSegmenter {
