@@ -32,7 +32,7 @@ const contract = defineContract({
   labels: LABELS,
   grid: PATCH,
   rawChannels: 1,
-  preprocessing: 'minmax',
+  preprocessing: 'none',
   inputKind: 'preprocessed',
   segmentation: { output: 'probabilities', freeSize: false },
 });
@@ -52,7 +52,7 @@ function buildModel(): tf.LayersModel {
     model.getWeights().map((w) => {
       const n = w.size;
       const fanIn = w.shape.length > 1 ? n / (w.shape.at(-1) as number) : 1;
-      const limit = w.shape.length > 1 ? 2 * Math.sqrt(3 / fanIn) : 0.3;
+      const limit = w.shape.length > 1 ? 4 * Math.sqrt(3 / fanIn) : 0.01;
       return tf.tensor(rng.floats(n, -limit, limit), w.shape);
     }),
   );
@@ -62,12 +62,12 @@ function buildModel(): tf.LayersModel {
 
 function volume(): Float32Array {
   const rng = new Rng(2026, 23);
-  const noise = rng.floats(SIZE[0] * SIZE[1] * SIZE[2], 0, 0.3);
+  const noise = rng.floats(SIZE[0] * SIZE[1] * SIZE[2], -0.3, 0.3);
   return noise.map((v, i) => {
     const x = i % SIZE[2];
     const y = Math.floor(i / SIZE[2]) % SIZE[1];
     const z = Math.floor(i / (SIZE[1] * SIZE[2]));
-    return v + Math.sin(x / 4) * Math.cos(y / 5) + (z > 10 ? 0.5 : 0);
+    return v + Math.sin(x / 4) * Math.cos(y / 5) + (z > 10 ? 0.5 : -0.5);
   });
 }
 
