@@ -13,32 +13,23 @@ Inputs and outputs are channels last ([N, D, H, W, C] → [N, D, H, W, K]), as c
 Usage: /usr/bin/python3 seg_models.py OUT_DIR
 """
 
-import json
+import importlib.util
+import os
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+# The contract metadata, from the test fixtures' script (one copy).
+_spec = importlib.util.spec_from_file_location(
+    "make_seg_model", os.path.join(os.path.dirname(__file__), "..", "scripts", "make-seg-model.py"))
+_fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_fixtures)
+metadata = _fixtures.metadata
+
 UNET_PATCH = [64, 64, 64]
 UNET_LABELS = ["background", "a", "b"]
-
-
-def metadata(labels, grid, free):
-    return {
-        "conv3d.contract_version": "3",
-        "conv3d.labels": json.dumps(labels),
-        "conv3d.grid": json.dumps(grid),
-        "conv3d.raw_channels": "1",
-        "conv3d.voxel_order": "dhwc",
-        "conv3d.preprocessing": "none",
-        "conv3d.input_kind": "preprocessed",
-        "conv3d.input_layout": "NDHWC",
-        "conv3d.input_shape": json.dumps(grid + [1]),
-        "conv3d.task": "segment",
-        "conv3d.voxel_output": "probabilities",
-        "conv3d.free_size": "true" if free else "false",
-    }
 
 
 def conv_weights(rng, out_c, in_c, k):
