@@ -7,8 +7,7 @@ import type { ServedModel } from './model-info.js';
 import { createServer, DEFAULT_BODY_LIMIT, DEFAULT_SEGMENT_BODY_LIMIT } from './server.js';
 
 export const USAGE =
-  'usage: conv3d-serve model.onnx [--name NAME] [--port P] [--host 127.0.0.1] [--workers N] [--max-batch B] [--max-delay-ms D] [--device auto|cuda|cpu] [--max-body-bytes N]\n' +
-  `  --max-body-bytes: default ${DEFAULT_BODY_LIMIT} (a classifier), ${DEFAULT_SEGMENT_BODY_LIMIT} (a segmenter: a 256³ FP32 or FP64 volume in binary data)`;
+  'usage: conv3d-serve model.onnx [--name NAME] [--port P] [--host 127.0.0.1] [--workers N] [--max-batch B] [--max-delay-ms D] [--device auto|cuda|cpu] [--max-body-bytes N]';
 
 class UsageError extends Error {}
 
