@@ -3,7 +3,7 @@ import protobuf from 'protobufjs';
 import { ONNX_PROTO_SUBSET } from './onnx-schema.js';
 
 /** AttributeProto.AttributeType values (onnx.proto). */
-export const AttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
+export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7 } as const;
 /** TensorProto.DataType values (onnx.proto). */
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
 
@@ -12,6 +12,7 @@ export interface AttributeProto {
   type: number;
   f?: number;
   i?: number;
+  s?: Uint8Array;
   ints?: number[];
 }
 
