@@ -16,10 +16,16 @@ export const reshapingConverter: ConverterFamily = {
     switch (layer.className) {
       case 'Reshape': {
         graph.requireFixedSize(layer, 'has a fixed target shape');
-        const target = config.get('targetShape');
-        if (!Array.isArray(target) || !target.every((d) => Number.isInteger(d) && (d > 0 || d === -1))) {
+        // tfjs stores Keras's -1 (the inferred dim) as null.
+        const given = config.get('targetShape');
+        const target = Array.isArray(given) ? given.map((d) => (d === null ? -1 : d)) : given;
+        if (
+          !Array.isArray(target) ||
+          !target.every((d) => Number.isInteger(d) && (d > 0 || d === -1)) ||
+          target.filter((d) => d === -1).length > 1
+        ) {
           throw new ExportError(
-            `layer '${layer.name}' (Reshape): config 'targetShape' = ${JSON.stringify(target)}, expected positive integers and at most one -1`,
+            `layer '${layer.name}' (Reshape): config 'targetShape' = ${JSON.stringify(given)}, expected positive integers and at most one -1`,
           );
         }
         // 0 copies the batch dim from the input (ONNX allowzero = 0).
