@@ -65,6 +65,8 @@ export interface ExportSummary {
   inputs: string[];
   outputs: string[];
   metadata: Record<string, string>;
+  /** The graph inputs' dims as written: sizes, or the names of symbolic dims. */
+  inputShapes: (number | string)[][];
   /** True when the graph inputs have symbolic spatial (or time) dims. */
   freeSize: boolean;
   /** Why the saved sizes were kept although free sizes were asked for (the first layer that needs them). */
@@ -149,6 +151,11 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
       inputs: inputs.map((e) => e.name),
       outputs: outputs.map((e) => e.name),
       metadata,
+      inputShapes: graphInputs.map((vi) =>
+        (vi.type.tensor_type.shape.dim as DimensionProto[]).map(
+          (d) => d.dim_param ?? (d.dim_value as number),
+        ),
+      ),
       freeSize,
       ...(fixedSizeReason === undefined ? {} : { fixedSizeReason }),
     },

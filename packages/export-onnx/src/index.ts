@@ -12,6 +12,7 @@ export { single } from './converters/types.js';
 export { supportedLayersMarkdown } from './docs.js';
 export { ExportError, unsupportedOption } from './errors.js';
 export {
+  type ExportFileOptions,
   type ExportFileResult,
   exportModelFile,
   loadLayersModelFromDisk,

@@ -39,6 +39,14 @@ export class LayerConfig {
     return value;
   }
 
+  /** An axis option: a number, or a one-element list as Keras 2 saves BatchNormalization's `axis` ([3]). */
+  axis(key: string, fallback: number): number {
+    const value = this.raw[key] ?? fallback;
+    const axis = Array.isArray(value) && value.length === 1 ? value[0] : value;
+    if (!Number.isInteger(axis)) throw this.invalid(key, 'an integer axis');
+    return axis as number;
+  }
+
   /** A per-spatial-dimension option: tfjs stores a number or an array of `n` numbers. */
   numbers(key: string, n: number, fallback?: readonly number[]): number[] {
     const value = this.raw[key] ?? fallback;

@@ -179,6 +179,10 @@ describe('CLI', () => {
     const size = (await readFile(out)).length;
     expect(lines.log).toEqual([
       expect.stringMatching(new RegExp(`^wrote .*seed\\.onnx: ${size} bytes, 13 nodes \\(`)),
+      // Flatten → Dense needs the saved size: the file keeps it and says which layer needs it.
+      expect.stringMatching(
+        /^input size: fixed \(\[N, 16, 16, 16, 3\]\): layer '.*' \(Flatten\) flattens its spatial dims/,
+      ),
     ]);
     expect(lines.log[0]).toContain('test accuracy 71.25 %');
     expect(await readdir(join(root, 'cli'))).toEqual(['seed.onnx']);
@@ -189,7 +193,9 @@ describe('CLI', () => {
     const out = join(root, 'cli-bin', 'bin.onnx');
     const result = spawnSync(process.execPath, [bin, runDir, '--out', out], { encoding: 'utf8' });
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^wrote .*bin\.onnx: \d+ bytes, 13 nodes .*test accuracy 71\.25 %\n$/);
+    expect(result.stdout).toMatch(
+      /^wrote .*bin\.onnx: \d+ bytes, 13 nodes .*test accuracy 71\.25 %\ninput size: fixed .*\n$/,
+    );
     expect(result.stderr).toBe('');
   });
 

@@ -17,7 +17,7 @@ export const batchNormalizationConverter: ConverterFamily = {
     const { graph, layer, config, weights } = args;
     const input = single(args);
     const rank = input.shape.length;
-    const raw = config.number('axis', -1);
+    const raw = config.axis('axis', -1);
     const axis = raw < 0 ? raw + rank : raw;
     if (!Number.isInteger(axis) || axis < 1 || axis >= rank)
       throw unsupportedOption(layer, 'axis', String(raw));
