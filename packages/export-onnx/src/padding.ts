@@ -44,13 +44,14 @@ export function windowInput(
   const tfShape = args.inputShapes[0] ?? [];
   const spatial = dataFormat === 'channelsLast' ? tfShape.slice(1, n + 1) : tfShape.slice(2, n + 2);
   if (graph.freeSize && padding === 'same' && strides.some((s) => s > 1)) {
-    // ONNX SAME_UPPER = tfjs 'same' (total clamped at 0, floor(total / 2) first) whatever the size, except for
-    // tfjs 3D ops whose unclamped total goes negative when a window is smaller than its stride.
+    // ONNX SAME_UPPER = tfjs 'same' (floor(total / 2) first) whatever the size while the window covers its
+    // stride. A smaller window makes the total negative for some sizes: tfjs clamps it at 0 in 1D/2D and shifts
+    // the windows in 3D, onnxruntime refuses it; so such layers keep the saved size.
     const effective = kernel.map((k, i) => (k - 1) * (dilations[i] as number) + 1);
-    if (n === 3 && effective.some((k, i) => k < (strides[i] as number))) {
+    if (effective.some((k, i) => k < (strides[i] as number))) {
       graph.requireFixedSize(
         layer,
-        "has 'same' 3D windows smaller than their strides (tfjs shifts them by the size)",
+        "has 'same' windows smaller than their strides (the padding depends on the size)",
       );
     } else {
       return { input, attrs: { auto_pad: { string: 'SAME_UPPER' } }, layout };

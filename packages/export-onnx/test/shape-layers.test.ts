@@ -180,3 +180,26 @@ describe('BatchNormalization on a non-channel axis matches (x − mean) / √(va
     expect(maxAbsDiff(expected, actual)).toBeLessThanOrEqual(TOLERANCE);
   });
 });
+
+it.each([
+  [2, 1],
+  [1, 1],
+  [2, 2],
+])(
+  'ZeroPadding2D(%i) → MaxPooling2D(%i) after a Conv on negative values: the padded zeros win, as in tfjs',
+  async (pool, pad) => {
+    // onnxruntime would fuse the Pad into the MaxPool (where padding means −∞) without the exporter's guard.
+    const model = seq(
+      tf.layers.conv2d({
+        filters: 2,
+        kernelSize: 1,
+        inputShape: [4, 5, 1],
+        biasInitializer: tf.initializers.constant({ value: -3 }),
+      }),
+      tf.layers.zeroPadding2d({ padding: pad }),
+      tf.layers.maxPooling2d({ poolSize: pool, strides: 1 }),
+    );
+    const { bytes } = await expectParity(model, { input: new Float32Array(3 * 4 * 5).fill(0.5) });
+    expect(opCount(bytes, 'Max')).toBe(1);
+  },
+);
