@@ -125,9 +125,9 @@ function toAttribute(name: string, value: AttributeValue): AttributeProto {
   return { name, type: AttributeType.INTS, ints: [...value] };
 }
 
+/** A view, not a copy, on little-endian hosts: the exporter holds each weight once more at most (the file). */
 function float32Bytes(data: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN)
-    return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   // ONNX raw_data is little-endian whatever the host.
   const out = new Uint8Array(data.length * 4);
   const view = new DataView(out.buffer);
