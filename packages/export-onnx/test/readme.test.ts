@@ -23,3 +23,9 @@ it('the table has a row for each of tfjs 4.22’s 61 layer classes, our 3D layer
   expect(activations.filter((a) => !a.converted)).toEqual([]);
   expect(projectLayers.filter((r) => !r.converted)).toEqual([]);
 });
+
+it('the README shows the custom-layer example exactly as tested (examples/custom-layer.ts)', async () => {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const example = await readFile(new URL('../examples/custom-layer.ts', import.meta.url), 'utf8');
+  expect(readme).toContain(example.trimEnd());
+});
