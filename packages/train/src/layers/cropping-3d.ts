@@ -1,14 +1,7 @@
 // Keras's Cropping3D, which tfjs 4.22 lacks: elements removed before and after each of the three spatial axes.
 import * as tf from '@tensorflow/tfjs';
-import {
-  type DataFormat,
-  firstSpatialAxis,
-  onlyInput,
-  onlyShape,
-  type TriplePairs,
-  toDataFormat,
-  toTriplePairs,
-} from './spatial-3d-args.js';
+import { PerAxisPairs3D } from './per-axis-pairs-3d.js';
+import { type DataFormat, firstSpatialAxis, onlyInput, type TriplePairs } from './spatial-3d-args.js';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
@@ -18,33 +11,16 @@ export interface Cropping3DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-export class Cropping3D extends tf.layers.Layer {
+export class Cropping3D extends PerAxisPairs3D {
   static readonly className = 'Cropping3D';
-  readonly cropping: [number, number][];
-  readonly dataFormat: DataFormat;
+  protected readonly sign = -1;
 
   constructor(args: Cropping3DArgs = {}) {
-    super(args);
-    const what = `Cropping3D${args.name ? ` '${args.name}'` : ''}`;
-    this.cropping = toTriplePairs(args.cropping ?? 1, `${what} cropping`);
-    this.dataFormat = toDataFormat(args.dataFormat, what);
-    this.inputSpec = [new tf.InputSpec({ ndim: 5 })];
+    super(args, 'Cropping3D', 'cropping', args.cropping);
   }
 
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = [...onlyShape(inputShape, 'Cropping3D')];
-    const first = firstSpatialAxis(this.dataFormat);
-    this.cropping.forEach(([begin, end], i) => {
-      const d = shape[first + i];
-      if (d === null || d === undefined) return;
-      if (d - begin - end < 1) {
-        throw new Error(
-          `Cropping3D '${this.name}': cropping ${begin} + ${end} leaves nothing of an axis of ${d}`,
-        );
-      }
-      shape[first + i] = d - begin - end;
-    });
-    return shape;
+  get cropping(): [number, number][] {
+    return this.pairs;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -52,7 +28,7 @@ export class Cropping3D extends tf.layers.Layer {
     const first = firstSpatialAxis(this.dataFormat);
     const begin = [0, 0, 0, 0, 0];
     const size = [...x.shape];
-    this.cropping.forEach(([b, e], i) => {
+    this.pairs.forEach(([b, e], i) => {
       begin[first + i] = b;
       size[first + i] = (x.shape[first + i] as number) - b - e;
     });
@@ -60,7 +36,7 @@ export class Cropping3D extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { cropping: this.cropping, dataFormat: this.dataFormat, ...super.getConfig() };
+    return { cropping: this.pairs, dataFormat: this.dataFormat, ...super.getConfig() };
   }
 }
 

@@ -1,14 +1,7 @@
 // Keras's ZeroPadding3D, which tfjs 4.22 lacks: zeros added before and after each of the three spatial axes.
 import * as tf from '@tensorflow/tfjs';
-import {
-  type DataFormat,
-  firstSpatialAxis,
-  onlyInput,
-  onlyShape,
-  type TriplePairs,
-  toDataFormat,
-  toTriplePairs,
-} from './spatial-3d-args.js';
+import { PerAxisPairs3D } from './per-axis-pairs-3d.js';
+import { type DataFormat, firstSpatialAxis, onlyInput, type TriplePairs } from './spatial-3d-args.js';
 
 type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 
@@ -18,40 +11,28 @@ export interface ZeroPadding3DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-export class ZeroPadding3D extends tf.layers.Layer {
+export class ZeroPadding3D extends PerAxisPairs3D {
   static readonly className = 'ZeroPadding3D';
-  readonly padding: [number, number][];
-  readonly dataFormat: DataFormat;
+  protected readonly sign = 1;
 
   constructor(args: ZeroPadding3DArgs = {}) {
-    super(args);
-    const what = `ZeroPadding3D${args.name ? ` '${args.name}'` : ''}`;
-    this.padding = toTriplePairs(args.padding ?? 1, `${what} padding`);
-    this.dataFormat = toDataFormat(args.dataFormat, what);
-    this.inputSpec = [new tf.InputSpec({ ndim: 5 })];
+    super(args, 'ZeroPadding3D', 'padding', args.padding);
   }
 
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = [...onlyShape(inputShape, 'ZeroPadding3D')];
-    const first = firstSpatialAxis(this.dataFormat);
-    this.padding.forEach(([begin, end], i) => {
-      const d = shape[first + i];
-      shape[first + i] = d === null || d === undefined ? null : d + begin + end;
-    });
-    return shape;
+  get padding(): [number, number][] {
+    return this.pairs;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = onlyInput(inputs);
     const first = firstSpatialAxis(this.dataFormat);
-    const pads: [number, number][] = [0, 1, 2, 3, 4].map((a) =>
-      a >= first && a < first + 3 ? (this.padding[a - first] as [number, number]) : [0, 0],
+    const pads = [0, 1, 2, 3, 4].map((a): [number, number] =>
+      a >= first && a < first + 3 ? (this.pairs[a - first] as [number, number]) : [0, 0],
     );
-    return tf.pad(x, pads);
+    return tf.pad(onlyInput(inputs), pads);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { padding: this.padding, dataFormat: this.dataFormat, ...super.getConfig() };
+    return { padding: this.pairs, dataFormat: this.dataFormat, ...super.getConfig() };
   }
 }
 
