@@ -97,7 +97,8 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
   }
   const { converted, freeSize, fixedSizeReason } = convertWithSizes(
     model,
-    !embed && options.fixedSize !== true,
+    options.fixedSize !== true,
+    contract,
   );
   const { graph, inputs, outputs } = converted;
   const symbolic = (e: GraphEndpoint) => (freeSize ? symbolicDims(e, inputs.length === 1) : []);
@@ -162,12 +163,20 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
   };
 }
 
-/** Converts with free sizes when asked and every layer allows it, else with the saved sizes. */
+/**
+ * Converts with free sizes when asked and every layer allows it, else with the saved sizes. A contract states one
+ * input shape (and @conv3d/core's checkModel holds the graph to it), so a model with a contract keeps its size.
+ */
 function convertWithSizes(
   model: tf.LayersModel,
   free: boolean,
+  contract: ModelContract | null,
 ): { converted: ConvertedGraph; freeSize: boolean; fixedSizeReason?: string } {
   if (free && model.inputs.some((t) => t.shape.length >= 3)) {
+    if (contract !== null) {
+      const fixedSizeReason = `the model contract states the input shape [${contract.inputShape.join(', ')}]`;
+      return { converted: convertLayers(model, false), freeSize: false, fixedSizeReason };
+    }
     try {
       return { converted: convertLayers(model, true), freeSize: true };
     } catch (error) {
@@ -240,7 +249,11 @@ function contractFor(model: tf.LayersModel, options: ExportOptions): ModelContra
   }
   const inputShape = model.inputs[0]?.shape.slice(1) ?? [];
   const outputShape = model.outputs[0]?.shape.slice(1) ?? [];
-  if (JSON.stringify(inputShape) !== JSON.stringify(contract.inputShape)) {
+  // A free (null) model dim takes the contract's size.
+  const fits =
+    inputShape.length === contract.inputShape.length &&
+    inputShape.every((d, i) => d === null || d === contract.inputShape[i]);
+  if (!fits) {
     throw new ExportError(
       `contract input shape ${JSON.stringify(contract.inputShape)} does not match the model's ${JSON.stringify(inputShape)}`,
     );

@@ -1,6 +1,12 @@
 // Free sizes: a fully convolutional model's ONNX input has symbolic spatial dims, so one file serves any size.
-import { Rng } from '@conv3d/core';
-import { BatchNormalization, Cropping3D, UpSampling3D, ZeroPadding3D } from '@conv3d/train/layers';
+import { Rng, SEED_CONTRACT } from '@conv3d/core';
+import {
+  BatchNormalization,
+  Cropping3D,
+  GlobalAveragePooling3D,
+  UpSampling3D,
+  ZeroPadding3D,
+} from '@conv3d/train/layers';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertModel } from '../src/index.js';
@@ -139,4 +145,18 @@ describe('when the size stays fixed', () => {
       "--input-shape 4,6,2 has 3 dims, model 'unet3d' takes 4 ([8,8,8,2])",
     );
   });
+});
+
+it('a model with a contract keeps the contract’s input shape (core checks the graph against it)', () => {
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv3d({ filters: 2, kernelSize: 3, padding: 'same', inputShape: [16, 16, 16, 3] }),
+      new GlobalAveragePooling3D({}),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  const withContract = convertModel(model, { contract: SEED_CONTRACT }).summary;
+  expect(withContract.inputShapes).toEqual([['N', 16, 16, 16, 3]]);
+  expect(withContract.fixedSizeReason).toBe('the model contract states the input shape [16, 16, 16, 3]');
+  expect(convertModel(model).summary.inputShapes).toEqual([['N', 'D', 'H', 'W', 3]]);
 });
