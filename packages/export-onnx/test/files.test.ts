@@ -210,6 +210,16 @@ describe('CLI', () => {
       /^conv3d-export: --opencv-compatible applies to --embed-preprocessing only; add --embed-preprocessing \(see conv3d-export --help\)$/,
     ],
     [
+      ['a', '--input-shape', '16,x,16,3'],
+      2,
+      /^conv3d-export: --input-shape '16,x,16,3' is not a comma-separated list of positive integers \(e\.g\. 64,64,64,1\) \(see conv3d-export --help\)$/,
+    ],
+    [
+      ['a', '--input-shape', '8,8,8,3', '--fixed-size'],
+      2,
+      /^conv3d-export: --input-shape already fixes the size; drop --fixed-size/,
+    ],
+    [
       ['a', '--preprocessing', 'viridis'],
       2,
       /^conv3d-export: --preprocessing 'viridis' is not one of oranges-rgb, minmax, none \(see conv3d-export --help\)$/,

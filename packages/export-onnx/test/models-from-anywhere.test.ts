@@ -11,6 +11,7 @@ import { loadModelFile } from '@conv3d/train/model-io';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli-main.js';
+import { withInputShape } from '../src/input-shape.js';
 import { checkWithOnnxChecker, maxAbsDiff, runOnnx } from './helpers/onnx.js';
 import { TOLERANCE } from './helpers/parity.js';
 import { predictCpu, randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
@@ -145,5 +146,22 @@ describe('a model saved by tfjs in the browser downloads layout (model.json + mo
       },
     });
     await expectFileParity(join(dir, 'model.json'));
+  });
+});
+
+describe('CLI size flags on a free-size model', () => {
+  const modelJson = join(FIXTURES, 'keras-model-3d', 'model.json');
+  it('--fixed-size keeps the saved shape; --input-shape sets one', async () => {
+    const fixed = await exportWithCli(modelJson, ['--fixed-size']);
+    expect(fixed.log).toContain('input size: fixed ([N, 4, 6, 6, 2])');
+    const set = await exportWithCli(modelJson, ['--input-shape', '8,4,10,2']);
+    expect(set.log).toContain('input size: fixed ([N, 8, 4, 10, 2])');
+    const model = await loadModelFile(modelJson);
+    const shape = [2, 8, 4, 10, 2];
+    const input = new Rng(9).floats(2 * 8 * 4 * 10 * 2, -1, 1);
+    const resized = await withInputShape(model, [8, 4, 10, 2]);
+    expect(
+      maxAbsDiff(predictCpu(resized, input, shape), await runOnnx(set.bytes, input, shape)),
+    ).toBeLessThanOrEqual(TOLERANCE);
   });
 });
