@@ -14,9 +14,16 @@ export const activationConverter: ConverterFamily = {
 /** Activation layers with their own options; all work in the layout their input already has. */
 export const advancedActivationConverter: ConverterFamily = {
   classNames: ['ReLU', 'LeakyReLU', 'ELU', 'ThresholdedReLU', 'Softmax'],
-  doc: {
-    onnx: 'Relu / Clip, LeakyRelu, Elu, ThresholdedRelu, Softmax',
-    options: 'ReLU maxValue, LeakyReLU alpha, ELU alpha, ThresholdedReLU theta, Softmax axis (any)',
+  doc: { onnx: '', options: '' },
+  classDocs: {
+    ReLU: { onnx: 'Relu, or Clip with maxValue', options: 'maxValue' },
+    LeakyReLU: { onnx: 'LeakyRelu', options: 'alpha' },
+    ELU: { onnx: 'Elu', options: 'alpha' },
+    ThresholdedReLU: { onnx: 'ThresholdedRelu', options: 'theta' },
+    Softmax: {
+      onnx: 'Softmax',
+      options: 'axis: any feature axis (Keras semantics; tfjs predicts the last only)',
+    },
   },
   convert(args) {
     const { graph, layer, config } = args;

@@ -17,16 +17,35 @@ const SPATIAL_RANK: Record<string, number> = {
   Conv3DTranspose: 3,
 };
 
+const CONV_OPTIONS = 'padding valid/same, strides, dilationRate, useBias, fused activation';
+const TRANSPOSE_OPTIONS =
+  'padding valid/same, strides, useBias, fused activation, dataFormat (tfjs has no dilation here)';
+
 /**
  * Convolutions → Conv / ConvTranspose on NC… data. Kernels: tfjs [k…, in, out] → ONNX [out, in, k…];
  * depthwise [k…, in, multiplier] → [in·multiplier, 1, k…] with group = in; transposed [k…, out, in] → [in, out, k…].
  */
 export const convolutionConverter: ConverterFamily = {
   classNames: Object.keys(SPATIAL_RANK),
-  doc: {
-    onnx: 'Conv (DepthwiseConv2D: group = channels; SeparableConv2D: two Convs), ConvTranspose (+ activation)',
-    options:
-      'padding valid/same, strides, dilationRate (none on the transposed forms, and ignored by DepthwiseConv2D, as tfjs 4.22 does), depthMultiplier, useBias, fused activation, dataFormat channelsLast/channelsFirst',
+  doc: { onnx: 'Conv', options: '' },
+  classDocs: {
+    Conv1D: { onnx: 'Conv', options: CONV_OPTIONS },
+    Conv2D: { onnx: 'Conv', options: `${CONV_OPTIONS}, dataFormat` },
+    Conv3D: { onnx: 'Conv', options: `${CONV_OPTIONS}, dataFormat` },
+    DepthwiseConv2D: {
+      onnx: 'Conv (group = channels)',
+      options:
+        'padding, strides, depthMultiplier, useBias, activation, dataFormat; dilationRate ignored, as tfjs 4.22 does',
+    },
+    SeparableConv2D: {
+      onnx: 'Conv (depthwise) → Conv (1×1)',
+      options: `${CONV_OPTIONS}, depthMultiplier, dataFormat`,
+    },
+    Conv2DTranspose: { onnx: 'ConvTranspose', options: TRANSPOSE_OPTIONS },
+    Conv3DTranspose: {
+      onnx: 'ConvTranspose',
+      options: `${TRANSPOSE_OPTIONS}; refused: 'same' with a kernel smaller than its stride (tfjs 4.22 shifts those windows)`,
+    },
   },
   convert(args) {
     const { graph, layer, config } = args;

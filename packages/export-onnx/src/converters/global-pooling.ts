@@ -17,11 +17,16 @@ const GLOBAL_POOLS: Record<string, 'ReduceMean' | 'ReduceMax'> = {
  */
 export const globalPoolingConverter: ConverterFamily = {
   classNames: Object.keys(GLOBAL_POOLS),
-  doc: {
-    onnx: 'ReduceMean / ReduceMax',
-    options:
-      'dataFormat channelsLast/channelsFirst; keepDims false; 3D names: Keras semantics, for custom-registered layers',
-  },
+  doc: { onnx: '', options: '' },
+  classDocs: Object.fromEntries(
+    Object.entries(GLOBAL_POOLS).map(([name, op]) => [
+      name,
+      {
+        onnx: op,
+        options: `${name.endsWith('1D') ? '' : 'dataFormat, '}keepDims false${name.endsWith('3D') ? '; Keras semantics (a custom-registered class)' : ''}`,
+      },
+    ]),
+  ),
   convert(args) {
     const { graph, layer, config } = args;
     const dataFormat = config.oneOf('dataFormat', ['channelsLast', 'channelsFirst'], 'channelsLast');

@@ -32,7 +32,11 @@ export const CONVERTERS: readonly ConverterFamily[] = [
   spatialConverter,
 ];
 
-for (const family of CONVERTERS) for (const name of family.classNames) registerConverter(name, family);
+for (const family of CONVERTERS) {
+  for (const name of family.classNames) {
+    registerConverter(name, { convert: family.convert, doc: family.classDocs?.[name] ?? family.doc });
+  }
+}
 
 export { REGISTRY, registerConverter } from './registry.js';
 export type { ConvertArgs, Converter, ConverterDoc, ConverterFamily } from './types.js';

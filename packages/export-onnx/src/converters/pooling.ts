@@ -13,11 +13,16 @@ const POOLS: Record<string, { op: 'MaxPool' | 'AveragePool'; rank: number }> = {
 /** Max/average pooling on NC… data with explicit pads. */
 export const poolingConverter: ConverterFamily = {
   classNames: Object.keys(POOLS),
-  doc: {
-    onnx: 'MaxPool / AveragePool',
-    options:
-      'poolSize, strides, padding valid/same (average excludes the padding, like tfjs), dataFormat channelsLast/channelsFirst',
-  },
+  doc: { onnx: '', options: '' },
+  classDocs: Object.fromEntries(
+    Object.entries(POOLS).map(([name, { op, rank }]) => [
+      name,
+      {
+        onnx: op === 'AveragePool' ? 'AveragePool (count_include_pad 0, as tfjs)' : op,
+        options: `poolSize, strides, padding valid/same${rank === 1 ? '' : ', dataFormat'}`,
+      },
+    ]),
+  ),
   convert(args) {
     const { graph, layer, config } = args;
     const { op, rank } = POOLS[layer.className] as (typeof POOLS)[string];

@@ -4,9 +4,11 @@ import { type ConverterFamily, single } from './types.js';
 /** Shape-only layers on the data as tfjs holds it (channels-last, batch first). */
 export const reshapingConverter: ConverterFamily = {
   classNames: ['Reshape', 'Permute', 'RepeatVector'],
-  doc: {
-    onnx: 'Reshape / Transpose / Unsqueeze + Tile',
-    options: 'Reshape targetShape (−1 allowed), Permute dims, RepeatVector n',
+  doc: { onnx: '', options: '' },
+  classDocs: {
+    Reshape: { onnx: 'Reshape', options: 'targetShape (-1 allowed); keeps the saved size' },
+    Permute: { onnx: 'Transpose', options: 'dims' },
+    RepeatVector: { onnx: 'Unsqueeze → Tile', options: 'n' },
   },
   convert(args) {
     const { graph, layer, config } = args;

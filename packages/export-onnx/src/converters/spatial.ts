@@ -4,6 +4,8 @@ import { mapAxis } from '../layout.js';
 import { channelsFirstInput, type DataFormat, slice, TO_END } from '../padding.js';
 import { type ConvertArgs, type ConverterFamily, single } from './types.js';
 
+const PAIRS = (option: string) => `${option}: a number, one per axis, or [begin, end] pairs; dataFormat`;
+
 const RANK: Record<string, number> = {
   ZeroPadding2D: 2,
   ZeroPadding3D: 3,
@@ -19,10 +21,20 @@ const RANK: Record<string, number> = {
  */
 export const spatialConverter: ConverterFamily = {
   classNames: Object.keys(RANK),
-  doc: {
-    onnx: 'Pad (ZeroPadding), Slice (Cropping), Resize (UpSampling: nearest asymmetric floor, or linear)',
-    options:
-      'padding / cropping: a number, per-axis numbers or [begin, end] pairs; UpSampling size, interpolation nearest (2D also bilinear); dataFormat channelsLast/channelsFirst',
+  doc: { onnx: '', options: '' },
+  classDocs: {
+    ZeroPadding2D: { onnx: 'Pad', options: PAIRS('padding') },
+    ZeroPadding3D: { onnx: 'Pad', options: PAIRS('padding') },
+    Cropping2D: { onnx: 'Slice', options: PAIRS('cropping') },
+    Cropping3D: { onnx: 'Slice', options: PAIRS('cropping') },
+    UpSampling2D: {
+      onnx: 'Resize (asymmetric; nearest floor or linear)',
+      options: 'size, interpolation nearest/bilinear, dataFormat',
+    },
+    UpSampling3D: {
+      onnx: 'Resize (nearest, asymmetric, floor)',
+      options: 'size (Keras repeat-elements), dataFormat',
+    },
   },
   convert(args) {
     const { graph, layer, config } = args;

@@ -25,10 +25,11 @@ export interface Converter {
   convert(args: ConvertArgs): Value;
 }
 
-/** A built-in converter for a family of tfjs layer classes. */
+/** A built-in converter for a family of tfjs layer classes; `classDocs` overrides `doc` per class. */
 export interface ConverterFamily extends Converter {
   classNames: readonly string[];
   doc: ConverterDoc;
+  classDocs?: Readonly<Record<string, ConverterDoc>>;
 }
 
 /** The one input of a single-input layer. */
