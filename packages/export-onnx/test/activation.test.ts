@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SUPPORTED_ACTIVATIONS } from '../src/activations.js';
 import { convertModel } from '../src/index.js';
-import { maxAbsDiff, opCount, runOnnx } from './helpers/onnx.js';
+import { checkWithOnnxChecker, maxAbsDiff, opCount, runOnnx } from './helpers/onnx.js';
 import { expectParity, TOLERANCE } from './helpers/parity.js';
 import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
@@ -12,6 +12,7 @@ beforeAll(useCpuBackend);
 const input = (n: number) => Float32Array.from({ length: n }, (_, i) => 3 * Math.sin(i * 1.7));
 
 describe('Activation layer', () => {
+  const files: [string, Uint8Array][] = [];
   it.each(SUPPORTED_ACTIVATIONS)('%s on channels-first conv output (rank 5)', async (activation) => {
     const model = tf.sequential({
       layers: [
@@ -23,6 +24,13 @@ describe('Activation layer', () => {
     const { bytes } = await expectParity(model, { input: input(3 * 4 * 3 * 3 * 2) });
     // Activations run in the conv's channels-first layout: still only the two boundary Transposes.
     expect(opCount(bytes, 'Transpose')).toBe(2);
+    files.push([activation, bytes]);
+  });
+
+  it('each of those files passes onnx.checker.check_model(full_check=True)', async () => {
+    expect(files).toHaveLength(SUPPORTED_ACTIVATIONS.length);
+    const verdicts = await checkWithOnnxChecker(files.map(([, bytes]) => bytes));
+    expect(verdicts.map((v, i) => `${files[i]?.[0]}: ${v}`)).toEqual(files.map(([name]) => `${name}: ok`));
   });
 
   it.each(SUPPORTED_ACTIVATIONS)('%s on rank-2 features', async (activation) => {

@@ -3,7 +3,7 @@ import { Cropping3D, UpSampling3D, ZeroPadding3D } from '@conv3d/train/layers';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertModel } from '../src/index.js';
-import { maxAbsDiff, opCount, runOnnx } from './helpers/onnx.js';
+import { checkWithOnnxChecker, maxAbsDiff, opCount, runOnnx } from './helpers/onnx.js';
 import { expectParity, TOLERANCE } from './helpers/parity.js';
 import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
@@ -138,10 +138,15 @@ const CASES: [string, () => tf.Sequential][] = [
 ];
 
 describe('shape, padding, upsampling and normalization layers match tfjs cpu within 1e-5', () => {
-  it.each(CASES)('%s', async (_, make) => {
+  const files: [string, Uint8Array][] = [];
+  it.each(CASES)('%s', async (name, make) => {
     const model = make();
     randomizeWeights(model, 21);
-    await expectParity(model);
+    files.push([name, (await expectParity(model)).bytes]);
+  });
+  it('each of those files passes onnx.checker.check_model(full_check=True)', async () => {
+    const verdicts = await checkWithOnnxChecker(files.map(([, bytes]) => bytes));
+    expect(verdicts.map((v, i) => `${files[i]?.[0]}: ${v}`)).toEqual(files.map(([name]) => `${name}: ok`));
   });
 });
 
