@@ -18,7 +18,12 @@ export interface Value {
   names: Partial<Record<Layout, string>>;
 }
 
-export type AttributeValue = number | readonly number[] | { float: number };
+export type AttributeValue =
+  | number
+  | readonly number[]
+  | { float: number }
+  | { floats: readonly number[] }
+  | { strings: readonly string[] };
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -48,6 +53,24 @@ export class GraphBuilder {
       op_type: opType,
       input: [...inputs],
       output: [output],
+      attribute: Object.entries(attrs).map(([name, value]) => toAttribute(name, value)),
+    });
+    return output;
+  }
+
+  /** Adds a node with several outputs; an empty base leaves that optional output unnamed (''). */
+  addMultiOutputNode(
+    opType: string,
+    inputs: readonly string[],
+    attrs: Record<string, AttributeValue>,
+    outputBases: readonly string[],
+  ): string[] {
+    const output = outputBases.map((base) => (base === '' ? '' : this.uniqueName(base)));
+    this.nodes.push({
+      name: this.uniqueName(`${outputBases.find((b) => b !== '')}/${opType}`),
+      op_type: opType,
+      input: [...inputs],
+      output,
       attribute: Object.entries(attrs).map(([name, value]) => toAttribute(name, value)),
     });
     return output;
@@ -111,6 +134,11 @@ function namesFor(shape: Shape, layout: Layout, name: string): Partial<Record<La
 function toAttribute(name: string, value: AttributeValue): AttributeProto {
   if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
   if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
+  if ('floats' in value) return { name, type: AttributeType.FLOATS, floats: [...value.floats] };
+  if ('strings' in value) {
+    const encoder = new TextEncoder();
+    return { name, type: AttributeType.STRINGS, strings: value.strings.map((s) => encoder.encode(s)) };
+  }
   return { name, type: AttributeType.INTS, ints: [...value] };
 }
 

@@ -47,11 +47,41 @@ export class LayerConfig {
     return value as T;
   }
 
-  private invalid(key: string, expected: string): ExportError {
+  /** A nested serialized layer or cell (`{className, config}`), as wrappers and RNN store them. */
+  nested(key: string): { className: string; config: LayerConfig } {
+    return nestedLayer(this, key, this.raw[key]);
+  }
+
+  /** A list of nested serialized layers or cells (StackedRNNCells' `cells`). */
+  nestedList(key: string): { className: string; config: LayerConfig }[] {
+    const value = this.raw[key];
+    if (!Array.isArray(value)) throw this.invalid(key, 'a list of layer configs');
+    return value.map((item) => nestedLayer(this, key, item));
+  }
+
+  /** A copy with some keys replaced (Bidirectional's backward layer is its forward config, reversed). */
+  with(changes: Readonly<Record<string, unknown>>): LayerConfig {
+    return new LayerConfig(this.ref, { ...this.raw, ...changes });
+  }
+
+  /** @internal */
+  invalid(key: string, expected: string): ExportError {
     return new ExportError(
       `layer '${this.ref.name}' (${this.ref.className}): config '${key}' = ${JSON.stringify(this.raw[key])}, expected ${expected}`,
     );
   }
+}
+
+function nestedLayer(
+  parent: LayerConfig,
+  key: string,
+  value: unknown,
+): { className: string; config: LayerConfig } {
+  const { className, config } = (value ?? {}) as { className?: unknown; config?: unknown };
+  if (typeof className !== 'string' || typeof config !== 'object' || config === null) {
+    throw parent.invalid(key, 'a layer config {className, config}');
+  }
+  return { className, config: new LayerConfig(parent.ref, config as Record<string, unknown>) };
 }
 
 export interface WeightData {
@@ -62,6 +92,8 @@ export interface WeightData {
 /** A layer's weights by their short name ('kernel', 'bias', 'gamma', 'moving_mean', ...). */
 export class LayerWeights {
   private readonly byName = new Map<string, WeightData>();
+  /** Every weight in tfjs's order (wrappers and stacked cells repeat the short names). */
+  readonly list: WeightData[] = [];
 
   constructor(
     readonly ref: LayerRef,
@@ -73,7 +105,9 @@ export class LayerWeights {
       if (tensor.dtype !== 'float32')
         throw unsupportedOption(ref, `weight '${variable.name}' dtype`, tensor.dtype);
       const short = variable.originalName.slice(variable.originalName.lastIndexOf('/') + 1);
-      this.byName.set(short, { shape: [...tensor.shape], data: tensor.dataSync() as Float32Array });
+      const weight = { shape: [...tensor.shape], data: tensor.dataSync() as Float32Array };
+      this.byName.set(short, weight);
+      this.list.push(weight);
     });
   }
 

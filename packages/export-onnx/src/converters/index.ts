@@ -9,7 +9,9 @@ import { globalPoolingConverter } from './global-pooling.js';
 import { inputConverter } from './input.js';
 import { mergeConverter } from './merge.js';
 import { poolingConverter } from './pooling.js';
+import { recurrentConverter } from './recurrent.js';
 import type { Converter } from './types.js';
+import { bidirectionalConverter, timeDistributedConverter } from './wrappers.js';
 
 export const CONVERTERS: readonly Converter[] = [
   inputConverter,
@@ -23,6 +25,9 @@ export const CONVERTERS: readonly Converter[] = [
   activationConverter,
   advancedActivationConverter,
   mergeConverter,
+  recurrentConverter,
+  bidirectionalConverter,
+  timeDistributedConverter,
 ];
 
 export const REGISTRY: ReadonlyMap<string, Converter> = new Map(

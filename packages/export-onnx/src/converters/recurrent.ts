@@ -1,0 +1,224 @@
+// SimpleRNN, GRU, LSTM and the generic RNN layer (SimpleRNNCell, GRUCell, LSTMCell, StackedRNNCells) → ONNX
+// RNN / GRU / LSTM, whose equations are Keras's once the gates are reordered. The time axis stays symbolic.
+import { type LayerRef, unsupportedOption } from '../errors.js';
+import type { GraphBuilder, Value } from '../graph.js';
+import type { LayerConfig, WeightData } from '../layer-config.js';
+import { transposeData } from '../tensor-data.js';
+import { type Converter, single } from './types.js';
+
+/** tfjs activations ONNX's recurrent ops take by name (alpha/beta as tfjs computes them). */
+const CELL_ACTIVATIONS: Record<string, { name: string; alpha?: number; beta?: number }> = {
+  linear: { name: 'Affine', alpha: 1, beta: 0 },
+  relu: { name: 'Relu' },
+  tanh: { name: 'Tanh' },
+  sigmoid: { name: 'Sigmoid' },
+  hardSigmoid: { name: 'HardSigmoid', alpha: 0.2, beta: 0.5 },
+  elu: { name: 'Elu', alpha: 1 },
+  softsign: { name: 'Softsign' },
+  softplus: { name: 'Softplus' },
+};
+
+export const RECURRENT_CELL_ACTIVATIONS: readonly string[] = Object.keys(CELL_ACTIVATIONS);
+
+type CellClass = 'SimpleRNNCell' | 'GRUCell' | 'LSTMCell';
+
+interface Cell {
+  className: CellClass;
+  config: LayerConfig;
+  kernel: WeightData;
+  recurrent: WeightData;
+  bias: WeightData | undefined;
+}
+
+const LAYER_CELLS: Record<string, CellClass> = {
+  SimpleRNN: 'SimpleRNNCell',
+  GRU: 'GRUCell',
+  LSTM: 'LSTMCell',
+};
+
+/** ONNX op, gate count, and the order of Keras's gate blocks in ONNX's (LSTM: Keras i,f,c,o → ONNX i,o,f,c). */
+const CELL_OPS: Record<CellClass, { op: string; gates: number[] }> = {
+  SimpleRNNCell: { op: 'RNN', gates: [0] },
+  GRUCell: { op: 'GRU', gates: [0, 1, 2] },
+  LSTMCell: { op: 'LSTM', gates: [0, 3, 1, 2] },
+};
+
+/** The cells of a recurrent layer (SimpleRNN/GRU/LSTM, or RNN with a cell or StackedRNNCells), weights attached. */
+function cellsOf(
+  layer: LayerRef,
+  className: string,
+  config: LayerConfig,
+  weights: readonly WeightData[],
+): Cell[] {
+  let specs: { className: string; config: LayerConfig }[];
+  const own = LAYER_CELLS[className];
+  if (own !== undefined) specs = [{ className: own, config }];
+  else {
+    const cell = config.nested('cell');
+    specs = cell.className === 'StackedRNNCells' ? cell.config.nestedList('cells') : [cell];
+  }
+  const queue = [...weights];
+  return specs.map(({ className: cellClass, config: cellConfig }) => {
+    if (!(cellClass in CELL_OPS)) throw unsupportedOption(layer, 'cell', `'${cellClass}'`);
+    if (cellConfig.boolean('resetAfter', false)) throw unsupportedOption(layer, 'resetAfter', 'true');
+    const [kernel, recurrent] = queue.splice(0, 2);
+    if (kernel === undefined || recurrent === undefined) throw unsupportedOption(layer, 'weights', 'missing');
+    const bias = cellConfig.boolean('useBias', true) ? queue.shift() : undefined;
+    return { className: cellClass as CellClass, config: cellConfig, kernel, recurrent, bias };
+  });
+}
+
+export interface RecurrentCall {
+  graph: GraphBuilder;
+  layer: LayerRef;
+  className: string;
+  config: LayerConfig;
+  weights: readonly WeightData[];
+  input: Value;
+}
+
+/**
+ * A recurrent layer on `input` [N, T, F]: [N, T, H] with returnSequences (in processing order, so reversed when
+ * goBackwards, as tfjs returns it), else the last output [N, H].
+ */
+export function convertRecurrent({ graph, layer, className, config, weights, input }: RecurrentCall): Value {
+  if (config.boolean('returnState', false)) throw unsupportedOption(layer, 'returnState', 'true');
+  if (config.boolean('stateful', false)) throw unsupportedOption(layer, 'stateful', 'true');
+  const cells = cellsOf(layer, className, config, weights);
+  const returnSequences = config.boolean('returnSequences', false);
+  const base = layer.name;
+  // ONNX's recurrent ops are time-major ([T, N, F]); onnxruntime refuses their batch-major `layout` 1.
+  let sequence = graph.addNode(
+    'Transpose',
+    [graph.in(input, 'channelsLast')],
+    { perm: [1, 0, 2] },
+    `${base}/time_major`,
+  );
+  if (config.boolean('goBackwards', false)) sequence = reverseAxis(graph, sequence, 0, `${base}/reversed`);
+  let last = '';
+  cells.forEach((cell, i) => {
+    const final = i === cells.length - 1;
+    const cellBase = cells.length === 1 ? base : `${base}/cell_${i}`;
+    const [y, yh] = emitCell(graph, layer, cell, sequence, cellBase, !final || returnSequences);
+    if (y !== undefined) sequence = squeeze(graph, y, 1, `${cellBase}/sequence`);
+    last = yh ?? '';
+  });
+  const units = cells[cells.length - 1]?.config.number('units') ?? 0;
+  if (returnSequences) {
+    const out = graph.addNode('Transpose', [sequence], { perm: [1, 0, 2] }, base);
+    return graph.value([null, input.shape[1] ?? null, units], 'channelsLast', out);
+  }
+  return graph.value([null, units], 'channelsLast', squeeze(graph, last, 0, base));
+}
+
+/** One ONNX RNN/GRU/LSTM node over time-major `sequence`; returns Y ([T, 1, N, H]) or Y_h ([1, N, H]). */
+function emitCell(
+  graph: GraphBuilder,
+  layer: LayerRef,
+  cell: Cell,
+  sequence: string,
+  base: string,
+  wantSequence: boolean,
+): [string | undefined, string | undefined] {
+  const { op, gates } = CELL_OPS[cell.className];
+  const units = cell.config.number('units');
+  const activation = cell.config.string('activation', 'tanh');
+  const names =
+    cell.className === 'SimpleRNNCell'
+      ? [activation]
+      : [cell.config.string('recurrentActivation', 'hardSigmoid'), activation];
+  if (cell.className === 'LSTMCell') names.push(activation);
+  const activations = names.map((name, i) => {
+    const found = CELL_ACTIVATIONS[name];
+    if (found === undefined) {
+      throw unsupportedOption(
+        layer,
+        i === 0 && names.length > 1 ? 'recurrentActivation' : 'activation',
+        `'${name}' in a recurrent cell (ONNX RNN/GRU/LSTM take ${RECURRENT_CELL_ACTIVATIONS.join(', ')})`,
+      );
+    }
+    return found;
+  });
+  const w = graph.addFloatInitializer(
+    `${base}/W`,
+    [1, gates.length * units, cell.kernel.shape[0] as number],
+    gateRows(cell.kernel, gates, units),
+  );
+  const r = graph.addFloatInitializer(
+    `${base}/R`,
+    [1, gates.length * units, units],
+    gateRows(cell.recurrent, gates, units),
+  );
+  const inputs = [sequence, w, r];
+  if (cell.bias !== undefined) {
+    // ONNX adds an input bias and a recurrent bias; Keras has one, so the recurrent half is zero.
+    const data = new Float32Array(2 * gates.length * units);
+    data.set(reorderBlocks(cell.bias.data, gates, units));
+    inputs.push(graph.addFloatInitializer(`${base}/B`, [1, data.length], data));
+  }
+  const attrs: Record<string, number | { strings: string[] } | { floats: number[] }> = {
+    hidden_size: units,
+    activations: { strings: activations.map((a) => a.name) },
+  };
+  const alphas = activations.flatMap((a) => (a.alpha === undefined ? [] : [a.alpha]));
+  const betas = activations.flatMap((a) => (a.beta === undefined ? [] : [a.beta]));
+  if (alphas.length > 0) attrs.activation_alpha = { floats: alphas };
+  if (betas.length > 0) attrs.activation_beta = { floats: betas };
+  // tfjs's GRU applies the reset gate before the recurrent matmul (Keras reset_after=false).
+  if (cell.className === 'GRUCell') attrs.linear_before_reset = 0;
+  const [y, yh] = graph.addMultiOutputNode(
+    op,
+    inputs,
+    attrs,
+    wantSequence ? [`${base}/Y`] : ['', `${base}/Y_h`],
+  );
+  return wantSequence ? [y, undefined] : [undefined, yh];
+}
+
+/** A Keras [in, gates·units] matrix as ONNX's [gates·units, in] rows, gate blocks in ONNX order. */
+function gateRows(weight: WeightData, gates: readonly number[], units: number): Float32Array {
+  const [rows, cols] = weight.shape as [number, number];
+  return reorderBlocks(transposeData(weight.data, [rows, cols], [1, 0]), gates, units * rows);
+}
+
+/** Reorders consecutive blocks of `size` values: block i of the result is block gates[i] of `data`. */
+function reorderBlocks(data: Float32Array, gates: readonly number[], size: number): Float32Array {
+  const out = new Float32Array(gates.length * size);
+  gates.forEach((g, i) => {
+    out.set(data.subarray(g * size, (g + 1) * size), i * size);
+  });
+  return out;
+}
+
+function squeeze(graph: GraphBuilder, input: string, axis: number, base: string): string {
+  return graph.addNode('Squeeze', [input, graph.addInt64Initializer(`${base}/axes`, [1], [axis])], {}, base);
+}
+
+/** `input` reversed along `axis` (a Slice with step −1, so any length, also a symbolic one). */
+export function reverseAxis(graph: GraphBuilder, input: string, axis: number, base: string): string {
+  const int64 = (suffix: string, v: number) => graph.addInt64Initializer(`${base}/${suffix}`, [1], [v]);
+  return graph.addNode(
+    'Slice',
+    [input, int64('starts', -1), int64('ends', -(2 ** 63)), int64('axes', axis), int64('steps', -1)],
+    {},
+    base,
+  );
+}
+
+export const recurrentConverter: Converter = {
+  classNames: ['SimpleRNN', 'GRU', 'LSTM', 'RNN'],
+  doc: {
+    onnx: 'RNN / GRU / LSTM (time-major, gates reordered), Slice step −1 for goBackwards',
+    options: `returnSequences, goBackwards, useBias, cells SimpleRNNCell/GRUCell/LSTMCell/StackedRNNCells; (recurrent) activation ${RECURRENT_CELL_ACTIVATIONS.join('/')}; symbolic time axis`,
+  },
+  convert(args) {
+    return convertRecurrent({
+      graph: args.graph,
+      layer: args.layer,
+      className: args.layer.className,
+      config: args.config,
+      weights: args.weights.list,
+      input: single(args),
+    });
+  },
+};
