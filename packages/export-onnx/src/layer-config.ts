@@ -28,6 +28,16 @@ export class LayerConfig {
     return list as number[];
   }
 
+  /** An axis option: one integer or a list of `n`, any sign (tfjs stores what the user gave). */
+  integers(key: string, n: number): number[] {
+    const value = this.raw[key];
+    const list = typeof value === 'number' ? Array<number>(n).fill(value) : value;
+    if (!Array.isArray(list) || list.length !== n || !list.every((v) => Number.isInteger(v))) {
+      throw this.invalid(key, `an integer or ${n} integers`);
+    }
+    return list as number[];
+  }
+
   string(key: string, fallback?: string): string {
     const value = this.raw[key] ?? fallback;
     if (typeof value !== 'string') throw this.invalid(key, 'a string');

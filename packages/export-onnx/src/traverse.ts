@@ -74,7 +74,8 @@ export function convertLayers(model: tf.LayersModel): ConvertedGraph {
       rename(graph, source, name);
       renamed.set(source, name);
     }
-    return { name, shape: tensor.shape };
+    // The converter's shape: tfjs mis-reports a few (Resizing drops the batch and channel dims).
+    return { name, shape: value.shape };
   });
   return { graph, inputs, outputs };
 }
