@@ -4,6 +4,7 @@ import {
   type AttributeProto,
   AttributeType,
   DataType,
+  type GraphProto,
   type NodeProto,
   type TensorProto,
 } from './proto/index.js';
@@ -16,6 +17,8 @@ export interface Value {
   shape: Shape;
   native: Layout;
   names: Partial<Record<Layout, string>>;
+  /** tfjs's step mask as float32 [N, T, 1] (1 = keep the step), set by Masking and Embedding maskZero. */
+  mask?: string;
 }
 
 export type AttributeValue =
@@ -23,7 +26,8 @@ export type AttributeValue =
   | readonly number[]
   | { float: number }
   | { floats: readonly number[] }
-  | { strings: readonly string[] };
+  | { strings: readonly string[] }
+  | { graph: GraphProto };
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -134,6 +138,7 @@ function namesFor(shape: Shape, layout: Layout, name: string): Partial<Record<La
 function toAttribute(name: string, value: AttributeValue): AttributeProto {
   if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
   if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
+  if ('graph' in value) return { name, type: AttributeType.GRAPH, g: value.graph };
   if ('floats' in value) return { name, type: AttributeType.FLOATS, floats: [...value.floats] };
   if ('strings' in value) {
     const encoder = new TextEncoder();

@@ -98,8 +98,9 @@ function convertCall(
       `layer '${ref.name}' (${ref.className}): layer class ${ref.className} is not supported (see the README's supported layers)`,
     );
   }
+  let value: Value;
   try {
-    return converter.convert({
+    value = converter.convert({
       graph,
       layer: ref,
       config: new LayerConfig(ref, layer.getConfig() as Record<string, unknown>),
@@ -112,6 +113,14 @@ function convertCall(
     if (error instanceof ExportError) throw error;
     throw new ExportError(`layer '${ref.name}' (${ref.className}): ${oneLine(String(error))}`);
   }
+  // tfjs hands a mask on through every layer that supports masking; only some converters know what it changes.
+  const masked = inputs.some((v) => v.mask !== undefined);
+  if (masked && layer.supportsMasking && !converter.consumesMasks && value.mask === undefined) {
+    throw new ExportError(
+      `layer '${ref.name}' (${ref.className}): a mask (Masking or Embedding maskZero upstream) reaches it; masks are converted into recurrent layers only`,
+    );
+  }
+  return value;
 }
 
 /** Renames a node output everywhere it appears. */

@@ -1,3 +1,4 @@
+import { Rng } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertModel } from '../src/index.js';
@@ -138,19 +139,123 @@ describe('TimeDistributed', () => {
   });
 });
 
+describe('Scan: activations ONNX recurrent ops do not take', () => {
+  it.each([
+    ['SimpleRNN selu', () => tf.layers.simpleRNN({ units: 3, activation: 'selu', returnSequences: true })],
+    [
+      'GRU relu6 / swish',
+      () => tf.layers.gru({ units: 3, activation: 'relu6', recurrentActivation: 'swish' }),
+    ],
+    ['LSTM mish, backwards', () => tf.layers.lstm({ units: 2, activation: 'mish', goBackwards: true })],
+    [
+      'LSTM selu, sequences, backwards, no bias',
+      () =>
+        tf.layers.lstm({
+          units: 3,
+          activation: 'selu',
+          returnSequences: true,
+          goBackwards: true,
+          useBias: false,
+        }),
+    ],
+    [
+      'stacked cells, one of them softmax',
+      () =>
+        tf.layers.rnn({
+          cell: [
+            tf.layers.gruCell({ units: 2 }),
+            tf.layers.simpleRNNCell({ units: 3, activation: 'softmax' }),
+          ],
+          returnSequences: true,
+        }),
+    ],
+  ])('%s', async (_, make) => {
+    const bytes = await expectSequenceParity([make()], 84);
+    expect(opCount(bytes, 'Scan')).toBe(1);
+  });
+});
+
+/** [N, T, F] rows where the steps with (n + t) % 3 === 1 are all `value` (masked), the rest random. */
+function maskedSteps(shape: [number, number, number], value: number, seed: number): Float32Array {
+  const [n, t, f] = shape;
+  const data = new Rng(seed).floats(n * t * f, -1, 1);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < t; j++) if ((i + j) % 3 === 1) data.fill(value, (i * t + j) * f, (i * t + j + 1) * f);
+  return data;
+}
+
+describe('masks (Masking, Embedding maskZero) → Scan', () => {
+  async function maskedParity(layers: tf.layers.Layer[], seed: number) {
+    const input = tf.input({ shape: [null, FEATURES] as unknown as number[] });
+    let x: tf.SymbolicTensor = tf.layers.masking({ maskValue: 0.5 }).apply(input) as tf.SymbolicTensor;
+    for (const layer of layers) x = layer.apply(x) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: x });
+    randomizeWeights(model, seed);
+    const { bytes } = await expectParity(model, {
+      shape: [4, 5, FEATURES],
+      input: maskedSteps([4, 5, FEATURES], 0.5, seed),
+    });
+    checked.push(bytes);
+    return bytes;
+  }
+  it.each([
+    ['SimpleRNN', () => tf.layers.simpleRNN({ units: 3 })],
+    ['GRU, sequences', () => tf.layers.gru({ units: 3, returnSequences: true })],
+    ['LSTM, backwards', () => tf.layers.lstm({ units: 2, goBackwards: true })],
+    [
+      'LSTM, sequences, backwards',
+      () => tf.layers.lstm({ units: 2, goBackwards: true, returnSequences: true }),
+    ],
+    [
+      'stacked cells, sequences',
+      () =>
+        tf.layers.rnn({
+          cell: [tf.layers.lstmCell({ units: 3 }), tf.layers.simpleRNNCell({ units: 2 })],
+          returnSequences: true,
+        }),
+    ],
+  ])('Masking → %s', async (_, make) => {
+    const bytes = await maskedParity([make()], 85);
+    expect(opCount(bytes, 'Scan')).toBe(1);
+  });
+  it('Masking → Dropout → Bidirectional(GRU, sequences) → LSTM: the mask travels on', async () => {
+    const bytes = await maskedParity(
+      [
+        tf.layers.dropout({ rate: 0.3 }),
+        tf.layers.bidirectional({
+          layer: tf.layers.gru({ units: 2, returnSequences: true }) as tf.layers.RNN,
+        }),
+        tf.layers.lstm({ units: 2 }),
+      ],
+      86,
+    );
+    expect(opCount(bytes, 'Scan')).toBe(3);
+  });
+  it('Embedding maskZero → GRU', async () => {
+    const input = tf.input({ shape: [null] as unknown as number[] });
+    const embedded = tf.layers.embedding({ inputDim: 4, outputDim: 3, maskZero: true }).apply(input);
+    const model = tf.model({
+      inputs: input,
+      outputs: tf.layers.gru({ units: 2 }).apply(embedded) as tf.SymbolicTensor,
+    });
+    randomizeWeights(model, 87);
+    const ids = Float32Array.from([1, 0, 2, 3, 0, 0, 3, 1, 2, 0, 2.5, 0, 0.5, 3, 1]);
+    const { bytes } = await expectParity(model, { shape: [3, 5], input: ids });
+    checked.push(bytes);
+  });
+});
+
 describe('refused with one line', () => {
-  const errorOf = (layer: tf.layers.Layer) => {
-    const model = tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: [4, 3] }), layer] });
-    try {
-      convertModel(model);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    throw new Error('convertModel did not fail');
-  };
-  it('an activation ONNX recurrent ops do not take', () => {
-    expect(errorOf(tf.layers.lstm({ units: 2, activation: 'selu', name: 'l' }))).toBe(
-      "layer 'l' (LSTM): activation 'selu' in a recurrent cell (ONNX RNN/GRU/LSTM take linear, relu, tanh, sigmoid, hardSigmoid, elu, softsign, softplus) is not supported",
+  it('a mask reaching a layer other than a recurrent one', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.masking({ inputShape: [4, 3] }),
+        tf.layers.dense({ units: 2, name: 'd' }),
+        tf.layers.lstm({ units: 2 }),
+      ],
+    });
+    expect(() => convertModel(model)).toThrow(
+      "layer 'd' (Dense): a mask (Masking or Embedding maskZero upstream) reaches it; masks are converted into recurrent layers only",
     );
   });
   it('returnState (several outputs)', () => {

@@ -192,14 +192,14 @@ describe('refused with one line', () => {
     }
     throw new Error('convertModel did not fail');
   };
-  it('Embedding maskZero', () => {
+  it('Embedding maskZero on rank-3 ids', () => {
     const model = tf.sequential({
       layers: [
-        tf.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: true, inputShape: [4], name: 'e' }),
+        tf.layers.embedding({ inputDim: 3, outputDim: 2, maskZero: true, inputShape: [4, 2], name: 'e' }),
       ],
     });
     expect(errorOf(model)).toBe(
-      "layer 'e' (Embedding): maskZero true (the mask skips recurrent steps; not converted) is not supported",
+      "layer 'e' (Embedding): maskZero on rank-3 ids (masks are converted for [N, T]) is not supported",
     );
   });
   it('CenterCrop built by stock tfjs (its input shape overwritten with the crop size)', () => {

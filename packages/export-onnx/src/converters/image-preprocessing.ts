@@ -177,7 +177,6 @@ export const centerCropConverter: Converter = {
     const hBuffer = inH === h ? 0 : Math.floor((inH - h) / 2);
     let wBuffer = inW === w ? 0 : Math.floor((inW - w) / 2);
     if (inW !== w && wBuffer === 0) wBuffer = 1;
-
     const x = graph.in(single(args), 'channelsLast');
     if (hBuffer < 0 || wBuffer < 0) {
       const out = resizeBilinear(graph, x, [inH, inW], [h, w], false, layer.name);

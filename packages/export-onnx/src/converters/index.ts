@@ -16,6 +16,7 @@ import {
   resizingConverter,
 } from './image-preprocessing.js';
 import { inputConverter } from './input.js';
+import { maskingConverter } from './masking.js';
 import { mergeConverter } from './merge.js';
 import { poolingConverter } from './pooling.js';
 import { preluConverter } from './prelu.js';
@@ -39,6 +40,7 @@ export const CONVERTERS: readonly Converter[] = [
   bidirectionalConverter,
   timeDistributedConverter,
   embeddingConverter,
+  maskingConverter,
   categoryEncodingConverter,
   rescalingConverter,
   resizingConverter,

@@ -1,9 +1,11 @@
 // SimpleRNN, GRU, LSTM and the generic RNN layer (SimpleRNNCell, GRUCell, LSTMCell, StackedRNNCells) → ONNX
-// RNN / GRU / LSTM, whose equations are Keras's once the gates are reordered. The time axis stays symbolic.
+// RNN / GRU / LSTM, whose equations are Keras's once the gates are reordered; a Scan of the cells' steps where a
+// mask or an activation needs it (recurrent-scan.ts). The time axis stays symbolic either way.
 import { type LayerRef, unsupportedOption } from '../errors.js';
 import type { GraphBuilder, Value } from '../graph.js';
 import type { LayerConfig, WeightData } from '../layer-config.js';
 import { transposeData } from '../tensor-data.js';
+import { scanRecurrent } from './recurrent-scan.js';
 import { type Converter, single } from './types.js';
 
 /** tfjs activations ONNX's recurrent ops take by name (alpha/beta as tfjs computes them). */
@@ -22,7 +24,7 @@ export const RECURRENT_CELL_ACTIVATIONS: readonly string[] = Object.keys(CELL_AC
 
 type CellClass = 'SimpleRNNCell' | 'GRUCell' | 'LSTMCell';
 
-interface Cell {
+export interface Cell {
   className: CellClass;
   config: LayerConfig;
   kernel: WeightData;
@@ -86,6 +88,24 @@ export function convertRecurrent({ graph, layer, className, config, weights, inp
   if (config.boolean('stateful', false)) throw unsupportedOption(layer, 'stateful', 'true');
   const cells = cellsOf(layer, className, config, weights);
   const returnSequences = config.boolean('returnSequences', false);
+  const goBackwards = config.boolean('goBackwards', false);
+  const units = cells[cells.length - 1]?.config.number('units') ?? 0;
+  const shape = returnSequences ? [null, input.shape[1] ?? null, units] : [null, units];
+  if (input.mask !== undefined || !cells.every(nativeActivations)) {
+    const out = scanRecurrent({
+      graph,
+      layer,
+      cells,
+      input: graph.in(input, 'channelsLast'),
+      mask: input.mask,
+      goBackwards,
+      returnSequences,
+    });
+    const value = graph.value(shape, 'channelsLast', out);
+    // tfjs hands the mask on with the sequence (RNN.computeMask).
+    if (returnSequences && input.mask !== undefined) value.mask = input.mask;
+    return value;
+  }
   const base = layer.name;
   // ONNX's recurrent ops are time-major ([T, N, F]); onnxruntime refuses their batch-major `layout` 1.
   let sequence = graph.addNode(
@@ -94,27 +114,32 @@ export function convertRecurrent({ graph, layer, className, config, weights, inp
     { perm: [1, 0, 2] },
     `${base}/time_major`,
   );
-  if (config.boolean('goBackwards', false)) sequence = reverseAxis(graph, sequence, 0, `${base}/reversed`);
+  if (goBackwards) sequence = reverseAxis(graph, sequence, 0, `${base}/reversed`);
   let last = '';
   cells.forEach((cell, i) => {
     const final = i === cells.length - 1;
     const cellBase = cells.length === 1 ? base : `${base}/cell_${i}`;
-    const [y, yh] = emitCell(graph, layer, cell, sequence, cellBase, !final || returnSequences);
+    const [y, yh] = emitCell(graph, cell, sequence, cellBase, !final || returnSequences);
     if (y !== undefined) sequence = squeeze(graph, y, 1, `${cellBase}/sequence`);
     last = yh ?? '';
   });
-  const units = cells[cells.length - 1]?.config.number('units') ?? 0;
-  if (returnSequences) {
-    const out = graph.addNode('Transpose', [sequence], { perm: [1, 0, 2] }, base);
-    return graph.value([null, input.shape[1] ?? null, units], 'channelsLast', out);
-  }
-  return graph.value([null, units], 'channelsLast', squeeze(graph, last, 0, base));
+  const out = returnSequences
+    ? graph.addNode('Transpose', [sequence], { perm: [1, 0, 2] }, base)
+    : squeeze(graph, last, 0, base);
+  return graph.value(shape, 'channelsLast', out);
+}
+
+/** The cell's activations names ONNX's RNN/GRU/LSTM take. */
+function nativeActivations(cell: Cell): boolean {
+  const names = [cell.config.string('activation', 'tanh')];
+  if (cell.className !== 'SimpleRNNCell')
+    names.push(cell.config.string('recurrentActivation', 'hardSigmoid'));
+  return names.every((name) => name in CELL_ACTIVATIONS);
 }
 
 /** One ONNX RNN/GRU/LSTM node over time-major `sequence`; returns Y ([T, 1, N, H]) or Y_h ([1, N, H]). */
 function emitCell(
   graph: GraphBuilder,
-  layer: LayerRef,
   cell: Cell,
   sequence: string,
   base: string,
@@ -128,17 +153,8 @@ function emitCell(
       ? [activation]
       : [cell.config.string('recurrentActivation', 'hardSigmoid'), activation];
   if (cell.className === 'LSTMCell') names.push(activation);
-  const activations = names.map((name, i) => {
-    const found = CELL_ACTIVATIONS[name];
-    if (found === undefined) {
-      throw unsupportedOption(
-        layer,
-        i === 0 && names.length > 1 ? 'recurrentActivation' : 'activation',
-        `'${name}' in a recurrent cell (ONNX RNN/GRU/LSTM take ${RECURRENT_CELL_ACTIVATIONS.join(', ')})`,
-      );
-    }
-    return found;
-  });
+  // nativeActivations() checked every name.
+  const activations = names.map((name) => CELL_ACTIVATIONS[name] as (typeof CELL_ACTIVATIONS)[string]);
   const w = graph.addFloatInitializer(
     `${base}/W`,
     [1, gates.length * units, cell.kernel.shape[0] as number],
@@ -208,9 +224,10 @@ export function reverseAxis(graph: GraphBuilder, input: string, axis: number, ba
 export const recurrentConverter: Converter = {
   classNames: ['SimpleRNN', 'GRU', 'LSTM', 'RNN'],
   doc: {
-    onnx: 'RNN / GRU / LSTM (time-major, gates reordered), Slice step −1 for goBackwards',
-    options: `returnSequences, goBackwards, useBias, cells SimpleRNNCell/GRUCell/LSTMCell/StackedRNNCells; (recurrent) activation ${RECURRENT_CELL_ACTIVATIONS.join('/')}; symbolic time axis`,
+    onnx: 'RNN / GRU / LSTM (time-major, gates reordered; Slice step −1 for goBackwards), else Scan over the steps',
+    options: `returnSequences, goBackwards, useBias, cells SimpleRNNCell/GRUCell/LSTMCell/StackedRNNCells, input masks; native ops for (recurrent) activations ${RECURRENT_CELL_ACTIVATIONS.join('/')}, Scan for the others; symbolic time axis`,
   },
+  consumesMasks: true,
   convert(args) {
     return convertRecurrent({
       graph: args.graph,

@@ -17,6 +17,8 @@ export interface ConvertArgs {
 export interface Converter {
   classNames: readonly string[];
   doc: { onnx: string; options: string };
+  /** Handles an input's `mask` itself (tfjs masks change recurrent layers); others refuse a masked input. */
+  consumesMasks?: boolean;
   convert(args: ConvertArgs): Value;
 }
 

@@ -15,8 +15,9 @@ export const bidirectionalConverter: Converter = {
   classNames: ['Bidirectional'],
   doc: {
     onnx: 'two recurrent conversions, Slice step −1, Concat / Add / Mul / Add·0.5',
-    options: `mergeMode ${MERGE_MODES.join('/')}; any recurrent layer above`,
+    options: `mergeMode ${MERGE_MODES.join('/')}; any recurrent layer above, input masks`,
   },
+  consumesMasks: true,
   convert(args) {
     const { graph, layer, config, weights } = args;
     const input = single(args);
@@ -49,7 +50,10 @@ export const bidirectionalConverter: Converter = {
       const half = graph.addFloatInitializer(`${layer.name}/half`, [], new Float32Array([0.5]));
       out = graph.addNode('Mul', [sum, half], {}, layer.name);
     }
-    return graph.value(args.outputShape, 'channelsLast', out);
+    const value = graph.value(args.outputShape, 'channelsLast', out);
+    // Both passes read the input's mask (convertRecurrent); tfjs hands it on with the sequences.
+    if (sequences && input.mask !== undefined) value.mask = input.mask;
+    return value;
   },
 };
 

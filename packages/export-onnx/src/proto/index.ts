@@ -3,7 +3,7 @@ import protobuf from 'protobufjs';
 import { ONNX_PROTO_SUBSET } from './onnx-schema.js';
 
 /** AttributeProto.AttributeType values (onnx.proto). */
-export const AttributeType = { FLOAT: 1, INT: 2, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+export const AttributeType = { FLOAT: 1, INT: 2, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 /** TensorProto.DataType values (onnx.proto). */
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
 
@@ -15,6 +15,8 @@ export interface AttributeProto {
   ints?: number[];
   floats?: number[];
   strings?: Uint8Array[];
+  /** A subgraph (Scan's body). */
+  g?: GraphProto;
 }
 
 export interface TensorProto {
