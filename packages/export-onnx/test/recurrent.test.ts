@@ -245,6 +245,46 @@ describe('masks (Masking, Embedding maskZero) → Scan', () => {
   });
 });
 
+describe('ConvLSTM2D', () => {
+  it.each([
+    ['valid, last output', {}],
+    ['same, sequences, backwards', { padding: 'same', returnSequences: true, goBackwards: true }],
+    [
+      'strides 2, no bias, relu / sigmoid',
+      { strides: 2, useBias: false, activation: 'relu', recurrentActivation: 'sigmoid' },
+    ],
+    [
+      'dilation 2, same, selu',
+      { dilationRate: 2, padding: 'same', activation: 'selu', returnSequences: true },
+    ],
+  ] as const)('%s, symbolic time axis', async (_, options) => {
+    const input = tf.input({ shape: [null, 6, 5, 2] as unknown as number[] });
+    const layer = tf.layers.convLstm2d({
+      filters: 3,
+      kernelSize: [3, 2],
+      ...options,
+    } as Parameters<typeof tf.layers.convLstm2d>[0]);
+    const model = tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor });
+    randomizeWeights(model, 88);
+    const { bytes } = await expectParity(model, { shape: [2, 4, 6, 5, 2], seed: 88 });
+    await expectParity(model, { shape: [1, 2, 6, 5, 2], seed: 89 });
+    checked.push(bytes);
+    expect(opCount(bytes, 'Scan')).toBe(1);
+  });
+  it('then Conv2D on the last output (channels-first, no Transpose between)', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.convLstm2d({ filters: 2, kernelSize: 2, inputShape: [3, 5, 5, 1] }),
+        tf.layers.conv2d({ filters: 2, kernelSize: 2 }),
+      ],
+    });
+    randomizeWeights(model, 90);
+    const { bytes } = await expectParity(model);
+    checked.push(bytes);
+    expect(opCount(bytes, 'Transpose')).toBe(2);
+  });
+});
+
 describe('refused with one line', () => {
   it('a mask reaching a layer other than a recurrent one', () => {
     const model = tf.sequential({

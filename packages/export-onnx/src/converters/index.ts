@@ -3,6 +3,7 @@ import { activationConverter, advancedActivationConverter } from './activation.j
 import { batchNormalizationConverter } from './batch-normalization.js';
 import { categoryEncodingConverter } from './category-encoding.js';
 import { convolutionConverter } from './convolution.js';
+import { convLstm2dConverter } from './convolutional-recurrent.js';
 import { denseConverter } from './dense.js';
 import { dotConverter } from './dot.js';
 import { dropoutConverter } from './dropout.js';
@@ -37,6 +38,7 @@ export const CONVERTERS: readonly Converter[] = [
   advancedActivationConverter,
   mergeConverter,
   recurrentConverter,
+  convLstm2dConverter,
   bidirectionalConverter,
   timeDistributedConverter,
   embeddingConverter,

@@ -134,7 +134,7 @@ function emitStep(
   return { output: h1, states: [h1, c1] };
 }
 
-function tensorInfo(name: string, dims: (number | string)[]): ValueInfoProto {
+export function tensorInfo(name: string, dims: (number | string)[]): ValueInfoProto {
   return {
     name,
     type: {
