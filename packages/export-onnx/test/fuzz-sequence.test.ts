@@ -1,9 +1,9 @@
 import { Rng } from '@conv3d/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { convertModel } from '../src/index.js';
+import { randomSequenceModel } from './helpers/fuzz-sequence.js';
 import { checkWithOnnxChecker, maxAbsDiff, runOnnx } from './helpers/onnx.js';
 import { TOLERANCE } from './helpers/parity.js';
-import { randomSequenceModel } from './helpers/fuzz-sequence.js';
 import { predictCpu, useCpuBackend } from './helpers/tfjs.js';
 
 const MODELS = 16;
