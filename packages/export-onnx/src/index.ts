@@ -19,3 +19,4 @@ export {
   OPSET_VERSION,
 } from './export-model.js';
 export { decodeModel } from './proto/index.js';
+export { timeAxisIsFree } from './time-axis.js';
