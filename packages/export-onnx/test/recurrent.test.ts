@@ -1,7 +1,10 @@
 import { Rng } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recurrentConverter } from '../src/converters/recurrent.js';
+import { GraphBuilder } from '../src/graph.js';
 import { convertModel } from '../src/index.js';
+import { LayerConfig, type LayerWeights } from '../src/layer-config.js';
 import { checkWithOnnxChecker, describeWithOnnx, opCount } from './helpers/onnx.js';
 import { expectParity } from './helpers/parity.js';
 import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
@@ -296,6 +299,23 @@ describe('refused with one line', () => {
     });
     expect(() => convertModel(model)).toThrow(
       "layer 'd' (Dense): a mask (Masking or Embedding maskZero upstream) reaches it; masks are converted into recurrent layers only",
+    );
+  });
+  it('a GRU config with resetAfter true (Keras 2 default; tfjs 4.22 refuses to build it)', () => {
+    const layer = { name: 'g', className: 'GRU' };
+    const graph = new GraphBuilder();
+    expect(() =>
+      recurrentConverter.convert({
+        graph,
+        layer,
+        config: new LayerConfig(layer, { units: 2, resetAfter: true }),
+        weights: { list: [] } as unknown as LayerWeights,
+        inputs: [graph.value([null, 4, 3], 'channelsLast', 'x')],
+        inputShapes: [[null, 4, 3]],
+        outputShape: [null, 2],
+      }),
+    ).toThrow(
+      "layer 'g' (GRU): resetAfter true (tfjs 4.22 cannot run it, so there is no reference) is not supported",
     );
   });
   it('returnState (several outputs)', () => {

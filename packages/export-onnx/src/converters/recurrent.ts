@@ -62,7 +62,13 @@ function cellsOf(
   const queue = [...weights];
   return specs.map(({ className: cellClass, config: cellConfig }) => {
     if (!(cellClass in CELL_OPS)) throw unsupportedOption(layer, 'cell', `'${cellClass}'`);
-    if (cellConfig.boolean('resetAfter', false)) throw unsupportedOption(layer, 'resetAfter', 'true');
+    if (cellConfig.boolean('resetAfter', false)) {
+      throw unsupportedOption(
+        layer,
+        'resetAfter',
+        'true (tfjs 4.22 cannot run it, so there is no reference)',
+      );
+    }
     const [kernel, recurrent] = queue.splice(0, 2);
     if (kernel === undefined || recurrent === undefined) throw unsupportedOption(layer, 'weights', 'missing');
     const bias = cellConfig.boolean('useBias', true) ? queue.shift() : undefined;
