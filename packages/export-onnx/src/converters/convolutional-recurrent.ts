@@ -6,7 +6,7 @@ import { GraphBuilder } from '../graph.js';
 import type { WeightData } from '../layer-config.js';
 import { windowPadding } from '../padding.js';
 import { transposeData } from '../tensor-data.js';
-import { tensorInfo } from './recurrent-scan.js';
+import { tensorInfo, zeroStates } from './recurrent-scan.js';
 import { type Converter, single } from './types.js';
 
 /** Gate g's slice of a tfjs [kh, kw, in, 4·filters] kernel as ONNX Conv weights [filters, in, kh, kw]. */
@@ -133,24 +133,7 @@ export const convLstm2dConverter: Converter = {
       { perm: [0, 1, 4, 2, 3] },
       `${base}/frames`,
     );
-    const batch = graph.addNode(
-      'Slice',
-      [
-        graph.addNode('Shape', [frames], {}, `${base}/shape`),
-        graph.addInt64Initializer(`${base}/batch/starts`, [1], [0]),
-        graph.addInt64Initializer(`${base}/batch/ends`, [1], [1]),
-      ],
-      {},
-      `${base}/batch`,
-    );
-    const stateShape = graph.addNode(
-      'Concat',
-      [batch, graph.addInt64Initializer(`${base}/state_dims`, [3], [filters, outH, outW])],
-      { axis: 0 },
-      `${base}/state_shape`,
-    );
-    const zero = graph.addFloatInitializer(`${base}/zero`, [1, 1, 1, 1], new Float32Array(1));
-    const initial = graph.addNode('Expand', [zero, stateShape], {}, `${base}/initial_state`);
+    const [initial] = zeroStates(graph, frames, [[filters, outH, outW]], base) as [string];
     const goBackwards = config.boolean('goBackwards', false);
     const [, , sequence] = graph.addMultiOutputNode(
       'Scan',

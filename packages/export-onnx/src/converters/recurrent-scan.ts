@@ -146,6 +146,39 @@ export function tensorInfo(name: string, dims: (number | string)[]): ValueInfoPr
   };
 }
 
+/** tfjs's initial states: zeros [N, ...dims] for each entry of `dims`, N read from `source` at run time. */
+export function zeroStates(
+  graph: GraphBuilder,
+  source: string,
+  dims: readonly number[][],
+  base: string,
+): string[] {
+  const batch = graph.addNode(
+    'Slice',
+    [
+      graph.addNode('Shape', [source], {}, `${base}/shape`),
+      graph.addInt64Initializer(`${base}/batch/starts`, [1], [0]),
+      graph.addInt64Initializer(`${base}/batch/ends`, [1], [1]),
+    ],
+    {},
+    `${base}/batch`,
+  );
+  return dims.map((d, i) => {
+    const shape = graph.addNode(
+      'Concat',
+      [batch, graph.addInt64Initializer(`${base}/state_${i}/dims`, [d.length], d)],
+      { axis: 0 },
+      `${base}/state_${i}/shape`,
+    );
+    const zero = graph.addFloatInitializer(
+      `${base}/state_${i}/zero`,
+      [1, ...d.map(() => 1)],
+      new Float32Array(1),
+    );
+    return graph.addNode('Expand', [zero, shape], {}, `${base}/state_${i}/initial`);
+  });
+}
+
 export interface ScanCall {
   graph: GraphBuilder;
   layer: LayerRef;
@@ -225,27 +258,12 @@ export function scanRecurrent(call: ScanCall): string {
     ],
   };
 
-  // Zero initial states [N, units], as tfjs's getInitialState.
-  const batch = graph.addNode(
-    'Slice',
-    [
-      graph.addNode('Shape', [input], {}, `${base}/shape`),
-      graph.addInt64Initializer(`${base}/batch/starts`, [1], [0]),
-      graph.addInt64Initializer(`${base}/batch/ends`, [1], [1]),
-    ],
-    {},
-    `${base}/batch`,
+  const initial = zeroStates(
+    graph,
+    input,
+    stateUnits.map((units) => [units]),
+    base,
   );
-  const initial = stateUnits.map((units, i) => {
-    const shape = graph.addNode(
-      'Concat',
-      [batch, graph.addInt64Initializer(`${base}/state_${i}/units`, [1], [units])],
-      { axis: 0 },
-      `${base}/state_${i}/shape`,
-    );
-    const zero = graph.addFloatInitializer(`${base}/state_${i}/zero`, [1, units], new Float32Array(units));
-    return graph.addNode('Expand', [zero, shape], {}, `${base}/state_${i}/initial`);
-  });
   const scanInputs = mask === undefined ? [input] : [input, mask];
   const outputs = graph.addMultiOutputNode(
     'Scan',
