@@ -3,6 +3,7 @@
 import { oneLine } from '@conv3d/core/node';
 import type * as tf from '@tensorflow/tfjs';
 import { REGISTRY } from './converters/index.js';
+import { MASK_PASSING } from './converters/masking.js';
 import { ExportError, type LayerRef } from './errors.js';
 import { GraphBuilder, type Shape, type Value } from './graph.js';
 import { LayerConfig, LayerWeights } from './layer-config.js';
@@ -113,12 +114,16 @@ function convertCall(
     if (error instanceof ExportError) throw error;
     throw new ExportError(`layer '${ref.name}' (${ref.className}): ${oneLine(String(error))}`);
   }
-  // tfjs hands a mask on through every layer that supports masking; only some converters know what it changes.
-  const masked = inputs.some((v) => v.mask !== undefined);
-  if (masked && layer.supportsMasking && !converter.consumesMasks && value.mask === undefined) {
-    throw new ExportError(
-      `layer '${ref.name}' (${ref.className}): a mask (Masking or Embedding maskZero upstream) reaches it; masks are converted into recurrent layers only`,
-    );
+  // tfjs hands a mask on through every layer that supports masking: recurrent converters use it, layers that
+  // ignore it pass it on, and any other is refused.
+  const mask = inputs[0]?.mask;
+  if (mask !== undefined && layer.supportsMasking && !converter.consumesMasks && value.mask === undefined) {
+    if (inputs.length !== 1 || !MASK_PASSING.has(ref.className)) {
+      throw new ExportError(
+        `layer '${ref.name}' (${ref.className}): a mask (Masking or Embedding maskZero upstream) reaches it; masks are converted into recurrent layers and through layers that ignore them`,
+      );
+    }
+    value.mask = mask;
   }
   return value;
 }

@@ -234,6 +234,18 @@ describe('masks (Masking, Embedding maskZero) → Scan', () => {
     );
     expect(opCount(bytes, 'Scan')).toBe(3);
   });
+  it('Masking → Dense → ReLU → LSTM (sequences) → Dense: layers that ignore the mask pass it on', async () => {
+    const bytes = await maskedParity(
+      [
+        tf.layers.dense({ units: 4, activation: 'tanh' }),
+        tf.layers.reLU(),
+        tf.layers.lstm({ units: 2, returnSequences: true }),
+        tf.layers.dense({ units: 2 }),
+      ],
+      92,
+    );
+    expect(opCount(bytes, 'Scan')).toBe(1);
+  });
   it('Embedding maskZero → GRU', async () => {
     const input = tf.input({ shape: [null] as unknown as number[] });
     const embedded = tf.layers.embedding({ inputDim: 4, outputDim: 3, maskZero: true }).apply(input);
@@ -289,16 +301,16 @@ describe('ConvLSTM2D', () => {
 });
 
 describe('refused with one line', () => {
-  it('a mask reaching a layer other than a recurrent one', () => {
+  it('a mask reaching a layer that would change it (TimeDistributed)', () => {
     const model = tf.sequential({
       layers: [
         tf.layers.masking({ inputShape: [4, 3] }),
-        tf.layers.dense({ units: 2, name: 'd' }),
+        tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }), name: 't' }),
         tf.layers.lstm({ units: 2 }),
       ],
     });
     expect(() => convertModel(model)).toThrow(
-      "layer 'd' (Dense): a mask (Masking or Embedding maskZero upstream) reaches it; masks are converted into recurrent layers only",
+      "layer 't' (TimeDistributed): a mask (Masking or Embedding maskZero upstream) reaches it; masks are converted into recurrent layers and through layers that ignore them",
     );
   });
   it('a GRU config with resetAfter true (Keras 2 default; tfjs 4.22 refuses to build it)', () => {

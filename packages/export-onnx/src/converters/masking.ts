@@ -3,6 +3,21 @@ import type { GraphBuilder } from '../graph.js';
 import { DataType } from '../proto/index.js';
 import { type Converter, single } from './types.js';
 
+/** tfjs layers that support masking but ignore the mask: their output carries their input's mask on. */
+export const MASK_PASSING: ReadonlySet<string> = new Set([
+  'Dense',
+  'Activation',
+  'ReLU',
+  'PReLU',
+  'BatchNormalization',
+  'LayerNormalization',
+  'Dropout',
+  'SpatialDropout1D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+]);
+
 /** float32 1 where `x` differs from `value`, else 0 (tfjs's notEqual, cast). */
 export function notEqualMask(graph: GraphBuilder, x: string, value: number, base: string): string {
   const v = graph.addFloatInitializer(`${base}/value`, [], new Float32Array([value]));
@@ -14,7 +29,7 @@ export function notEqualMask(graph: GraphBuilder, x: string, value: number, base
 /**
  * Masking on [N, T, F]: a step whose features all equal maskValue becomes zeros, and the step mask (any feature
  * differs) travels with the value to the recurrent layers, which keep their state over masked steps (a Scan).
- * A mask reaching any other mask-aware tfjs layer is refused there (traverse.ts).
+ * Layers that ignore a mask pass it on; one reaching any other mask-aware tfjs layer is refused (traverse.ts).
  */
 export const maskingConverter: Converter = {
   classNames: ['Masking'],
