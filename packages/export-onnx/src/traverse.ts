@@ -24,7 +24,7 @@ export function convertLayers(model: tf.LayersModel): ConvertedGraph {
   const graph = new GraphBuilder();
   const values = new Map<number, Value>();
   const inputs = model.inputs.map((tensor) => {
-    const value = convertCall(graph, tensor.sourceLayer, [], [], tensor.shape);
+    const value = convertCall(graph, tensor.sourceLayer, [], [], tensor.shape) as Value;
     values.set(tensor.id, value);
     return { name: value.names.channelsLast as string, shape: tensor.shape };
   });
@@ -41,13 +41,18 @@ export function convertLayers(model: tf.LayersModel): ConvertedGraph {
         if (firstOut === undefined || values.has(firstOut.id)) continue;
         const args = node.inputTensors.map((t) => values.get(t.id));
         if (!args.every((v): v is Value => v !== undefined)) continue;
-        if (node.outputTensors.length !== 1) {
+        const shapes = node.inputTensors.map((t) => t.shape);
+        const converted = convertCall(graph, layer, args, shapes, firstOut.shape);
+        // A converter returns a list for a layer with several outputs (recurrent returnState).
+        const results = Array.isArray(converted) ? converted : [converted];
+        if (results.length !== node.outputTensors.length) {
           throw new ExportError(
             `layer '${layer.name}' (${layer.getClassName()}): multiple outputs are not supported`,
           );
         }
-        const shapes = node.inputTensors.map((t) => t.shape);
-        values.set(firstOut.id, convertCall(graph, layer, args, shapes, firstOut.shape));
+        node.outputTensors.forEach((t, i) => {
+          values.set(t.id, results[i] as Value);
+        });
         progress = true;
       }
     }
@@ -91,7 +96,7 @@ function convertCall(
   inputs: readonly Value[],
   inputShapes: readonly Shape[],
   outputShape: Shape,
-): Value {
+): Value | Value[] {
   const ref: LayerRef = { name: layer.name, className: layer.getClassName() };
   const converter = REGISTRY.get(ref.className);
   if (converter === undefined) {
@@ -99,7 +104,7 @@ function convertCall(
       `layer '${ref.name}' (${ref.className}): layer class ${ref.className} is not supported (see the README's supported layers)`,
     );
   }
-  let value: Value;
+  let value: Value | Value[];
   try {
     value = converter.convert({
       graph,
@@ -117,7 +122,8 @@ function convertCall(
   // tfjs hands a mask on through every layer that supports masking: recurrent converters use it, layers that
   // ignore it pass it on, and any other is refused.
   const mask = inputs[0]?.mask;
-  if (mask !== undefined && layer.supportsMasking && !converter.consumesMasks && value.mask === undefined) {
+  if (Array.isArray(value) || converter.consumesMasks) return value;
+  if (mask !== undefined && layer.supportsMasking && value.mask === undefined) {
     if (inputs.length !== 1 || !MASK_PASSING.has(ref.className)) {
       throw new ExportError(
         `layer '${ref.name}' (${ref.className}): a mask (Masking or Embedding maskZero upstream) reaches it; masks are converted into recurrent layers and through layers that ignore them`,

@@ -1,12 +1,13 @@
 import { Rng } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recurrentConverter } from '../src/converters/recurrent.js';
 import { GraphBuilder } from '../src/graph.js';
 import { convertModel } from '../src/index.js';
 import { LayerConfig, type LayerWeights } from '../src/layer-config.js';
-import { checkWithOnnxChecker, describeWithOnnx, opCount } from './helpers/onnx.js';
-import { expectParity } from './helpers/parity.js';
+import { checkWithOnnxChecker, describeWithOnnx, maxAbsDiff, opCount } from './helpers/onnx.js';
+import { expectParity, TOLERANCE } from './helpers/parity.js';
 import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
 beforeAll(useCpuBackend);
@@ -300,6 +301,91 @@ describe('ConvLSTM2D', () => {
   });
 });
 
+describe('several outputs: returnState, Bidirectional mergeMode null', () => {
+  /** Every output of `model` (one input) on onnxruntime against tfjs cpu. */
+  async function expectOutputsParity(model: tf.LayersModel, shape: number[], data: Float32Array) {
+    randomizeWeights(model, 93);
+    const { bytes } = convertModel(model);
+    checked.push(bytes);
+    const expected = tf.tidy(() =>
+      (model.predict(tf.tensor(data, shape)) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array),
+    );
+    const session = await ort.InferenceSession.create(bytes);
+    const result = await session.run({
+      [session.inputNames[0] as string]: new ort.Tensor('float32', data, shape),
+    });
+    await session.release();
+    expect(session.outputNames.length).toBe(expected.length);
+    session.outputNames.forEach((name, i) => {
+      const actual = result[name]?.data as Float32Array;
+      expect(maxAbsDiff(expected[i] as Float32Array, actual), `output ${i}`).toBeLessThanOrEqual(TOLERANCE);
+    });
+  }
+  const functional = (layer: tf.layers.Layer, inputShape: (number | null)[]) => {
+    const input = tf.input({ shape: inputShape as number[] });
+    return tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor[] });
+  };
+  it.each([
+    ['LSTM', () => tf.layers.lstm({ units: 3, returnState: true })],
+    [
+      'GRU, sequences, backwards',
+      () => tf.layers.gru({ units: 2, returnState: true, returnSequences: true, goBackwards: true }),
+    ],
+    ['SimpleRNN selu (Scan)', () => tf.layers.simpleRNN({ units: 2, activation: 'selu', returnState: true })],
+    [
+      'stacked LSTM + GRU cells (last cell first)',
+      () =>
+        tf.layers.rnn({
+          cell: [tf.layers.lstmCell({ units: 2 }), tf.layers.gruCell({ units: 3 })],
+          returnState: true,
+        }),
+    ],
+    [
+      'stacked cells, one swish (Scan)',
+      () =>
+        tf.layers.rnn({
+          cell: [tf.layers.lstmCell({ units: 2, activation: 'swish' }), tf.layers.gruCell({ units: 3 })],
+          returnState: true,
+          returnSequences: true,
+        }),
+    ],
+    [
+      'Bidirectional LSTM, returnState',
+      () =>
+        tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, returnState: true }) as tf.layers.RNN }),
+    ],
+    [
+      'Bidirectional GRU, mergeMode null, sequences',
+      () =>
+        tf.layers.bidirectional({
+          layer: tf.layers.gru({ units: 2, returnSequences: true }) as tf.layers.RNN,
+          mergeMode: null as unknown as 'concat',
+        }),
+    ],
+  ])('%s', async (_, make) => {
+    const data = new Rng(94).floats(3 * 5 * FEATURES, -1, 1);
+    await expectOutputsParity(functional(make(), [null, FEATURES]), [3, 5, FEATURES], data);
+  });
+  it('Masking → LSTM returnState (Scan: masked final states)', async () => {
+    const input = tf.input({ shape: [null, FEATURES] as unknown as number[] });
+    const masked = tf.layers.masking({ maskValue: 0.5 }).apply(input);
+    const outputs = tf.layers.lstm({ units: 2, returnState: true }).apply(masked) as tf.SymbolicTensor[];
+    await expectOutputsParity(
+      tf.model({ inputs: input, outputs }),
+      [4, 5, FEATURES],
+      maskedSteps([4, 5, FEATURES], 0.5, 95),
+    );
+  });
+  it('ConvLSTM2D returnState', async () => {
+    const data = new Rng(96).floats(2 * 3 * 5 * 4 * 2, -1, 1);
+    await expectOutputsParity(
+      functional(tf.layers.convLstm2d({ filters: 2, kernelSize: 2, returnState: true }), [null, 5, 4, 2]),
+      [2, 3, 5, 4, 2],
+      data,
+    );
+  });
+});
+
 describe('refused with one line', () => {
   it('a mask reaching a layer that would change it (TimeDistributed)', () => {
     const model = tf.sequential({
@@ -328,15 +414,6 @@ describe('refused with one line', () => {
       }),
     ).toThrow(
       "layer 'g' (GRU): resetAfter true (tfjs 4.22 cannot run it, so there is no reference) is not supported",
-    );
-  });
-  it('returnState (several outputs)', () => {
-    const input = tf.input({ shape: [4, 3] });
-    const outputs = tf.layers
-      .gru({ units: 2, returnState: true, name: 'g' })
-      .apply(input) as tf.SymbolicTensor[];
-    expect(() => convertModel(tf.model({ inputs: input, outputs }))).toThrow(
-      "layer 'g' (GRU): multiple outputs are not supported",
     );
   });
 });

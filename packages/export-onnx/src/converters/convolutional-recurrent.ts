@@ -26,12 +26,11 @@ export const convLstm2dConverter: Converter = {
   doc: {
     onnx: 'Scan over time; body: Conv ×8, Add, the activations, Mul',
     options:
-      'filters, kernelSize, strides, dilationRate, padding valid/same, useBias, (recurrent) activation, returnSequences, goBackwards; channelsLast; symbolic time axis, fixed frame size',
+      'filters, kernelSize, strides, dilationRate, padding valid/same, useBias, (recurrent) activation, returnSequences, goBackwards, returnState; channelsLast; symbolic time axis, fixed frame size',
   },
   convert(args) {
     const { graph, layer, config, weights } = args;
     const input = single(args);
-    if (config.boolean('returnState', false)) throw unsupportedOption(layer, 'returnState', 'true');
     if (config.boolean('stateful', false)) throw unsupportedOption(layer, 'stateful', 'true');
     config.oneOf('dataFormat', ['channelsLast'], 'channelsLast');
     const padding = config.oneOf('padding', ['valid', 'same'], 'valid');
@@ -135,7 +134,7 @@ export const convLstm2dConverter: Converter = {
     );
     const [initial] = zeroStates(graph, frames, [[filters, outH, outW]], base) as [string];
     const goBackwards = config.boolean('goBackwards', false);
-    const [, , sequence] = graph.addMultiOutputNode(
+    const [hFinal, cFinal, sequence] = graph.addMultiOutputNode(
       'Scan',
       [initial, initial, frames],
       {
@@ -147,16 +146,20 @@ export const convLstm2dConverter: Converter = {
       },
       [`${base}/h_final`, `${base}/c_final`, `${base}/sequence`],
     );
-    if (returnSequences) {
-      const out = graph.addNode('Transpose', [sequence as string], { perm: [0, 1, 3, 4, 2] }, base);
-      return graph.value(args.outputShape, 'channelsLast', out);
-    }
-    const last = graph.addNode(
-      'Gather',
-      [sequence as string, graph.addInt64Initializer(`${base}/last`, [], [-1])],
-      { axis: 1 },
-      base,
-    );
-    return graph.value(args.outputShape, 'channelsFirst', last);
+    const output = returnSequences
+      ? graph.value(
+          args.outputShape,
+          'channelsLast',
+          graph.addNode('Transpose', [sequence as string], { perm: [0, 1, 3, 4, 2] }, base),
+        )
+      : graph.value(args.outputShape, 'channelsFirst', hFinal as string);
+    if (!config.boolean('returnState', false)) return output;
+    // tfjs returns [output, h, c]; the states are channels-first here, [N, H', W', filters] in tfjs.
+    const stateShape = [null, outH, outW, filters];
+    return [
+      output,
+      graph.value(stateShape, 'channelsFirst', hFinal as string),
+      graph.value(stateShape, 'channelsFirst', cFinal as string),
+    ];
   },
 };

@@ -193,9 +193,10 @@ export interface ScanCall {
 
 /**
  * tfjs's rnn() loop as one Scan over axis 1: zero initial states, all cells stepped in order, and on a masked step
- * the states and the output kept from the previous step. Returns the output per step [N, T, H] or the last [N, H].
+ * the states and the output kept from the previous step. Returns the output per step [N, T, H] or the last [N, H],
+ * and each cell's final states (h, and c for LSTM), in cell order.
  */
-export function scanRecurrent(call: ScanCall): string {
+export function scanRecurrent(call: ScanCall): { output: string; states: string[][] } {
   const { graph, layer, cells, input, mask, goBackwards, returnSequences } = call;
   const base = layer.name;
   const body = new GraphBuilder();
@@ -279,11 +280,14 @@ export function scanRecurrent(call: ScanCall): string {
     [...initial.map((_, i) => `${base}/state_${i}/final`), `${base}/sequence`],
   );
   const sequence = outputs[outputs.length - 1] as string;
-  if (returnSequences) return sequence;
-  return graph.addNode(
+  const finals = outputs.slice(0, -1);
+  const states = stepCells.map((c) => finals.splice(0, c.states.length));
+  if (returnSequences) return { output: sequence, states };
+  const last = graph.addNode(
     'Gather',
     [sequence, graph.addInt64Initializer(`${base}/last`, [], [-1])],
     { axis: 1 },
     base,
   );
+  return { output: last, states };
 }

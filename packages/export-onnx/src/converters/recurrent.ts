@@ -85,20 +85,41 @@ export interface RecurrentCall {
   input: Value;
 }
 
+/** A recurrent layer's output and, for returnState, its final states in tfjs's order. */
+export interface RecurrentResult {
+  output: Value;
+  /** Last cell first (StackedRNNCells' order), each cell's h then (LSTM) c; [N, units] each. */
+  states: Value[];
+}
+
 /**
  * A recurrent layer on `input` [N, T, F]: [N, T, H] with returnSequences (in processing order, so reversed when
- * goBackwards, as tfjs returns it), else the last output [N, H].
+ * goBackwards, as tfjs returns it), else the last output [N, H]; and the final states.
  */
-export function convertRecurrent({ graph, layer, className, config, weights, input }: RecurrentCall): Value {
-  if (config.boolean('returnState', false)) throw unsupportedOption(layer, 'returnState', 'true');
+export function convertRecurrent({
+  graph,
+  layer,
+  className,
+  config,
+  weights,
+  input,
+}: RecurrentCall): RecurrentResult {
   if (config.boolean('stateful', false)) throw unsupportedOption(layer, 'stateful', 'true');
   const cells = cellsOf(layer, className, config, weights);
   const returnSequences = config.boolean('returnSequences', false);
   const goBackwards = config.boolean('goBackwards', false);
   const units = cells[cells.length - 1]?.config.number('units') ?? 0;
   const shape = returnSequences ? [null, input.shape[1] ?? null, units] : [null, units];
+  const stateValue = (name: string, cell: Cell) =>
+    graph.value([null, cell.config.number('units')], 'channelsLast', name);
+  /** Per-cell state names (cell order) → tfjs's order, last cell first. */
+  const inTfjsOrder = (perCell: string[][]) =>
+    perCell
+      .map((names, i) => names.map((name) => stateValue(name, cells[i] as Cell)))
+      .reverse()
+      .flat();
   if (input.mask !== undefined || !cells.every(nativeActivations)) {
-    const out = scanRecurrent({
+    const scanned = scanRecurrent({
       graph,
       layer,
       cells,
@@ -107,10 +128,10 @@ export function convertRecurrent({ graph, layer, className, config, weights, inp
       goBackwards,
       returnSequences,
     });
-    const value = graph.value(shape, 'channelsLast', out);
+    const output = graph.value(shape, 'channelsLast', scanned.output);
     // tfjs hands the mask on with the sequence (RNN.computeMask).
-    if (returnSequences && input.mask !== undefined) value.mask = input.mask;
-    return value;
+    if (returnSequences && input.mask !== undefined) output.mask = input.mask;
+    return { output, states: inTfjsOrder(scanned.states) };
   }
   const base = layer.name;
   // ONNX's recurrent ops are time-major ([T, N, F]); onnxruntime refuses their batch-major `layout` 1.
@@ -121,18 +142,21 @@ export function convertRecurrent({ graph, layer, className, config, weights, inp
     `${base}/time_major`,
   );
   if (goBackwards) sequence = reverseAxis(graph, sequence, 0, `${base}/reversed`);
+  const wantStates = config.boolean('returnState', false);
+  const states: string[][] = [];
   let last = '';
   cells.forEach((cell, i) => {
     const final = i === cells.length - 1;
     const cellBase = cells.length === 1 ? base : `${base}/cell_${i}`;
-    const [y, yh] = emitCell(graph, cell, sequence, cellBase, !final || returnSequences);
-    if (y !== undefined) sequence = squeeze(graph, y, 1, `${cellBase}/sequence`);
-    last = yh ?? '';
+    const outputs = emitCell(graph, cell, sequence, cellBase, !final || returnSequences, final || wantStates);
+    if (outputs.sequence !== undefined)
+      sequence = squeeze(graph, outputs.sequence, 1, `${cellBase}/sequence`);
+    const finals = outputs.states.map((name, k) => squeeze(graph, name, 0, `${cellBase}/state_${k}`));
+    if (final) last = finals[0] ?? '';
+    states.push(finals);
   });
-  const out = returnSequences
-    ? graph.addNode('Transpose', [sequence], { perm: [1, 0, 2] }, base)
-    : squeeze(graph, last, 0, base);
-  return graph.value(shape, 'channelsLast', out);
+  const out = returnSequences ? graph.addNode('Transpose', [sequence], { perm: [1, 0, 2] }, base) : last;
+  return { output: graph.value(shape, 'channelsLast', out), states: wantStates ? inTfjsOrder(states) : [] };
 }
 
 /** The cell's activations names ONNX's RNN/GRU/LSTM take. */
@@ -143,14 +167,18 @@ function nativeActivations(cell: Cell): boolean {
   return names.every((name) => name in CELL_ACTIVATIONS);
 }
 
-/** One ONNX RNN/GRU/LSTM node over time-major `sequence`; returns Y ([T, 1, N, H]) or Y_h ([1, N, H]). */
+/**
+ * One ONNX RNN/GRU/LSTM node over time-major `sequence`: Y ([T, 1, N, H]) when wanted, and the final states
+ * (Y_h, and Y_c for LSTM; [1, N, H]) when wanted.
+ */
 function emitCell(
   graph: GraphBuilder,
   cell: Cell,
   sequence: string,
   base: string,
   wantSequence: boolean,
-): [string | undefined, string | undefined] {
+  wantStates: boolean,
+): { sequence: string | undefined; states: string[] } {
   const { op, gates } = CELL_OPS[cell.className];
   const units = cell.config.number('units');
   const activation = cell.config.string('activation', 'tanh');
@@ -188,13 +216,12 @@ function emitCell(
   if (betas.length > 0) attrs.activation_beta = { floats: betas };
   // tfjs's GRU applies the reset gate before the recurrent matmul (Keras reset_after=false).
   if (cell.className === 'GRUCell') attrs.linear_before_reset = 0;
-  const [y, yh] = graph.addMultiOutputNode(
-    op,
-    inputs,
-    attrs,
-    wantSequence ? [`${base}/Y`] : ['', `${base}/Y_h`],
-  );
-  return wantSequence ? [y, undefined] : [undefined, yh];
+  const stateBases = cell.className === 'LSTMCell' ? [`${base}/Y_h`, `${base}/Y_c`] : [`${base}/Y_h`];
+  const [y, ...states] = graph.addMultiOutputNode(op, inputs, attrs, [
+    wantSequence ? `${base}/Y` : '',
+    ...(wantStates ? stateBases : []),
+  ]);
+  return { sequence: wantSequence ? y : undefined, states };
 }
 
 /** A Keras [in, gates·units] matrix as ONNX's [gates·units, in] rows, gate blocks in ONNX order. */
@@ -235,7 +262,7 @@ export const recurrentConverter: Converter = {
   },
   consumesMasks: true,
   convert(args) {
-    return convertRecurrent({
+    const { output, states } = convertRecurrent({
       graph: args.graph,
       layer: args.layer,
       className: args.layer.className,
@@ -243,5 +270,6 @@ export const recurrentConverter: Converter = {
       weights: args.weights.list,
       input: single(args),
     });
+    return args.config.boolean('returnState', false) ? [output, ...states] : output;
   },
 };

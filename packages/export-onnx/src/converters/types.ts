@@ -19,7 +19,8 @@ export interface Converter {
   doc: { onnx: string; options: string };
   /** Handles an input's `mask` itself (tfjs masks change recurrent layers); others refuse a masked input. */
   consumesMasks?: boolean;
-  convert(args: ConvertArgs): Value;
+  /** The layer's output, or its outputs in tfjs's order for a layer with several (returnState). */
+  convert(args: ConvertArgs): Value | Value[];
 }
 
 /** The one input of a single-input layer. */

@@ -15,13 +15,14 @@ export const bidirectionalConverter: Converter = {
   classNames: ['Bidirectional'],
   doc: {
     onnx: 'two recurrent conversions, Slice step −1, Concat / Add / Mul / Add·0.5',
-    options: `mergeMode ${MERGE_MODES.join('/')}; any recurrent layer above, input masks`,
+    options: `mergeMode ${MERGE_MODES.join('/')}/null (two outputs); returnState; any recurrent layer above, input masks`,
   },
   consumesMasks: true,
   convert(args) {
     const { graph, layer, config, weights } = args;
     const input = single(args);
-    const mode = config.oneOf('mergeMode', MERGE_MODES, 'concat');
+    // getConfig() always carries mergeMode; null means the two sequences are returned as they are.
+    const mode = config.has('mergeMode') ? config.oneOf('mergeMode', MERGE_MODES) : null;
     const inner = config.nested('layer');
     const half = weights.list.length / 2;
     const run = (backward: boolean, base: string) =>
@@ -37,10 +38,19 @@ export const bidirectionalConverter: Converter = {
       });
     const forward = run(false, 'forward');
     const backward = run(true, 'backward');
-    const sequences = forward.shape.length === 3;
-    const fw = graph.in(forward, 'channelsLast');
-    let bw = graph.in(backward, 'channelsLast');
+    const sequences = forward.output.shape.length === 3;
+    const fw = graph.in(forward.output, 'channelsLast');
+    let bw = graph.in(backward.output, 'channelsLast');
     if (sequences) bw = reverseAxis(graph, bw, 1, `${layer.name}/backward/reversed`);
+    const states = inner.config.boolean('returnState', false) ? [...forward.states, ...backward.states] : [];
+    // Both passes read the input's mask (convertRecurrent); tfjs hands it on with the sequences.
+    const withMask = (value: Value) => {
+      if (sequences && input.mask !== undefined) value.mask = input.mask;
+      return value;
+    };
+    if (mode === null) {
+      return [forward.output, withMask(graph.value(forward.output.shape, 'channelsLast', bw)), ...states];
+    }
     let out: string;
     if (mode === 'concat') out = graph.addNode('Concat', [fw, bw], { axis: -1 }, layer.name);
     else if (mode === 'sum') out = graph.addNode('Add', [fw, bw], {}, layer.name);
@@ -50,10 +60,8 @@ export const bidirectionalConverter: Converter = {
       const half = graph.addFloatInitializer(`${layer.name}/half`, [], new Float32Array([0.5]));
       out = graph.addNode('Mul', [sum, half], {}, layer.name);
     }
-    const value = graph.value(args.outputShape, 'channelsLast', out);
-    // Both passes read the input's mask (convertRecurrent); tfjs hands it on with the sequences.
-    if (sequences && input.mask !== undefined) value.mask = input.mask;
-    return value;
+    const merged = withMask(graph.value(args.outputShape, 'channelsLast', out));
+    return states.length === 0 ? merged : [merged, ...states];
   },
 };
 
@@ -103,7 +111,7 @@ export const timeDistributedConverter: Converter = {
       name: `${base}/${inner.config.string('name', inner.className)}`,
       className: inner.className,
     };
-    let result: Value;
+    let result: Value | Value[];
     try {
       result = converter.convert({
         graph,
@@ -119,6 +127,7 @@ export const timeDistributedConverter: Converter = {
         throw new ExportError(`${error.message} (inside '${layer.name}' (TimeDistributed))`);
       throw error;
     }
+    if (Array.isArray(result)) throw unsupportedOption(layer, 'layer', 'with several outputs');
     const y = graph.in(result, 'channelsLast');
     const yShape = graph.addNode('Shape', [y], {}, `${base}/inner_output_shape`);
     const unfolded = graph.addNode(
