@@ -53,6 +53,7 @@ const FEATURES: Record<string, RegExp> = {
   'a Scan activation': /"(recurrent)?[aA]ctivation":"(selu|swish)"/,
   'symbolic time axis': /input \[null/,
   'functional merge': /concatenate\(/,
+  returnState: /"returnState":true/,
 };
 
 afterAll(() => {

@@ -53,9 +53,13 @@ const LAYERS = {
 };
 
 /** One recurrent layer: a SimpleRNN/GRU/LSTM, an RNN with one cell or stacked cells, or a Bidirectional. */
-function recurrentLayer(rng: Rng, returnSequences: boolean): { layer: tf.layers.Layer; line: string } {
+function recurrentLayer(
+  rng: Rng,
+  returnSequences: boolean,
+  returnState = false,
+): { layer: tf.layers.Layer; line: string } {
   const kind = rng.pick(KINDS);
-  const common = { returnSequences, goBackwards: rng.chance(0.4) };
+  const common = { returnSequences, goBackwards: rng.chance(0.4), ...(returnState ? { returnState } : {}) };
   const form = rng.pick(['layer', 'layer', 'cell', 'stacked', 'bidirectional'] as const);
   if (form === 'cell' || form === 'stacked') {
     const kinds = form === 'cell' ? [kind] : [kind, rng.pick(KINDS)];
@@ -174,11 +178,12 @@ export function randomSequenceModel(rng: Rng, seed: number): SequenceModel {
     }
     // A functional fork: two recurrent layers on the same input, merged (only for the last, unmasked layer).
     if (last && !returnSequences && !masked && rng.chance(0.35)) {
-      const a = recurrentLayer(rng, false);
+      // The left branch may also return its final states (several outputs), all concatenated.
+      const a = recurrentLayer(rng, false, rng.chance(0.5));
       const b = recurrentLayer(rng, false);
-      const left = a.layer.apply(current) as tf.SymbolicTensor;
+      const left = a.layer.apply(current) as tf.SymbolicTensor | tf.SymbolicTensor[];
       const right = b.layer.apply(current) as tf.SymbolicTensor;
-      current = tf.layers.concatenate().apply([left, right]) as tf.SymbolicTensor;
+      current = tf.layers.concatenate().apply([left, right].flat()) as tf.SymbolicTensor;
       lines.push(`concatenate(${a.line} | ${b.line})`);
       continue;
     }
