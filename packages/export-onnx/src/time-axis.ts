@@ -19,6 +19,8 @@ const LENGTH_FREE = new Set([
   'ThresholdedReLU',
   'Softmax',
   'Rescaling',
+  'BatchNormalization',
+  'LayerNormalization',
   'Dropout',
   'SpatialDropout1D',
   'GaussianNoise',
