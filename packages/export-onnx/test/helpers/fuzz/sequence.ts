@@ -1,8 +1,9 @@
-// Seeded random sequence models: recurrent layers and cells, wrappers, masks, embeddings, ConvLSTM2D.
+// The fuzzer's sequence family: whole seeded models (recurrent layers and cells, wrappers, masks, embeddings,
+// ConvLSTM2D, bags of tokens), drawn whole because their inputs are token ids or masked steps, not any float row.
 
 import type { Rng } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
-import { randomizeWeights } from './tfjs.js';
+import { randomizeWeights } from '../tfjs.js';
 
 /** Activations ONNX's RNN/GRU/LSTM take (native ops) and some they do not (selu, swish: a Scan). */
 const CELL_ACTIVATIONS = [
@@ -123,18 +124,40 @@ function convLstmModel(rng: Rng, time: number | null, steps: number): SequenceMo
   };
 }
 
+/** Token ids [numTokens] → CategoryEncoding → Dense softmax (tfjs 4.22 builds CategoryEncoding on numTokens ids only). */
+function bagOfTokensModel(rng: Rng): SequenceModel {
+  const numTokens = rng.int(3, 6);
+  const outputMode = rng.pick(['count', 'multiHot'] as const);
+  const head = rng.int(2, 4);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.categoryEncoding({ numTokens, outputMode, inputShape: [numTokens] }),
+      tf.layers.dense({ units: head, activation: 'softmax' }),
+    ],
+  });
+  return {
+    model,
+    description: `Sequential ids [${numTokens}]\nCategoryEncoding ${JSON.stringify({ numTokens, outputMode })}\nDense ${head} softmax`,
+    input: (batch, r) => ({
+      shape: [batch, numTokens],
+      data: Float32Array.from(r.floats(batch * numTokens, 0, numTokens), Math.floor),
+    }),
+  };
+}
+
 /**
  * A random seeded sequence model: float features (sometimes Masking) or token ids (Embedding, sometimes
  * maskZero), then 1–3 recurrent layers (the last returning sequences or not), TimeDistributed Dense or dropout
  * between them when no mask is active, a functional two-branch merge now and then, and a Dense head.
- * About one model in six is a ConvLSTM2D model instead. Weights are seeded (`seed`).
+ * About one model in six is a ConvLSTM2D model instead, and one in six a bag of tokens (CategoryEncoding). Weights are seeded (`seed`).
  */
 export function randomSequenceModel(rng: Rng, seed: number): SequenceModel {
   const symbolicTime = rng.chance(0.5);
   const steps = rng.int(2, 6);
   const time = symbolicTime ? null : steps;
-  if (rng.chance(1 / 6)) {
-    const built = convLstmModel(rng, time, steps);
+  const special = rng.pick(['convLstm', 'bag', 'recurrent', 'recurrent', 'recurrent', 'recurrent'] as const);
+  if (special !== 'recurrent') {
+    const built = special === 'convLstm' ? convLstmModel(rng, time, steps) : bagOfTokensModel(rng);
     randomizeWeights(built.model, seed);
     return built;
   }
@@ -216,3 +239,26 @@ export function randomSequenceModel(rng: Rng, seed: number): SequenceModel {
     },
   };
 }
+
+/** What the sequence draw must cover: each class and the options that change the conversion. */
+export const SEQUENCE_FEATURES: Readonly<Record<string, RegExp>> = {
+  SimpleRNN: /(^|\(|\| )SimpleRNN \{/m,
+  GRU: /(^|\(|\| )GRU \{/m,
+  LSTM: /(^|\(|\| )LSTM \{/m,
+  'RNN with a cell': /RNN\(\w+Cell \{[^}]*\}\) /,
+  StackedRNNCells: /RNN\(\w+Cell \{[^}]*\}, \w+Cell /,
+  Bidirectional: /Bidirectional/,
+  TimeDistributed: /TimeDistributed/,
+  ConvLSTM2D: /ConvLSTM2D/,
+  Embedding: /Embedding/,
+  'Embedding maskZero': /"maskZero":true/,
+  Masking: /Masking/,
+  goBackwards: /"goBackwards":true/,
+  'returnSequences at the end': /"returnSequences":true[^\n]*\nDense/,
+  'a Scan activation': /"(recurrent)?[aA]ctivation":"(selu|swish)"/,
+  'symbolic time axis': /input \[null/,
+  'functional merge': /concatenate\(/,
+  returnState: /"returnState":true/,
+  'CategoryEncoding count': /"outputMode":"count"/,
+  'CategoryEncoding multiHot': /"outputMode":"multiHot"/,
+};
