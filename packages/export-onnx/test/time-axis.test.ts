@@ -52,3 +52,23 @@ it('keeps the saved length when a layer bakes it in, and says which; --fixed-siz
   expect(convertModel(recurrent).summary.inputShapes).toEqual([['N', 'T', 3]]);
   expect(convertModel(recurrent, { fixedSize: true }).summary.inputShapes).toEqual([['N', 4, 3]]);
 });
+
+it('ConvLSTM2D and a PReLU slope per step keep the saved sizes and say why; a shared PReLU slope stays free', () => {
+  const convLstm = tf.sequential({
+    layers: [tf.layers.convLstm2d({ filters: 2, kernelSize: 2, inputShape: [3, 5, 5, 1] })],
+  });
+  const lstmSummary = convertModel(convLstm).summary;
+  expect(lstmSummary.inputShapes).toEqual([['N', 3, 5, 5, 1]]);
+  expect(lstmSummary.fixedSizeReason).toMatch(/\(ConvLSTM2D\) sizes its Scan states from the frame H and W/);
+  const prelu = (sharedAxes?: number[]) =>
+    tf.sequential({
+      layers: [
+        tf.layers.gru({ units: 2, returnSequences: true, inputShape: [4, 3] }),
+        tf.layers.prelu(sharedAxes === undefined ? {} : { sharedAxes }),
+      ],
+    });
+  const perStep = convertModel(prelu()).summary;
+  expect(perStep.inputShapes).toEqual([['N', 4, 3]]);
+  expect(perStep.fixedSizeReason).toMatch(/\(PReLU\) has a slope per position/);
+  expect(convertModel(prelu([1])).summary.inputShapes).toEqual([['N', 'T', 3]]);
+});
