@@ -101,8 +101,11 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
     contract,
   );
   const { graph, inputs, outputs } = converted;
-  const symbolic = (e: GraphEndpoint) => (freeSize ? symbolicDims(e, inputs.length === 1) : []);
-  let graphInputs = inputs.map((e) => valueInfo(e.name, e.shape, symbolic(e)));
+  const symbolic = (e: GraphEndpoint, i: number) =>
+    freeSize
+      ? symbolicDims(e, inputs.length === 1, isTokenSequence(model.inputs[i] as tf.SymbolicTensor))
+      : [];
+  let graphInputs = inputs.map((e, i) => valueInfo(e.name, e.shape, symbolic(e, i)));
   let written = contract;
   if (embed && contract !== null) {
     const [modelInput] = inputs as [GraphEndpoint];
@@ -172,7 +175,7 @@ function convertWithSizes(
   free: boolean,
   contract: ModelContract | null,
 ): { converted: ConvertedGraph; freeSize: boolean; fixedSizeReason?: string } {
-  if (free && model.inputs.some((t) => t.shape.length >= 3)) {
+  if (free && model.inputs.some((t) => t.shape.length >= 3 || isTokenSequence(t))) {
     if (contract !== null) {
       const fixedSizeReason = `the model contract states the input shape [${contract.inputShape.join(', ')}]`;
       return { converted: convertLayers(model, false), freeSize: false, fixedSizeReason };
@@ -187,6 +190,12 @@ function convertWithSizes(
   return { converted: convertLayers(model, false), freeSize: false };
 }
 
+/** A rank-2 input read only by Embedding layers holds token ids [N, T]: its axis 1 is a time axis. */
+function isTokenSequence(tensor: tf.SymbolicTensor): boolean {
+  const consumers = tensor.sourceLayer.outboundNodes.map((node) => node.outboundLayer.getClassName());
+  return tensor.shape.length === 2 && consumers.length > 0 && consumers.every((c) => c === 'Embedding');
+}
+
 const SPATIAL_NAMES: Readonly<Record<number, readonly string[]>> = {
   1: ['T'],
   2: ['H', 'W'],
@@ -197,7 +206,8 @@ const SPATIAL_NAMES: Readonly<Record<number, readonly string[]>> = {
  * The symbolic names of the dims between batch and channels of a graph input or output: D, H, W (or T for
  * sequences), prefixed with the tensor's name when several inputs could differ in size.
  */
-function symbolicDims(e: GraphEndpoint, shared: boolean): (string | undefined)[] {
+function symbolicDims(e: GraphEndpoint, shared: boolean, tokens = false): (string | undefined)[] {
+  if (tokens) return [undefined, shared ? 'T' : `${e.name}_T`];
   const inner = e.shape.length - 2;
   if (inner < 1) return [];
   const names = SPATIAL_NAMES[inner] ?? Array.from({ length: inner }, (_, i) => `dim${i + 1}`);

@@ -5,6 +5,7 @@ import {
   type AttributeProto,
   AttributeType,
   DataType,
+  type GraphProto,
   type NodeProto,
   type TensorProto,
 } from './proto/index.js';
@@ -17,9 +18,18 @@ export interface Value {
   shape: Shape;
   native: Layout;
   names: Partial<Record<Layout, string>>;
+  /** tfjs's step mask as float32 [N, T, 1] (1 = keep the step), set by Masking and Embedding maskZero. */
+  mask?: string;
 }
 
-export type AttributeValue = number | readonly number[] | { float: number } | { string: string };
+export type AttributeValue =
+  | number
+  | readonly number[]
+  | { float: number }
+  | { string: string }
+  | { floats: readonly number[] }
+  | { strings: readonly string[] }
+  | { graph: GraphProto };
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -57,6 +67,24 @@ export class GraphBuilder {
       op_type: opType,
       input: [...inputs],
       output: [output],
+      attribute: Object.entries(attrs).map(([name, value]) => toAttribute(name, value)),
+    });
+    return output;
+  }
+
+  /** Adds a node with several outputs; an empty base leaves that optional output unnamed (''). */
+  addMultiOutputNode(
+    opType: string,
+    inputs: readonly string[],
+    attrs: Record<string, AttributeValue>,
+    outputBases: readonly string[],
+  ): string[] {
+    const output = outputBases.map((base) => (base === '' ? '' : this.uniqueName(base)));
+    this.nodes.push({
+      name: this.uniqueName(`${outputBases.find((b) => b !== '')}/${opType}`),
+      op_type: opType,
+      input: [...inputs],
+      output,
       attribute: Object.entries(attrs).map(([name, value]) => toAttribute(name, value)),
     });
     return output;
@@ -122,6 +150,12 @@ function toAttribute(name: string, value: AttributeValue): AttributeProto {
   if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
   if ('string' in value)
     return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value.string) };
+  if ('graph' in value) return { name, type: AttributeType.GRAPH, g: value.graph };
+  if ('floats' in value) return { name, type: AttributeType.FLOATS, floats: [...value.floats] };
+  if ('strings' in value) {
+    const encoder = new TextEncoder();
+    return { name, type: AttributeType.STRINGS, strings: value.strings.map((s) => encoder.encode(s)) };
+  }
   return { name, type: AttributeType.INTS, ints: [...value] };
 }
 

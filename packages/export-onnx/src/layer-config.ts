@@ -57,6 +57,16 @@ export class LayerConfig {
     return list as number[];
   }
 
+  /** An axis option: one integer or a list of `n`, any sign (tfjs stores what the user gave). */
+  integers(key: string, n: number): number[] {
+    const value = this.raw[key];
+    const list = typeof value === 'number' ? Array<number>(n).fill(value) : value;
+    if (!Array.isArray(list) || list.length !== n || !list.every((v) => Number.isInteger(v))) {
+      throw this.invalid(key, `an integer or ${n} integers`);
+    }
+    return list as number[];
+  }
+
   string(key: string, fallback?: string): string {
     const value = this.raw[key] ?? fallback;
     if (typeof value !== 'string') throw this.invalid(key, 'a string');
@@ -76,11 +86,41 @@ export class LayerConfig {
     return value as T;
   }
 
-  private invalid(key: string, expected: string): ExportError {
+  /** A nested serialized layer or cell (`{className, config}`), as wrappers and RNN store them. */
+  nested(key: string): { className: string; config: LayerConfig } {
+    return nestedLayer(this, key, this.raw[key]);
+  }
+
+  /** A list of nested serialized layers or cells (StackedRNNCells' `cells`). */
+  nestedList(key: string): { className: string; config: LayerConfig }[] {
+    const value = this.raw[key];
+    if (!Array.isArray(value)) throw this.invalid(key, 'a list of layer configs');
+    return value.map((item) => nestedLayer(this, key, item));
+  }
+
+  /** A copy with some keys replaced (Bidirectional's backward layer is its forward config, reversed). */
+  with(changes: Readonly<Record<string, unknown>>): LayerConfig {
+    return new LayerConfig(this.ref, { ...this.raw, ...changes });
+  }
+
+  /** @internal */
+  invalid(key: string, expected: string): ExportError {
     return new ExportError(
       `layer '${this.ref.name}' (${this.ref.className}): config '${key}' = ${JSON.stringify(this.raw[key])}, expected ${expected}`,
     );
   }
+}
+
+function nestedLayer(
+  parent: LayerConfig,
+  key: string,
+  value: unknown,
+): { className: string; config: LayerConfig } {
+  const { className, config } = (value ?? {}) as { className?: unknown; config?: unknown };
+  if (typeof className !== 'string' || typeof config !== 'object' || config === null) {
+    throw parent.invalid(key, 'a layer config {className, config}');
+  }
+  return { className, config: new LayerConfig(parent.ref, config as Record<string, unknown>) };
 }
 
 export interface WeightData {
@@ -91,6 +131,8 @@ export interface WeightData {
 /** A layer's weights by their short name ('kernel', 'bias', 'gamma', 'moving_mean', ...). */
 export class LayerWeights {
   private readonly byName = new Map<string, WeightData>();
+  /** Every weight in tfjs's order (wrappers and stacked cells repeat the short names). */
+  readonly list: WeightData[] = [];
 
   constructor(
     readonly ref: LayerRef,
@@ -102,7 +144,9 @@ export class LayerWeights {
       if (tensor.dtype !== 'float32')
         throw unsupportedOption(ref, `weight '${variable.name}' dtype`, tensor.dtype);
       const short = variable.originalName.slice(variable.originalName.lastIndexOf('/') + 1);
-      this.byName.set(short, { shape: [...tensor.shape], data: tensor.dataSync() as Float32Array });
+      const weight = { shape: [...tensor.shape], data: tensor.dataSync() as Float32Array };
+      this.byName.set(short, weight);
+      this.list.push(weight);
     });
   }
 

@@ -68,7 +68,7 @@ export function windowInput(
  * (conv_util get3DPadAndOutInfo): when the window is smaller than the stride the total can be negative, and a
  * negative front padding shifts every window forward. ONNX pads must be ≥ 0, so that shift becomes a crop.
  */
-function windowPadding(
+export function windowPadding(
   layer: LayerRef,
   spatial: Shape,
   padding: PaddingMode,

@@ -4,6 +4,7 @@
 import { oneLine } from '@conv3d/core/node';
 import type * as tf from '@tensorflow/tfjs';
 import { REGISTRY } from './converters/index.js';
+import { MASK_PASSING } from './converters/masking.js';
 import { ExportError, FixedSizeNeeded, type LayerRef } from './errors.js';
 import { GraphBuilder, type Shape, type Value } from './graph.js';
 import { LayerConfig, LayerWeights } from './layer-config.js';
@@ -23,8 +24,8 @@ export interface ConvertedGraph {
 /** Converts `model`; with `freeSize`, converters that need the saved spatial sizes throw FixedSizeNeeded. */
 export function convertLayers(model: tf.LayersModel, freeSize = false): ConvertedGraph {
   const graph = new GraphBuilder(freeSize);
-  const inputValues = model.inputs.map((tensor) =>
-    convertCall(graph, tensor.sourceLayer, [], [], tensor.shape),
+  const inputValues = model.inputs.map(
+    (tensor) => convertCall(graph, tensor.sourceLayer, [], [], tensor.shape) as Value,
   );
   const inputs = model.inputs.map((tensor, i) => ({
     name: inputValues[i]?.names.channelsLast as string,
@@ -36,9 +37,9 @@ export function convertLayers(model: tf.LayersModel, freeSize = false): Converte
 
   const inputNames = new Set(inputs.map((e) => e.name));
   const renamed = new Map<string, string>();
-  const outputs = model.outputs.map((tensor, i) => {
-    const name = outputNames[i] as string;
-    const source = graph.in(outputValues[i] as Value, 'channelsLast');
+  const outputs = outputNames.map((name, i) => {
+    const value = outputValues[i] as Value;
+    const source = graph.in(value, 'channelsLast');
     const earlier = renamed.get(source);
     if (earlier !== undefined || inputNames.has(source)) {
       graph.nodes.push({
@@ -52,7 +53,8 @@ export function convertLayers(model: tf.LayersModel, freeSize = false): Converte
       rename(graph, source, name);
       renamed.set(source, name);
     }
-    return { name, shape: tensor.shape };
+    // The converter's shape: tfjs mis-reports a few (Resizing drops the batch and channel dims).
+    return { name, shape: value.shape };
   });
   return { graph, inputs, outputs };
 }
@@ -74,18 +76,19 @@ function convertSubgraph(graph: GraphBuilder, model: tf.LayersModel, inputValues
         const args = node.inputTensors.map((t) => values.get(t.id));
         if (!args.every((v): v is Value => v !== undefined)) continue;
         const shapes = node.inputTensors.map((t) => t.shape);
-        if (isModel(layer)) {
-          const outs = convertSubgraph(graph, layer, args);
-          node.outputTensors.forEach((t, i) => {
-            values.set(t.id, outs[i] as Value);
-          });
-        } else if (node.outputTensors.length !== 1) {
+        // A nested model gives one value per output; a converter a list for a layer with several (returnState).
+        const converted = isModel(layer)
+          ? convertSubgraph(graph, layer, args)
+          : convertCall(graph, layer, args, shapes, firstOut.shape);
+        const results = Array.isArray(converted) ? converted : [converted];
+        if (results.length !== node.outputTensors.length) {
           throw new ExportError(
-            `layer '${layer.name}' (${layer.getClassName()}): multiple outputs are not supported`,
+            `layer '${layer.name}' (${layer.getClassName()}): its converter gave ${results.length} outputs, tfjs has ${node.outputTensors.length}`,
           );
-        } else {
-          values.set(firstOut.id, convertCall(graph, layer, args, shapes, firstOut.shape));
         }
+        node.outputTensors.forEach((t, i) => {
+          values.set(t.id, results[i] as Value);
+        });
         progress = true;
       }
     }
@@ -109,7 +112,7 @@ function convertCall(
   inputs: readonly Value[],
   inputShapes: readonly Shape[],
   outputShape: Shape,
-): Value {
+): Value | Value[] {
   const ref: LayerRef = { name: layer.name, className: layer.getClassName() };
   const converter = REGISTRY.get(ref.className);
   if (converter === undefined) {
@@ -117,8 +120,9 @@ function convertCall(
       `layer '${ref.name}' (${ref.className}): layer class ${ref.className} is not supported (see the README's supported layers)`,
     );
   }
+  let value: Value | Value[];
   try {
-    return converter.convert({
+    value = converter.convert({
       graph,
       layer: ref,
       config: new LayerConfig(ref, layer.getConfig() as Record<string, unknown>),
@@ -131,6 +135,19 @@ function convertCall(
     if (error instanceof ExportError || error instanceof FixedSizeNeeded) throw error;
     throw new ExportError(`layer '${ref.name}' (${ref.className}): ${oneLine(String(error))}`);
   }
+  // tfjs hands a mask on through every layer that supports masking: recurrent converters use it, layers that
+  // ignore it pass it on, and any other is refused.
+  const mask = inputs[0]?.mask;
+  if (Array.isArray(value) || converter.consumesMasks) return value;
+  if (mask !== undefined && layer.supportsMasking && value.mask === undefined) {
+    if (inputs.length !== 1 || !MASK_PASSING.has(ref.className)) {
+      throw new ExportError(
+        `layer '${ref.name}' (${ref.className}): a mask (Masking or Embedding maskZero upstream) reaches it; masks are converted into recurrent layers and through layers that ignore them`,
+      );
+    }
+    value.mask = mask;
+  }
+  return value;
 }
 
 /** Renames a node output everywhere it appears. */

@@ -5,10 +5,11 @@ import { saveModelToDir } from '@conv3d/train/model-io';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ChannelAffine } from '../examples/custom-layer.js';
-import { exportModelFile, REGISTRY, registerConverter } from '../src/index.js';
-import { maxAbsDiff, opCount, runOnnx } from './helpers/onnx.js';
+import { exportModel, exportModelFile, REGISTRY, registerConverter } from '../src/index.js';
+import { maxAbsDiff, opCount, runOnnx, runOnnxAll } from './helpers/onnx.js';
 import { expectParity, TOLERANCE } from './helpers/parity.js';
 import { predictCpu, randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
+import { MaskedMean, SplitHalves } from './helpers/user-sequence-layers.js';
 
 beforeAll(useCpuBackend);
 
@@ -54,5 +55,40 @@ describe('registerConverter: the README example of a custom layer', () => {
     expect(() => registerConverter('Nothing', {} as NonNullable<typeof converter>)).toThrow(
       "registerConverter('Nothing'): the converter has no convert(args) function",
     );
+  });
+});
+
+describe('registerConverter: a custom layer that consumes a mask, and one with several outputs', () => {
+  it('a Masking → MaskedMean model (the mean over the kept steps only) and a SplitHalves model match tfjs cpu within 1e-5', async () => {
+    const steps = 5;
+    const masked = tf.sequential({
+      layers: [
+        tf.layers.masking({ maskValue: 0, inputShape: [steps, 3] }),
+        new MaskedMean({ name: 'masked_mean' }),
+      ],
+    });
+    const data = Float32Array.from({ length: 2 * steps * 3 }, (_, i) =>
+      Math.floor(i / 3) % 2 === 1 ? 0 : Math.cos(i),
+    );
+    const onnx = await runOnnx(exportModel(masked), data, [2, steps, 3]);
+    expect(maxAbsDiff(predictCpu(masked, data, [2, steps, 3]), onnx)).toBeLessThanOrEqual(TOLERANCE);
+
+    const input = tf.input({ shape: [4] });
+    const [a, b] = new SplitHalves({ name: 'split' }).apply(input) as tf.SymbolicTensor[];
+    const split = tf.model({
+      inputs: input,
+      outputs: [
+        tf.layers.dense({ units: 2 }).apply(a as tf.SymbolicTensor) as tf.SymbolicTensor,
+        b as tf.SymbolicTensor,
+      ],
+    });
+    randomizeWeights(split, 5);
+    const rows = Float32Array.from({ length: 3 * 4 }, (_, i) => Math.sin(i + 1));
+    const expected = (split.predict(tf.tensor(rows, [3, 4])) as tf.Tensor[]).map((t) => t.dataSync());
+    const actual = await runOnnxAll(exportModel(split), [rows], [[3, 4]]);
+    expect(actual).toHaveLength(2);
+    expected.forEach((e, i) => {
+      expect(maxAbsDiff(e as Float32Array, actual[i] as Float32Array)).toBeLessThanOrEqual(TOLERANCE);
+    });
   });
 });

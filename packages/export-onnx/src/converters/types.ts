@@ -19,10 +19,13 @@ export interface ConverterDoc {
   options: string;
 }
 
-/** Converts one call of a tfjs layer into ONNX nodes and returns the value it produces. */
+/** Converts one call of a tfjs layer into ONNX nodes and returns the value (or values) it produces. */
 export interface Converter {
   doc?: ConverterDoc;
-  convert(args: ConvertArgs): Value;
+  /** Handles an input's `mask` itself (tfjs masks change recurrent layers); others refuse a masked input. */
+  consumesMasks?: boolean;
+  /** The layer's output, or its outputs in tfjs's order for a layer with several (returnState). */
+  convert(args: ConvertArgs): Value | Value[];
 }
 
 /** A built-in converter for a family of tfjs layer classes; `classDocs` overrides `doc` per class. */

@@ -3,7 +3,15 @@ import protobuf from 'protobufjs';
 import { ONNX_PROTO_SUBSET } from './onnx-schema.js';
 
 /** AttributeProto.AttributeType values (onnx.proto). */
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7 } as const;
+export const AttributeType = {
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  GRAPH: 5,
+  FLOATS: 6,
+  INTS: 7,
+  STRINGS: 8,
+} as const;
 /** TensorProto.DataType values (onnx.proto). */
 export const DataType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
 
@@ -14,6 +22,10 @@ export interface AttributeProto {
   i?: number;
   s?: Uint8Array;
   ints?: number[];
+  floats?: number[];
+  strings?: Uint8Array[];
+  /** A subgraph (Scan's body). */
+  g?: GraphProto;
 }
 
 export interface TensorProto {
