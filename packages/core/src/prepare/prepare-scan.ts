@@ -100,7 +100,7 @@ export function labelsToScan(
     );
   }
   const count = image.shape[0] * image.shape[1] * image.shape[2];
-  let onOriented: ArrayLike<number> = labels;
+  let onOriented = asLabelArray(labels, image.file);
   if (grid !== undefined) {
     const back = grid.scale.map((s) => (s > 0 ? 1 / s : 0)) as unknown as Scale;
     onOriented = resample(labels, preparedShape, orientedShape, back, 'nearest', new Uint16Array(count));
@@ -118,6 +118,23 @@ export async function labelsToNifti(
   options: PrepareOptions = {},
 ): Promise<Uint8Array> {
   return writeLabelNifti(labelsToScan(labels, image, preparation, options), image);
+}
+
+function asLabelArray(labels: ArrayLike<number>, file: string): Uint8Array | Uint16Array {
+  if (labels instanceof Uint8Array || labels instanceof Uint16Array) return labels;
+  const out = new Uint16Array(labels.length);
+  for (let v = 0; v < labels.length; v++) {
+    const label = labels[v] as number;
+    if (!(Number.isInteger(label) && label >= 0 && label <= 65535)) {
+      throw new NiftiError(
+        file,
+        'labels',
+        `hold ${label} at voxel ${v}: labels must be integers in [0, 65535]`,
+      );
+    }
+    out[v] = label;
+  }
+  return out;
 }
 
 function targetGrid(
