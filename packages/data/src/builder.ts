@@ -5,11 +5,10 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { writeAtomic } from '@conv3d/core/node';
 import { asDtype, VOXEL_TYPES, type VoxelArray, type VoxelType } from './build-dtype.js';
 import type { BlockJob, BlockResult, WorkerSetup } from './build-worker.js';
 import { DataError } from './errors.js';
-import { type Compression, createDatasetFile } from './h5-writer.js';
+import { type Compression, createDatasetFile, writeDatasetAtomic } from './h5-writer.js';
 import {
   DEFAULT_COPIES,
   GRID,
@@ -125,9 +124,10 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
     done += n;
     options.onProgress?.(done, total);
   };
-  try {
-    await writeAtomic(options.out, async (tmp) => {
-      const writer = await createDatasetFile(options.out, tmp, {
+  await writeDatasetAtomic(
+    options.out,
+    (tmp) =>
+      createDatasetFile(options.out, tmp, {
         rows,
         grid,
         labels: LABELS,
@@ -135,7 +135,8 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
         dtype,
         copies,
         ...(options.inMemoryLimit === undefined ? {} : { inMemoryLimit: options.inMemoryLimit }),
-      });
+      }),
+    async (writer) => {
       const blockRows =
         Math.max(1, Math.floor(BLOCK_BYTES / (grid ** 3 * 8 * writer.blockAlign))) * writer.blockAlign;
       const jobs: BlockJob[] = [];
@@ -145,25 +146,13 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
       const write = (job: BlockJob, x: VoxelArray, y: Int32Array): void =>
         writer.write(job.split, job.start, x, y);
       const setup: WorkerSetup = { seed, grid, digits, copies, dtype };
-      try {
-        if (workers === 0) buildInProcess(jobs, setup, progress, write);
-        else
-          await runOrdered<BlockJob, BlockResult>(jobs, WORKER_SCRIPT, setup, workers, progress, (job, r) =>
-            write(job, r.x, r.y),
-          );
-      } catch (error) {
-        writer.abort();
-        throw error;
-      }
-      writer.finish();
-    });
-  } catch (error) {
-    // The directory or the rename failing (a system call) is a file error, named like the writer's.
-    if (error instanceof Error && 'syscall' in error) {
-      throw new DataError(`${options.out}: cannot write HDF5 file (${error.message})`);
-    }
-    throw error;
-  }
+      if (workers === 0) buildInProcess(jobs, setup, progress, write);
+      else
+        await runOrdered<BlockJob, BlockResult>(jobs, WORKER_SCRIPT, setup, workers, progress, (job, r) =>
+          write(job, r.x, r.y),
+        );
+    },
+  );
   return {
     path: options.out,
     grid,

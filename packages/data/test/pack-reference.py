@@ -10,7 +10,7 @@ import numpy as np
 
 f = h5py.File(sys.argv[1], 'r')
 report = {'labels': [str(v, 'utf8') if isinstance(v, bytes) else str(v) for v in f.attrs['labels']],
-          'task': str(f.attrs['task']), 'grid': [int(v) for v in f.attrs['grid']], 'bad': [], 'shapes': {}}
+          'task': str(f.attrs['task']), 'preparation': json.loads(f.attrs['preparation']), 'grid': [int(v) for v in f.attrs['grid']], 'bad': [], 'shapes': {}}
 
 
 def canonical(path):

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { preparationProblem } from '@conv3d/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataset, packDataset } from '../src/index.js';
 
@@ -32,6 +33,7 @@ describe('pack', () => {
     expect(report).toEqual({
       labels: ['background', 'organ', 'lesion'],
       task: 'segment',
+      preparation: { orientation: 'RAS', intensity: { kind: 'none' } },
       grid: [8, 10, 12, 1],
       shapes: {
         train: { x: [5, 8, 10, 12], y: [5, 8, 10, 12], xdtype: 'float32', ydtype: 'uint8' },
@@ -55,6 +57,8 @@ describe('pack', () => {
       { train: 6, test: 2 },
       [6, 7, 8, 1],
     ]);
+    const report = JSON.parse(python(join(import.meta.dirname, 'pack-reference.py'), out));
+    expect(preparationProblem(report.preparation)).toBeUndefined();
     const ds = await openDataset(out);
     try {
       expect(ds.descriptor.grid).toEqual([6, 7, 8]);

@@ -10,23 +10,21 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** Gunzips `bytes`; a truncated or corrupt stream rejects (the caller words the error). */
 export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return pipe(bytes, new DecompressionStream('gzip'));
+  return collect(source(bytes).pipeThrough(new DecompressionStream('gzip')));
 }
 
 /** Gzips `bytes`. */
 export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  return pipe(bytes, new CompressionStream('gzip'));
+  return collect(source(bytes).pipeThrough(new CompressionStream('gzip')));
 }
 
-// Written and read concurrently (a stream's queue would otherwise fill and stall); chunks are joined once.
-async function pipe(
-  bytes: Uint8Array,
-  transform: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> },
-): Promise<Uint8Array> {
-  const writer = transform.writable.getWriter();
-  const written = writer.write(bytes).then(() => writer.close());
-  written.catch(() => undefined);
-  const reader = transform.readable.getReader();
+function source(bytes: Uint8Array): ReadableStream<ArrayBufferView<ArrayBuffer>> {
+  return new Blob([bytes as Uint8Array<ArrayBuffer>]).stream();
+}
+
+// The chunks are joined once at the end.
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {
@@ -35,7 +33,6 @@ async function pipe(
     chunks.push(value);
     length += value.length;
   }
-  await written;
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const out = new Uint8Array(length);
   let at = 0;

@@ -74,7 +74,14 @@ export async function readNifti(
   const count = ni * nj * nk * nt;
   const needed = count * type.bytes;
   const available = bytes.length - header.voxOffset;
-  if (header.voxOffset < header.bytes.length || available < needed) {
+  if (header.voxOffset < header.bytes.length) {
+    throw new NiftiError(
+      file,
+      'vox_offset',
+      `is ${header.voxOffset}, inside the ${header.bytes.length}-byte header`,
+    );
+  }
+  if (available < needed) {
     throw new NiftiError(
       file,
       'dim',

@@ -165,6 +165,11 @@ describe('bad input: one line naming the file and the field', () => {
       /^scan\.nii: dim is \[5, 6, 60\] \(int16\): needs/,
     ));
   it('data cut short', () => fails(bytesOf('ras-sform.nii').slice(0, 400), /^scan\.nii: dim is \[5, 6, 7\]/));
+  it('vox_offset inside the header', () =>
+    fails(
+      patched('ras-sform.nii', (v) => v.setFloat32(108, 0, true)),
+      /^scan\.nii: vox_offset is 0, inside the 348-byte header$/,
+    ));
   it('complex datatype', () =>
     fails(
       patched('ras-sform.nii', (v) => v.setInt16(70, 32, true)),

@@ -3,10 +3,9 @@
 // (N, D, H, W) for segmentation; source_train/source_test: each row's scan (and label) file; attributes `labels`
 // (names, as every dataset here stores them), `grid` (D, H, W, C), `task`, `preparation` (JSON) and `layout`.
 // Rows are written one chunk (one scan) at a time, so memory holds one volume whatever the dataset size.
-import { isDiskFull } from '@conv3d/core/node';
 import type { Dataset, File } from 'h5wasm/node';
-import { DataError } from '../errors.js';
-import { h5Reason, loadH5 } from '../h5.js';
+import { loadH5 } from '../h5.js';
+import { closeQuietly, writeFailure } from '../h5-writer.js';
 import { datasetNames, SPLITS, type Split } from '../layout.js';
 import type { PackTask } from './sources.js';
 
@@ -34,15 +33,9 @@ export async function createPackFile(path: string, tmp: string, layout: PackLayo
   const wideLabels = layout.labels.length > 256;
   let file: File | undefined;
   const fail = (error: unknown): never => {
-    try {
-      file?.close();
-    } catch {
-      // already failing: the first error is the one worth reporting
-    }
+    closeQuietly(file);
     file = undefined;
-    if (error instanceof DataError) throw error;
-    const reason = isDiskFull(error) ? 'no space left on device' : h5Reason(error);
-    throw new DataError(`${path}: cannot write HDF5 file (${reason})`);
+    throw writeFailure(path, error);
   };
   const x = {} as Record<Split, Dataset>;
   const yVolumes = {} as Record<Split, Dataset>;
@@ -116,11 +109,7 @@ export async function createPackFile(path: string, tmp: string, layout: PackLayo
       }
     },
     abort() {
-      try {
-        file?.close();
-      } catch {
-        // the caller removes the file and reports the first error
-      }
+      closeQuietly(file);
       file = undefined;
     },
   };

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PREPARATION, type VolumePreparation } from '@conv3d/core';
-import { writeAtomic } from '@conv3d/core/node';
 import { DataError } from '../errors.js';
+import { writeDatasetAtomic } from '../h5-writer.js';
 import { SPLITS, type Split } from '../layout.js';
 import { runOrdered } from '../ordered-pool.js';
 import { createPackFile } from './pack-writer.js';
@@ -66,52 +66,38 @@ export async function packDataset(options: PackOptions): Promise<PackResult> {
     ? (options.workers ?? Math.min(2, availableParallelism()))
     : 0;
   let done = 0;
-  try {
-    await writeAtomic(options.out, async (tmp) => {
-      const writer = await createPackFile(options.out, tmp, {
+  await writeDatasetAtomic(
+    options.out,
+    (tmp) =>
+      createPackFile(options.out, tmp, {
         rows,
         shape,
         task: sources.task,
         labels: sources.labels,
         compression: options.compression ?? 'none',
         notes: {
-          preparation: JSON.stringify({ ...preparation, ...(options.grid ? { grid: options.grid } : {}) }),
+          // the contract's VolumePreparation as is; a --grid is the `grid` attribute, which niftiInput resamples to
+          preparation: JSON.stringify(preparation),
           layout: sources.layout,
         },
-      });
+      }),
+    async (writer) => {
       const write = (job: PackJob, scan: PackedScan): void => {
-        if (scan.shape.join() !== shape.join()) {
-          const [d, h, w, c] = shape;
-          throw new DataError(
-            scan.shape[3] !== c
-              ? `${job.image}: ${scan.shape[3]} channels, but ${jobs[0]?.image} has ${c}: every scan needs the same channel count`
-              : `${job.image}: prepares to ${scan.shape.slice(0, 3).join('×')}, but ${jobs[0]?.image} to ${d}×${h}×${w}: pass --grid D,H,W or --spacing X,Y,Z to resample`,
-          );
-        }
+        if (scan.shape.join() !== shape.join())
+          throw new DataError(mismatch(job, jobs[0] as PackJob, scan, shape));
         const source = job.labelImage === undefined ? job.image : `${job.image},${job.labelImage}`;
         writer.write(job.split, job.row, scan.x, scan.y ?? (job.label as number), source);
         options.onProgress?.(++done, jobs.length);
       };
-      try {
-        write(jobs[0] as PackJob, first);
-        const rest = jobs.slice(1).map((job) => ({ ...job, index: job.index - 1 }));
-        if (workers === 0) {
-          for (const job of rest) write(job, await prepareJob(job, setup, warn));
-        } else {
-          await runOrdered<PackJob, PackedScan>(rest, WORKER_SCRIPT, setup, workers, () => undefined, write);
-        }
-      } catch (error) {
-        writer.abort();
-        throw error;
+      write(jobs[0] as PackJob, first);
+      const rest = jobs.slice(1).map((job) => ({ ...job, index: job.index - 1 }));
+      if (workers === 0) {
+        for (const job of rest) write(job, await prepareJob(job, setup, warn));
+      } else {
+        await runOrdered<PackJob, PackedScan>(rest, WORKER_SCRIPT, setup, workers, () => undefined, write);
       }
-      writer.finish();
-    });
-  } catch (error) {
-    if (error instanceof Error && 'syscall' in error) {
-      throw new DataError(`${options.out}: cannot write HDF5 file (${error.message})`);
-    }
-    throw error;
-  }
+    },
+  );
   return {
     path: options.out,
     sources,
@@ -119,4 +105,12 @@ export async function packDataset(options: PackOptions): Promise<PackResult> {
     shape,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+function mismatch(job: PackJob, first: PackJob, scan: PackedScan, shape: readonly number[]): string {
+  const [d, h, w, c] = shape;
+  if (scan.shape[3] !== c) {
+    return `${job.image}: ${scan.shape[3]} channels, but ${first.image} has ${c}: every scan needs the same channel count`;
+  }
+  return `${job.image}: prepares to ${scan.shape.slice(0, 3).join('×')}, but ${first.image} to ${d}×${h}×${w}: pass --grid D,H,W or --spacing X,Y,Z to resample`;
 }
