@@ -36,7 +36,7 @@ for (let r = 0; r < Number(values.runs); r++) {
       '/usr/bin/time',
       [
         '-f',
-        '%M',
+        '%M %U %S',
         process.execPath,
         join(pkg, 'dist', 'cli.js'),
         'pack',
@@ -50,8 +50,8 @@ for (let r = 0; r < Number(values.runs); r++) {
     );
     const seconds = (performance.now() - t) / 1000;
     if (run.status !== 0) throw new Error(run.stderr);
-    const rssKb = Number(run.stderr.trim().split('\n').at(-1));
-    results[workers].push({ seconds, rss: rssKb * 1024 });
+    const [rssKb, user, sys] = run.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+    results[workers].push({ seconds, rss: rssKb * 1024, cpu: user + sys });
   }
 }
 const s = Number(values.size);
@@ -66,9 +66,10 @@ console.log(
 for (const workers of [1, 2]) {
   const t = median(results[workers].map((r) => r.seconds));
   const rss = median(results[workers].map((r) => r.rss));
+  const cpu = median(results[workers].map((r) => r.cpu));
   console.log(
     `${workers} worker${workers > 1 ? 's' : ''}: ${t.toFixed(2)} s wall (process start included), ` +
-      `${(Number(values.scans) / t).toFixed(1)} scans/s, peak RSS ${(rss / 1e6).toFixed(0)} MB`,
+      `${(Number(values.scans) / t).toFixed(1)} scans/s, ${cpu.toFixed(2)} s CPU, peak RSS ${(rss / 1e6).toFixed(0)} MB`,
   );
 }
 rmSync(dir, { recursive: true, force: true });
