@@ -1,8 +1,7 @@
-// `conv3d-predict model.onnx scan.nii[.gz]`: one scan, prepared as the model's contract says (core's niftiInput),
+// `conv3d-predict model.onnx scan.nii[.gz]`: one scan, prepared as the model's contract says (core's scanInput),
 // classified; prints the class, its probability and the runner-up classes. Needs no HDF5 reader.
-import { readFile } from 'node:fs/promises';
-import { niftiInput } from '@conv3d/core';
-import { type CliIo, parseCommandLine, UsageError } from '@conv3d/core/node';
+import { scanInput } from '@conv3d/core';
+import { type CliIo, parseCommandLine, readNiftiFile, UsageError } from '@conv3d/core/node';
 import { load } from './load.js';
 import { DEVICES, type NodeDevice } from './session.js';
 
@@ -28,12 +27,8 @@ export async function predictNifti(args: readonly string[], io: CliIo): Promise<
   }
   const classifier = await load(model, { device });
   try {
-    const bytes = await readFile(scan).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(
-        `${scan}: cannot read the scan: ${error.code === 'ENOENT' ? 'file not found' : error.code}`,
-      );
-    });
-    const { row } = await niftiInput(bytes, scan, classifier.contract, { warn: (line) => io.error(line) });
+    const image = await readNiftiFile(scan, { warn: (line) => io.error(line) });
+    const row = scanInput(image, classifier.contract);
     const [prediction] = await classifier.predict(row);
     if (prediction === undefined) throw new Error(`${model}: returned no prediction`);
     const others = Array.from(prediction.probabilities, (p, k) => ({

@@ -12,6 +12,7 @@ export {
   type Prediction,
   type PreprocessedTensor,
   type RawVector,
+  scanInput,
 } from '@conv3d/core';
 export type { ModelSource } from './model-source.js';
 export { type WebDevice, type WebProvider, webgpuUnavailableReason } from './providers.js';

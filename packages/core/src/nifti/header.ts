@@ -88,7 +88,7 @@ function parse1(view: DataView, le: boolean, bytes: Uint8Array, file: string): N
     quatern: f32s(256, 3) as [number, number, number],
     qoffset: f32s(268, 3) as [number, number, number],
     srow: [f32s(280, 4), f32s(296, 4), f32s(312, 4)],
-    bytes: bytes.slice(0, NIFTI1_SIZE),
+    bytes: new Uint8Array(bytes.subarray(0, NIFTI1_SIZE)),
   };
 }
 
@@ -114,7 +114,7 @@ function parse2(view: DataView, le: boolean, bytes: Uint8Array, file: string): N
     quatern: f64s(352, 3) as [number, number, number],
     qoffset: f64s(376, 3) as [number, number, number],
     srow: [f64s(400, 4), f64s(432, 4), f64s(464, 4)],
-    bytes: bytes.slice(0, NIFTI2_SIZE),
+    bytes: new Uint8Array(bytes.subarray(0, NIFTI2_SIZE)),
   };
 }
 

@@ -52,6 +52,8 @@ export interface Volume {
 export interface ReadOptions {
   /** Receives one-line warnings (an oblique affine); default console.warn. */
   warn?: (line: string) => void;
+  /** Gunzips a .nii.gz; default the web-standard DecompressionStream (Node's zlib is faster: readNiftiFile). */
+  gunzip?: (bytes: Uint8Array) => Promise<Uint8Array>;
 }
 
 /** Parses NIfTI-1 or NIfTI-2 bytes, gzipped or not. Throws a one-line NiftiError naming `file` and the field. */
@@ -63,7 +65,7 @@ export async function readNifti(
   let bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (isGzip(bytes)) {
     try {
-      bytes = await gunzip(bytes);
+      bytes = await (options.gunzip ?? gunzip)(bytes);
     } catch (err) {
       throw new NiftiError(file, 'gzip stream', `is truncated or corrupt (${(err as Error).message})`);
     }
@@ -123,7 +125,8 @@ function voxelView(
   const start = bytes.byteOffset + header.voxOffset;
   const swap = type.bytes > 1 && header.littleEndian !== HOST_LITTLE_ENDIAN;
   if (!swap && start % type.bytes === 0) return type.view(bytes.buffer as ArrayBuffer, start, count);
-  const copy = bytes.slice(header.voxOffset, header.voxOffset + count * type.bytes);
+  // a copy (Node's Buffer#slice would be a view, and the swap below would then write into the caller's bytes)
+  const copy = new Uint8Array(bytes.subarray(header.voxOffset, header.voxOffset + count * type.bytes));
   if (swap) {
     for (let at = 0; at < copy.length; at += type.bytes) copy.subarray(at, at + type.bytes).reverse();
   }

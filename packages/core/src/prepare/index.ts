@@ -1,6 +1,6 @@
 // Preparing scans for a model (MONAI-style steps) and putting its label volumes back on the scan.
 export { applyIntensity } from './intensity.js';
-export { type NiftiInput, niftiInput } from './nifti-input.js';
+export { type NiftiInput, niftiInput, scanInput } from './nifti-input.js';
 export {
   labelsToNifti,
   labelsToScan,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzip, labelsToNifti, NiftiError, orientImage, readCanonical, readNifti } from '../../src/index.js';
+import { readNiftiFile } from '../../src/node/index.js';
 
 interface Entry {
   file: string;
@@ -184,5 +185,24 @@ describe('bad input: one line naming the file and the field', () => {
     const plain = await gunzip(bytesOf('float32-le.nii.gz'));
     new DataView(plain.buffer, plain.byteOffset).setFloat32(352 + 4 * 17, Number.NaN, true);
     await fails(plain, /^scan\.nii: data has NaN/);
+  });
+});
+
+describe('readNiftiFile (Node: zlib instead of DecompressionStream)', () => {
+  it('reads every gzipped fixture exactly as readNifti does', async () => {
+    for (const entry of manifest.filter((e) => e.file.endsWith('.gz'))) {
+      const viaZlib = orientImage(await readNiftiFile(join(dir, entry.file), { warn: () => undefined }));
+      const viaStream = await readCanonical(bytesOf(entry.file), entry.file, { warn: () => undefined });
+      expect([entry.file, viaZlib.data]).toEqual([entry.file, viaStream.data]);
+    }
+  });
+
+  it('names a missing file and a truncated gzip stream in one line', async () => {
+    await expect(readNiftiFile(join(dir, 'missing.nii'))).rejects.toThrow(
+      /missing\.nii: file does not exist$/,
+    );
+    const cut = join(dir, 'cut.nii.gz');
+    writeFileSync(cut, bytesOf('int16-le.nii.gz').slice(0, 200));
+    await expect(readNiftiFile(cut)).rejects.toThrow(/cut\.nii\.gz: gzip stream is truncated or corrupt \(/);
   });
 });

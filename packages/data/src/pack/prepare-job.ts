@@ -1,7 +1,7 @@
 // One scan of `pack`: read, prepared as the contract's preparation says (plus the dataset's grid), and its label
 // volume (segmentation) prepared the same way, nearest-neighbour. Run on a worker thread or in process.
-import { readFile } from 'node:fs/promises';
-import { prepareLabels, prepareScan, readNifti, type VolumePreparation } from '@conv3d/core';
+import { prepareLabels, prepareScan, type VolumePreparation } from '@conv3d/core';
+import { readNiftiFile } from '@conv3d/core/node';
 import { DataError } from '../errors.js';
 import type { OrderedJob } from '../ordered-pool.js';
 import type { PackItem } from './sources.js';
@@ -33,10 +33,10 @@ export async function prepareJob(
   warn: (line: string) => void,
 ): Promise<PackedScan> {
   const options = setup.grid === undefined ? {} : { grid: setup.grid };
-  const image = await readNifti(await readFile(job.image), job.image, { warn });
+  const image = await readNiftiFile(job.image, { warn });
   const prepared = prepareScan(image, setup.preparation, options);
   if (job.labelImage === undefined) return { x: prepared.row, shape: prepared.shape };
-  const labelScan = await readNifti(await readFile(job.labelImage), job.labelImage, { warn });
+  const labelScan = await readNiftiFile(job.labelImage, { warn });
   const [d, h, w] = prepared.shape;
   const { labels, shape } = prepareLabels(labelScan, setup.preparation, options);
   if (shape.join() !== [d, h, w].join()) {
