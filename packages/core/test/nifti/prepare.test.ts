@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  applyIntensity,
   labelsToScan,
   type NiftiImage,
   orientImage,
@@ -89,5 +90,28 @@ describe('prepareScan and prepareLabels against scipy/numpy', () => {
     expect(() => labelsToScan(new Uint8Array(5), labelScan)).toThrow(
       /^labels\.nii\.gz: labels have 5 voxels/,
     );
+  });
+});
+
+describe('applyIntensity edge cases (MONAI semantics)', () => {
+  const run = (values: number[], spec: Parameters<typeof applyIntensity>[1]) => {
+    const data = Float32Array.from(values);
+    applyIntensity(data, spec);
+    return Array.from(data);
+  };
+
+  it('minmax of a constant volume is zeros; zscore with std 0 divides by 1', () => {
+    expect(run([3, 3, 3], { kind: 'minmax' })).toEqual([0, 0, 0]);
+    expect(run([3, 3, 3], { kind: 'zscore', nonzero: false })).toEqual([0, 0, 0]);
+  });
+
+  it('zscore nonzero leaves zeros and normalises the rest over the rest', () => {
+    expect(run([0, 1, 3, 0], { kind: 'zscore', nonzero: true })).toEqual([0, -1, 1, 0]);
+  });
+
+  it('window maps [aMin, aMax] to [bMin, bMax], clipped only when asked', () => {
+    const w = { kind: 'window', aMin: -100, aMax: 300, bMin: 0, bMax: 1 } as const;
+    expect(run([-200, -100, 100, 500], { ...w, clip: true })).toEqual([0, 0, 0.5, 1]);
+    expect(run([-200, 500], { ...w, clip: false })).toEqual([-0.25, 1.5]);
   });
 });
