@@ -44,7 +44,9 @@ export {
   openClassifier,
   type SessionHandler,
 } from './lifecycle.js';
+export * from './nifti/index.js';
 export { readOnnxMetadata } from './onnx-metadata.js';
+export * from './prepare/index.js';
 export * from './preprocessing/index.js';
 export { deriveSeed, mulberry32, permutation, Rng } from './random.js';
 export {

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-// conv3d-dataset: build the 3D MNIST HDF5 file, or inspect one.
+// conv3d-dataset: build the 3D MNIST HDF5 file, inspect one, or pack a folder of NIfTI scans into one.
 import { type CliIo, parseCommandLine, runMain, UsageError } from '@conv3d/core/node';
 import { VOXEL_TYPES, type VoxelType } from './build-dtype.js';
 import { buildProgress } from './build-progress.js';
 import { type BuildResult, buildDataset, DEFAULT_SEED, MAX_COPIES, MAX_GRID, MIN_GRID } from './builder.js';
 import { inspectCommand } from './inspect-command.js';
 import { DEFAULT_COPIES, MNIST_DIGITS } from './layout.js';
+import { PACK_USAGE, packCommand } from './pack/pack-command.js';
 import { defaultDatasetPath } from './paths.js';
 import { DATASET_FLAGS_USAGE } from './read-flags.js';
 
 const USAGE = `usage:
   conv3d-dataset build [--out FILE] [--grid N] [--digits TRAIN,TEST|all] [--copies N] [--dtype float64|float32]
                        [--seed N] [--compression gzip|none] [--workers N]
-  conv3d-dataset inspect FILE ${DATASET_FLAGS_USAGE}`;
+  conv3d-dataset inspect FILE ${DATASET_FLAGS_USAGE}
+  ${PACK_USAGE}`;
 
 /** An integer flag in [min, max], else a usage error quoting what was given. */
 function integerFlag(name: string, text: string | undefined, min: number, max: number): number | undefined {
@@ -108,5 +110,6 @@ await runMain({ name: 'conv3d-dataset', usage: USAGE }, async (argv, io) => {
   const [command, ...rest] = argv;
   if (command === 'build') return build(rest, io);
   if (command === 'inspect') return inspectCommand(rest, io);
+  if (command === 'pack') return packCommand(rest, io);
   throw new UsageError(command === undefined ? 'missing command' : `unknown command '${command}'`);
 });
