@@ -10,6 +10,7 @@ export {
   contractFromMetadata,
   contractToMetadata,
   defineContract,
+  type EnsembleMember,
   INPUT_KINDS,
   INPUT_LAYOUT,
   type InputKind,

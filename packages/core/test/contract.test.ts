@@ -124,7 +124,9 @@ describe('contractFromMetadata', () => {
   const without = (key: string) => Object.fromEntries(Object.entries(v2).filter(([k]) => k !== key));
   const v3Keys: string[] = [K.task, K.voxelOutput, K.freeSize, K.preparation];
   it.each(
-    Object.values(K).filter((k) => k !== K.testAccuracy && k !== K.contractVersion && !v3Keys.includes(k)),
+    Object.values(K).filter(
+      (k) => k !== K.testAccuracy && k !== K.members && k !== K.contractVersion && !v3Keys.includes(k),
+    ),
   )('names a missing %s', (key) => {
     expect(errorOf(without(key))).toMatch(new RegExp(`^m.onnx: metadata '${key}' is missing`));
   });
@@ -172,5 +174,30 @@ describe('defineContract', () => {
     expect(() => defineContract({ ...general, testAccuracy: -1 })).toThrow(
       /'conv3d.test_accuracy' must be a number/,
     );
+  });
+});
+
+describe('ensemble members', () => {
+  const members = [{ name: 'best-a', testAccuracy: 0.8625 }, { name: 'best-b' }];
+
+  it('round-trip through conv3d.members, in any version, and leave a plain contract unchanged', () => {
+    const ensemble = defineContract({ ...general, members });
+    const meta = contractToMetadata(ensemble);
+    expect(meta[K.members]).toBe(JSON.stringify(members));
+    expect(meta[K.contractVersion]).toBe('2');
+    expect(contractFromMetadata(meta, 'e.onnx').members).toEqual(members);
+    expect(contractToMetadata(general)[K.members]).toBeUndefined();
+  });
+
+  it('are refused, naming the key, when fewer than two or malformed', () => {
+    const meta = contractToMetadata(general);
+    for (const bad of [
+      '[{"name":"a"}]',
+      '[{"name":"a"},{"name":""}]',
+      '[{"name":"a"},{"name":"b","testAccuracy":2}]',
+    ]) {
+      expect(errorOf({ ...meta, [K.members]: bad })).toMatch(/'conv3d.members' must be ≥ 2/);
+    }
+    expect(errorOf({ ...meta, [K.members]: '[' })).toMatch(/'conv3d.members' is not valid JSON/);
   });
 });
