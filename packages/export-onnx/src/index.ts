@@ -1,5 +1,15 @@
 export { CONVERTERS, type Converter, REGISTRY } from './converters/index.js';
 export { supportedLayersMarkdown } from './docs.js';
+export {
+  convertEnsemble,
+  ENSEMBLE_INPUT,
+  ENSEMBLE_OUTPUT,
+  type EnsembleFileResult,
+  type EnsembleMemberModel,
+  type EnsembleOptions,
+  exportEnsembleFile,
+  sharedContract,
+} from './ensemble.js';
 export { ExportError } from './errors.js';
 export {
   type ExportFileResult,
