@@ -277,6 +277,25 @@ export function contractToMetadata(contract: ModelContract): Record<string, stri
   return meta;
 }
 
+/**
+ * The first contract key whose value differs between two models that should take the same rows and give the same
+ * classes (an ensemble's members), test accuracy and members aside; undefined when they share the contract.
+ */
+export function contractDifference(
+  a: ModelContract,
+  b: ModelContract,
+): { key: string; a: string | undefined; b: string | undefined } | undefined {
+  const shared = (c: ModelContract): Record<string, string> => {
+    const { [METADATA_KEYS.testAccuracy]: _a, [METADATA_KEYS.members]: _m, ...rest } = contractToMetadata(c);
+    return rest;
+  };
+  const [ma, mb] = [shared(a), shared(b)];
+  for (const key of new Set([...Object.keys(ma), ...Object.keys(mb)])) {
+    if (ma[key] !== mb[key]) return { key, a: ma[key], b: mb[key] };
+  }
+  return undefined;
+}
+
 /** The legacy (v1) preprocessing id: the seed's Oranges RGB step under its first name. */
 export const LEGACY_PREPROCESSING = 'matplotlib-oranges-rgb-v1';
 

@@ -7,6 +7,7 @@ export {
   CONTRACT_VERSION,
   ContractError,
   type ContractSpec,
+  contractDifference,
   contractFromMetadata,
   contractToMetadata,
   defineContract,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ContractError,
+  contractDifference,
   contractFromMetadata,
   contractToMetadata,
   defineContract,
@@ -187,6 +188,16 @@ describe('ensemble members', () => {
     expect(meta[K.contractVersion]).toBe('2');
     expect(contractFromMetadata(meta, 'e.onnx').members).toEqual(members);
     expect(contractToMetadata(general)[K.members]).toBeUndefined();
+  });
+
+  it('are set aside with the test accuracy when contracts are compared', () => {
+    const ensemble = defineContract({ ...general, members });
+    expect(contractDifference(ensemble, { ...general, testAccuracy: 0.5 } as typeof general)).toBeUndefined();
+    expect(contractDifference(general, defineContract({ ...general, labels: ['a', 'b', 'c'] }))).toEqual({
+      key: K.labels,
+      a: '["cat","dog","eel"]',
+      b: '["a","b","c"]',
+    });
   });
 
   it('are refused, naming the key, when fewer than two or malformed', () => {

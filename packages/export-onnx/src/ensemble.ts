@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
   ContractError,
+  contractDifference,
   contractFromMetadata,
   contractToMetadata,
   defineContract,
@@ -42,7 +43,7 @@ export type EnsembleOptions = Pick<
 
 /** The members' shared contract (test accuracy aside); a member that differs is named with the first key. */
 export function sharedContract(members: readonly EnsembleMemberModel[]): ModelContract {
-  let first: { contract: ModelContract; meta: Record<string, string>; source: string } | undefined;
+  let first: { contract: ModelContract; source: string } | undefined;
   for (const { model, source } of members) {
     const carried = (model.getUserDefinedMetadata() as { conv3d?: Record<string, string> } | undefined)
       ?.conv3d;
@@ -58,17 +59,12 @@ export function sharedContract(members: readonly EnsembleMemberModel[]): ModelCo
       if (error instanceof ContractError) throw new ExportError(error.message);
       throw error;
     }
-    const meta = contractToMetadata(contract);
-    if (first === undefined) {
-      first = { contract, meta, source };
-      continue;
-    }
-    for (const key of new Set([...Object.keys(meta), ...Object.keys(first.meta)])) {
-      if (meta[key] !== first.meta[key]) {
-        throw new ExportError(
-          `${source}: its contract differs from ${first.source}'s ('${key}' ${meta[key] ?? 'absent'} vs ${first.meta[key] ?? 'absent'}); ensemble members must share grid, channels, labels and preprocessing`,
-        );
-      }
+    first ??= { contract, source };
+    const differs = contractDifference(contract, first.contract);
+    if (differs) {
+      throw new ExportError(
+        `${source}: its contract differs from ${first.source}'s ('${differs.key}' ${differs.a ?? 'absent'} vs ${differs.b ?? 'absent'}); ensemble members must share grid, channels, labels and preprocessing`,
+      );
     }
   }
   if (first === undefined || members.length < 2) {
