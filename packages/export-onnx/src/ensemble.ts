@@ -142,6 +142,7 @@ export function convertEnsemble(
   const metadata = contractToMetadata(written);
   const input = first.graph.input[0] as ModelProto['graph']['input'][number];
   const dims = input.type.tensor_type.shape.dim;
+  const inputDims = embed ? [dims[0] ?? {}, { dim_value: contract.rawLength }] : dims;
   const proto: ModelProto = {
     ir_version: first.ir_version,
     opset_import: first.opset_import,
@@ -158,7 +159,7 @@ export function convertEnsemble(
           type: {
             tensor_type: {
               elem_type: input.type.tensor_type.elem_type,
-              shape: { dim: embed ? [dims[0] ?? {}, { dim_value: contract.rawLength }] : dims },
+              shape: { dim: inputDims },
             },
           },
         },
@@ -183,6 +184,8 @@ export function convertEnsemble(
       inputs: [graphInput],
       outputs: [ENSEMBLE_OUTPUT],
       metadata,
+      inputShapes: [inputDims.map((d) => d.dim_param ?? (d.dim_value as number))],
+      freeSize: inputDims.slice(1).some((d) => d.dim_param !== undefined),
     },
   };
 }

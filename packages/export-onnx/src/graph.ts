@@ -1,4 +1,5 @@
 // Graph under construction: nodes, initializers, and every tfjs tensor's ONNX names per layout.
+import { FixedSizeNeeded, type LayerRef } from './errors.js';
 import { type Layout, toChannelsFirstPerm, toChannelsLastPerm } from './layout.js';
 import {
   type AttributeProto,
@@ -18,7 +19,7 @@ export interface Value {
   names: Partial<Record<Layout, string>>;
 }
 
-export type AttributeValue = number | readonly number[] | { float: number };
+export type AttributeValue = number | readonly number[] | { float: number } | { string: string };
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -26,6 +27,14 @@ export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
   private readonly used = new Set<string>();
+
+  /** With `freeSize`, the graph inputs' spatial (or time) dims are symbolic: converters must not bake them in. */
+  constructor(readonly freeSize = false) {}
+
+  /** Called by a converter that needs the saved spatial sizes; with free sizes the export falls back to them. */
+  requireFixedSize(layer: LayerRef, why: string): void {
+    if (this.freeSize) throw new FixedSizeNeeded(`layer '${layer.name}' (${layer.className}) ${why}`);
+  }
 
   /** Reserves a name that no other value, initializer or node uses yet. */
   uniqueName(base: string): string {
@@ -111,12 +120,14 @@ function namesFor(shape: Shape, layout: Layout, name: string): Partial<Record<La
 function toAttribute(name: string, value: AttributeValue): AttributeProto {
   if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
   if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
+  if ('string' in value)
+    return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value.string) };
   return { name, type: AttributeType.INTS, ints: [...value] };
 }
 
+/** A view, not a copy, on little-endian hosts: the exporter holds each weight once more at most (the file). */
 function float32Bytes(data: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN)
-    return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   // ONNX raw_data is little-endian whatever the host.
   const out = new Uint8Array(data.length * 4);
   const view = new DataView(out.buffer);

@@ -1,4 +1,14 @@
-export { CONVERTERS, type Converter, REGISTRY } from './converters/index.js';
+export { applyActivation, SUPPORTED_ACTIVATIONS } from './activations.js';
+export {
+  CONVERTERS,
+  type ConvertArgs,
+  type Converter,
+  type ConverterDoc,
+  type ConverterFamily,
+  REGISTRY,
+  registerConverter,
+} from './converters/index.js';
+export { single } from './converters/types.js';
 export { supportedLayersMarkdown } from './docs.js';
 export {
   convertEnsemble,
@@ -10,8 +20,9 @@ export {
   exportEnsembleFile,
   sharedContract,
 } from './ensemble.js';
-export { ExportError } from './errors.js';
+export { ExportError, unsupportedOption } from './errors.js';
 export {
+  type ExportFileOptions,
   type ExportFileResult,
   exportModelFile,
   loadLayersModelFromDisk,
@@ -28,4 +39,7 @@ export {
   IR_VERSION,
   OPSET_VERSION,
 } from './export-model.js';
+export type { GraphBuilder, Shape, Value } from './graph.js';
+export type { LayerConfig, LayerWeights, WeightData } from './layer-config.js';
+export type { Layout } from './layout.js';
 export { decodeModel } from './proto/index.js';

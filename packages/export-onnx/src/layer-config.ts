@@ -8,6 +8,27 @@ export class LayerConfig {
     private readonly raw: Readonly<Record<string, unknown>>,
   ) {}
 
+  /** The option as stored, unchecked (for converters that validate a structured value themselves). */
+  get(key: string): unknown {
+    return this.raw[key];
+  }
+
+  /**
+   * A per-spatial-dimension (begin, end) option such as ZeroPadding's `padding` or Cropping's `cropping`: a number,
+   * `n` numbers, or `n` [begin, end] pairs (Keras's forms), as `n` non-negative integer pairs.
+   */
+  pairs(key: string, n: number): [number, number][] {
+    const value = this.raw[key];
+    const ok = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+    if (ok(value)) return Array.from({ length: n }, () => [value, value]);
+    if (Array.isArray(value) && value.length === n) {
+      if (value.every(ok)) return value.map((v) => [v, v]);
+      if (value.every((p) => Array.isArray(p) && p.length === 2 && p.every(ok)))
+        return value as [number, number][];
+    }
+    throw this.invalid(key, `a non-negative integer, ${n} of them, or ${n} [begin, end] pairs`);
+  }
+
   has(key: string): boolean {
     return this.raw[key] !== undefined && this.raw[key] !== null;
   }
@@ -16,6 +37,14 @@ export class LayerConfig {
     const value = this.raw[key] ?? fallback;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw this.invalid(key, 'a number');
     return value;
+  }
+
+  /** An axis option: a number, or a one-element list as Keras 2 saves BatchNormalization's `axis` ([3]). */
+  axis(key: string, fallback: number): number {
+    const value = this.raw[key] ?? fallback;
+    const axis = Array.isArray(value) && value.length === 1 ? value[0] : value;
+    if (!Number.isInteger(axis)) throw this.invalid(key, 'an integer axis');
+    return axis as number;
   }
 
   /** A per-spatial-dimension option: tfjs stores a number or an array of `n` numbers. */

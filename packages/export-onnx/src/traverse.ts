@@ -1,9 +1,10 @@
 // Walks a tfjs LayersModel (Sequential or functional) in dependency order and converts every layer call.
+// A model used as a layer inside another (nested Sequential/Functional) is walked in place.
 
 import { oneLine } from '@conv3d/core/node';
 import type * as tf from '@tensorflow/tfjs';
 import { REGISTRY } from './converters/index.js';
-import { ExportError, type LayerRef } from './errors.js';
+import { ExportError, FixedSizeNeeded, type LayerRef } from './errors.js';
 import { GraphBuilder, type Shape, type Value } from './graph.js';
 import { LayerConfig, LayerWeights } from './layer-config.js';
 
@@ -19,48 +20,25 @@ export interface ConvertedGraph {
   outputs: GraphEndpoint[];
 }
 
-export function convertLayers(model: tf.LayersModel): ConvertedGraph {
-  const graph = new GraphBuilder();
-  const values = new Map<number, Value>();
-  const inputs = model.inputs.map((tensor) => {
-    const value = convertCall(graph, tensor.sourceLayer, [], [], tensor.shape);
-    values.set(tensor.id, value);
-    return { name: value.names.channelsLast as string, shape: tensor.shape };
-  });
+/** Converts `model`; with `freeSize`, converters that need the saved spatial sizes throw FixedSizeNeeded. */
+export function convertLayers(model: tf.LayersModel, freeSize = false): ConvertedGraph {
+  const graph = new GraphBuilder(freeSize);
+  const inputValues = model.inputs.map((tensor) =>
+    convertCall(graph, tensor.sourceLayer, [], [], tensor.shape),
+  );
+  const inputs = model.inputs.map((tensor, i) => ({
+    name: inputValues[i]?.names.channelsLast as string,
+    shape: tensor.shape,
+  }));
   // Reserved before any layer is converted so the graph outputs carry the output layers' own names.
   const outputNames = model.outputs.map((tensor) => graph.uniqueName(tensor.sourceLayer.name));
-
-  const pending = model.layers.filter((layer) => !isInputLayer(layer));
-  let progress = true;
-  while (progress) {
-    progress = false;
-    for (const layer of pending) {
-      for (const node of layer.inboundNodes) {
-        const [firstOut] = node.outputTensors;
-        if (firstOut === undefined || values.has(firstOut.id)) continue;
-        const args = node.inputTensors.map((t) => values.get(t.id));
-        if (!args.every((v): v is Value => v !== undefined)) continue;
-        if (node.outputTensors.length !== 1) {
-          throw new ExportError(
-            `layer '${layer.name}' (${layer.getClassName()}): multiple outputs are not supported`,
-          );
-        }
-        const shapes = node.inputTensors.map((t) => t.shape);
-        values.set(firstOut.id, convertCall(graph, layer, args, shapes, firstOut.shape));
-        progress = true;
-      }
-    }
-  }
+  const outputValues = convertSubgraph(graph, model, inputValues);
 
   const inputNames = new Set(inputs.map((e) => e.name));
   const renamed = new Map<string, string>();
   const outputs = model.outputs.map((tensor, i) => {
-    const value = values.get(tensor.id);
-    if (value === undefined) {
-      throw new ExportError(`model output '${tensor.name}' does not depend on the model inputs only`);
-    }
     const name = outputNames[i] as string;
-    const source = graph.in(value, 'channelsLast');
+    const source = graph.in(outputValues[i] as Value, 'channelsLast');
     const earlier = renamed.get(source);
     if (earlier !== undefined || inputNames.has(source)) {
       graph.nodes.push({
@@ -79,8 +57,50 @@ export function convertLayers(model: tf.LayersModel): ConvertedGraph {
   return { graph, inputs, outputs };
 }
 
-function isInputLayer(layer: tf.layers.Layer): boolean {
-  return layer.getClassName() === 'InputLayer';
+/** Converts the layers of `model` fed with `inputValues` (one per model input); returns its output values. */
+function convertSubgraph(graph: GraphBuilder, model: tf.LayersModel, inputValues: readonly Value[]): Value[] {
+  const values = new Map<number, Value>();
+  model.inputs.forEach((tensor, i) => {
+    values.set(tensor.id, inputValues[i] as Value);
+  });
+  const pending = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const layer of pending) {
+      for (const node of layer.inboundNodes) {
+        const [firstOut] = node.outputTensors;
+        if (firstOut === undefined || values.has(firstOut.id)) continue;
+        const args = node.inputTensors.map((t) => values.get(t.id));
+        if (!args.every((v): v is Value => v !== undefined)) continue;
+        const shapes = node.inputTensors.map((t) => t.shape);
+        if (isModel(layer)) {
+          const outs = convertSubgraph(graph, layer, args);
+          node.outputTensors.forEach((t, i) => {
+            values.set(t.id, outs[i] as Value);
+          });
+        } else if (node.outputTensors.length !== 1) {
+          throw new ExportError(
+            `layer '${layer.name}' (${layer.getClassName()}): multiple outputs are not supported`,
+          );
+        } else {
+          values.set(firstOut.id, convertCall(graph, layer, args, shapes, firstOut.shape));
+        }
+        progress = true;
+      }
+    }
+  }
+  return model.outputs.map((tensor) => {
+    const value = values.get(tensor.id);
+    if (value === undefined) {
+      throw new ExportError(`model output '${tensor.name}' does not depend on the model inputs only`);
+    }
+    return value;
+  });
+}
+
+function isModel(layer: tf.layers.Layer): layer is tf.LayersModel {
+  return 'layers' in layer && 'inputs' in layer && 'outputs' in layer && Array.isArray(layer.layers);
 }
 
 function convertCall(
@@ -108,7 +128,7 @@ function convertCall(
       outputShape,
     });
   } catch (error) {
-    if (error instanceof ExportError) throw error;
+    if (error instanceof ExportError || error instanceof FixedSizeNeeded) throw error;
     throw new ExportError(`layer '${ref.name}' (${ref.className}): ${oneLine(String(error))}`);
   }
 }

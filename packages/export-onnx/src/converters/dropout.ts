@@ -1,7 +1,7 @@
-import { type Converter, single } from './types.js';
+import { type ConverterFamily, single } from './types.js';
 
 /** Regularisers that are the identity at inference: no node at all. */
-export const dropoutConverter: Converter = {
+export const dropoutConverter: ConverterFamily = {
   classNames: ['Dropout', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout'],
   doc: { onnx: '(none: identity at inference)', options: 'all' },
   convert: single,

@@ -1,4 +1,4 @@
-// The registry: tfjs layer class name → converter. One file per layer family.
+// The built-in converters, one file per layer family, registered under every class name they convert.
 import { activationConverter, advancedActivationConverter } from './activation.js';
 import { batchNormalizationConverter } from './batch-normalization.js';
 import { convolutionConverter } from './convolution.js';
@@ -7,11 +7,15 @@ import { dropoutConverter } from './dropout.js';
 import { flattenConverter } from './flatten.js';
 import { globalPoolingConverter } from './global-pooling.js';
 import { inputConverter } from './input.js';
+import { layerNormalizationConverter } from './layer-normalization.js';
 import { mergeConverter } from './merge.js';
 import { poolingConverter } from './pooling.js';
-import type { Converter } from './types.js';
+import { registerConverter } from './registry.js';
+import { reshapingConverter } from './reshaping.js';
+import { spatialConverter } from './spatial.js';
+import type { ConverterFamily } from './types.js';
 
-export const CONVERTERS: readonly Converter[] = [
+export const CONVERTERS: readonly ConverterFamily[] = [
   inputConverter,
   convolutionConverter,
   poolingConverter,
@@ -23,10 +27,16 @@ export const CONVERTERS: readonly Converter[] = [
   activationConverter,
   advancedActivationConverter,
   mergeConverter,
+  layerNormalizationConverter,
+  reshapingConverter,
+  spatialConverter,
 ];
 
-export const REGISTRY: ReadonlyMap<string, Converter> = new Map(
-  CONVERTERS.flatMap((c) => c.classNames.map((name) => [name, c] as const)),
-);
+for (const family of CONVERTERS) {
+  for (const name of family.classNames) {
+    registerConverter(name, { convert: family.convert, doc: family.classDocs?.[name] ?? family.doc });
+  }
+}
 
-export type { ConvertArgs, Converter } from './types.js';
+export { REGISTRY, registerConverter } from './registry.js';
+export type { ConvertArgs, Converter, ConverterDoc, ConverterFamily } from './types.js';
