@@ -5,9 +5,9 @@
 //   node bench/ema-step.mjs [--steps 20] [--backend auto|fast-cpu|cpu]
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs';
 import { WeightAverage } from '../dist/callbacks/weight-average.js';
 import { BEST_CONFIG_PATH, buildModel, loadTrainConfig, selectBackend } from '../dist/index.js';
+import { randomBatch } from './random-batch.mjs';
 
 const { values: opts } = parseArgs({
   options: { backend: { type: 'string', default: 'auto' }, steps: { type: 'string', default: '20' } },
@@ -22,16 +22,7 @@ const backend = await selectBackend(opts.backend);
 const config = loadTrainConfig(BEST_CONFIG_PATH);
 const model = buildModel(config);
 const n = config.batchSize;
-const xs = tf.randomUniform([n, 16, 16, 16, 3], 0, 1, 'float32', 1);
-const ys = tf
-  .oneHot(
-    tf.tensor1d(
-      Array.from({ length: n }, (_, i) => i % 10),
-      'int32',
-    ),
-    10,
-  )
-  .toFloat();
+const { xs, ys } = randomBatch(n);
 const average = new WeightAverage(
   { type: 'ema', decay: 0.999, startEpoch: 1, monitor: 'val_accuracy', mode: 'auto' },
   model,
