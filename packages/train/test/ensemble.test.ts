@@ -125,7 +125,7 @@ describe('conv3d-ensemble', () => {
     row[5 + 16 * 6 + 256 * 7] = 0.5;
     const moved = TTA_SETS.shift.slice(1).map((view) => {
       const out = viewRows(SEED_CONTRACT, row, 1, view);
-      return out.findIndex((v) => v === 0.5);
+      return out.indexOf(0.5);
     });
     const at = (x: number, y: number, z: number) => x + 16 * y + 256 * z;
     expect(moved).toEqual([at(6, 6, 7), at(4, 6, 7), at(5, 7, 7), at(5, 5, 7), at(5, 6, 8), at(5, 6, 6)]);
