@@ -1,15 +1,17 @@
-// conv3d-export <run-dir|model.json> [--out model.onnx] [--fixed-size | --input-shape D,H,W,C]
+// conv3d-export <run-dir|model.json>... [--out model.onnx] [--fixed-size | --input-shape D,H,W,C]
 // [--embed-preprocessing [--opencv-compatible]] [--preprocessing ID], on the shared CLI skeleton.
 import { preprocessingIds } from '@conv3d/core';
 import { type CliIo, parseCommandLine, processIo, runCli as runCommand, UsageError } from '@conv3d/core/node';
+import { exportEnsemble } from './ensemble-cli.js';
 import { exportModelFile } from './export-file.js';
 
 const CLI = {
   name: 'conv3d-export',
   usage:
-    'usage: conv3d-export <run-dir|model.json> [--out model.onnx] [--fixed-size | --input-shape D,H,W,C] [--embed-preprocessing [--opencv-compatible]] [--preprocessing ID]\n' +
+    'usage: conv3d-export <run-dir|model.json>... [--out model.onnx] [--fixed-size | --input-shape D,H,W,C] [--embed-preprocessing [--opencv-compatible]] [--preprocessing ID]\n' +
     '  --fixed-size           keep the saved input size (default: symbolic spatial dims when every layer allows it)\n' +
     '  --input-shape D,H,W,C  export for this input shape (without the batch)\n' +
+    '  several inputs (or an ensemble run folder): one file whose output is the mean of their probabilities\n' +
     '  --embed-preprocessing  put the contract preprocessing in the graph: raw rows [N, V] in, probabilities out\n' +
     '  --opencv-compatible    with --embed-preprocessing: only ops OpenCV 4.6 DNN imports (slower in onnxruntime)\n' +
     `  --preprocessing ID     override the model contract preprocessing (${preprocessingIds().join(', ')})`,
@@ -32,7 +34,7 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
         },
         allowPositionals: true,
       });
-      if (positionals.length !== 1) throw new UsageError(`expected one input, got ${positionals.length}`);
+      if (positionals.length === 0) throw new UsageError('expected at least one input, got 0');
       const { preprocessing } = values;
       if (preprocessing !== undefined && !preprocessingIds().includes(preprocessing)) {
         throw new UsageError(
@@ -50,7 +52,22 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
       if (inputShape !== undefined && values['fixed-size'] === true) {
         throw new UsageError('--input-shape already fixes the size; drop --fixed-size');
       }
+      if (positionals.length > 1 && (inputShape !== undefined || values['fixed-size'] === true)) {
+        throw new UsageError(
+          "--fixed-size and --input-shape take one model; an ensemble keeps its members' contract size",
+        );
+      }
       const out = values.out ?? 'model.onnx';
+      const ensembleOptions = {
+        embedPreprocessing: embed,
+        opencvCompatible,
+        ...(preprocessing === undefined ? {} : { preprocessing }),
+      };
+      const ensemble = await exportEnsemble(positionals, out, ensembleOptions);
+      if (ensemble !== undefined) {
+        io.log(ensemble);
+        return;
+      }
       const result = await exportModelFile(positionals[0] as string, out, {
         embedPreprocessing: embed,
         opencvCompatible,

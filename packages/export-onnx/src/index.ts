@@ -10,6 +10,16 @@ export {
 } from './converters/index.js';
 export { single } from './converters/types.js';
 export { supportedLayersMarkdown } from './docs.js';
+export {
+  convertEnsemble,
+  ENSEMBLE_INPUT,
+  ENSEMBLE_OUTPUT,
+  type EnsembleFileResult,
+  type EnsembleMemberModel,
+  type EnsembleOptions,
+  exportEnsembleFile,
+  sharedContract,
+} from './ensemble.js';
 export { ExportError, unsupportedOption } from './errors.js';
 export {
   type ExportFileOptions,

@@ -201,7 +201,7 @@ describe('CLI', () => {
 
   it.each([
     [['/nonexistent/run'], 1, /^conv3d-export: \/nonexistent\/run: not found/],
-    [[], 2, /^conv3d-export: expected one input, got 0 \(see conv3d-export --help\)$/],
+    [[], 2, /^conv3d-export: expected at least one input, got 0 \(see conv3d-export --help\)$/],
     [['a', '--embed-preprocessing=yes'], 2, /^conv3d-export: .*--embed-preprocessing/],
     [['a', '--frobnicate'], 2, /^conv3d-export: Unknown option '--frobnicate'/],
     [
