@@ -9,6 +9,7 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
+import { CONCAT_KERNELS } from './concat-kernels.js';
 import { ELEMENTWISE_KERNELS } from './elementwise-kernels.js';
 import { convGeometry, hasPlainPadding, poolGeometry } from './geometry.js';
 import {
@@ -245,4 +246,5 @@ export const FAST_KERNELS: Readonly<Record<string, KernelFactory>> = {
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
   ...ELEMENTWISE_KERNELS,
+  ...CONCAT_KERNELS,
 };
