@@ -7,7 +7,7 @@ namespace {
 
 // Rows per part: enough values that a part pays for waking a thread (~64K floats).
 int parts_for(long rows, long width, const ThreadPool& pool) {
-  return static_cast<int>(std::max(1L, std::min<long>({static_cast<long>(pool.size()), rows, rows * width >> 16})));
+  return static_cast<int>(std::min<long>(rows, pool.parts(rows * width, 1L << 16)));
 }
 
 // For each row of [r0, r1): copies piece i between `whole` (rows of `total` values, piece i at

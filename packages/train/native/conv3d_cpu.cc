@@ -118,7 +118,7 @@ void pool_argmax(const Pool& g, const float* x, long n0, long n1, const Fn& fn) 
 // y = the windows' maxima (tfjs's cpu pool3d: NaN never wins, an empty window gives -Infinity);
 // with argmax set, also each maximum's flat index in x (-1: none), for max_pool_grad_argmax.
 void max_pool(Context& ctx, const Pool& g, const float* x, float* y, int32_t* argmax) {
-  const int parts = std::min(ctx.threads, g.N);
+  const int parts = ctx.pool.parts(g.N);
   parallel(ctx, parts, [&](int p) {
     const auto [n0, n1] = split(g.N, parts, p, 1);
     pool_argmax(g, x, n0, n1, [&](long out, const long* voxels, const float* best, const int32_t* which, int c0,
@@ -135,7 +135,7 @@ void max_pool(Context& ctx, const Pool& g, const float* x, float* y, int32_t* ar
 // dx need not be zeroed: each sample's slice is zeroed just before its scatter, while it is in
 // cache, so the activation-sized dx goes to memory once (a separate zero-fill wrote it twice).
 void max_pool_grad(Context& ctx, const Pool& g, const float* dy, const float* x, float* dx) {
-  const int parts = std::min(ctx.threads, g.N);
+  const int parts = ctx.pool.parts(g.N);
   const long perIn = static_cast<long>(g.inD) * g.inH * g.inW * g.C;
   parallel(ctx, parts, [&](int p) {
     const auto [n0, n1] = split(g.N, parts, p, 1);
@@ -153,7 +153,7 @@ void max_pool_grad(Context& ctx, const Pool& g, const float* dy, const float* x,
 // above. Every argmax of sample n lies in sample n, so splitting by sample is race-free.
 void max_pool_grad_argmax(Context& ctx, long samples, long outPerSample, long inPerSample, const float* dy,
                           const int32_t* argmax, float* dx) {
-  const int parts = static_cast<int>(std::min<long>(ctx.threads, samples));
+  const int parts = ctx.pool.parts(samples);
   parallel(ctx, parts, [&](int p) {
     const auto [n0, n1] = split(samples, parts, p, 1);
     for (long n = n0; n < n1; ++n) {

@@ -8,7 +8,7 @@ namespace {
 
 template <typename Fn>
 void parallel_ranges(long n, ThreadPool& pool, long grain, const Fn& fn) {
-  const int parts = static_cast<int>(std::max(1L, std::min<long>(pool.size(), n / grain)));
+  const int parts = pool.parts(n, grain);
   pool.run(parts, [&](int p) { fn(n * p / parts, n * (p + 1) / parts); });
 }
 
@@ -92,8 +92,7 @@ void binary_strided(BinaryOp op, const float* a, const long* aStride, const floa
   long rows = 1;
   for (int d = 0; d < rank - 1; ++d) rows *= shape[d];
   const long inner = shape[rank - 1];
-  const int parts = static_cast<int>(std::max(1L, std::min<long>({static_cast<long>(pool.size()), rows,
-                                                                 rows * inner / GRAIN})));
+  const int parts = static_cast<int>(std::min<long>(rows, pool.parts(rows * inner, GRAIN)));
   pool.run(parts, [&](int p) {
     with_op(op, [&](auto f) {
       strided_rows(a, aStride, b, bStride, shape, rank, out, rows * p / parts, rows * (p + 1) / parts, f);
@@ -133,7 +132,7 @@ void sum_middle(const float* x, long size, long outer, long inner, float* out, T
   // thread count. Parts split the outputs: by outer index when there are enough of them, else by
   // columns of the inner axis.
   const long units = outer > 1 ? outer : inner;
-  const int parts = static_cast<int>(std::max(1L, std::min<long>({static_cast<long>(pool.size()), units, size / GRAIN})));
+  const int parts = static_cast<int>(std::min<long>(units, pool.parts(size, GRAIN)));
   pool.run(parts, [&](int p) {
     const long u0 = units * p / parts, u1 = units * (p + 1) / parts;
     const long o0 = outer > 1 ? u0 : 0, o1 = outer > 1 ? u1 : 1;
