@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
+import * as tf from '@tensorflow/tfjs';
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -48,6 +49,20 @@ export async function timed(fn) {
   await fn();
   const cpu = process.cpuUsage(cpuStart);
   return { wall: (performance.now() - start) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+/** Our side of a step benchmark: trainOnBatch(x, y) on a compiled model, timed or profiled. */
+export function modelStepper(model, x, y) {
+  return {
+    parameters: model.countParams(),
+    step: () => timed(() => model.trainOnBatch(x, y)),
+    profile: () => tf.profile(() => model.trainOnBatch(x, y)),
+    dispose() {
+      tf.dispose([x, y]);
+      model.optimizer.dispose();
+      model.dispose();
+    },
+  };
 }
 
 /**

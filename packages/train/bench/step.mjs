@@ -28,8 +28,8 @@ import {
   interleave,
   load,
   median,
+  modelStepper,
   printProfile,
-  timed,
   torchStepper,
   uniform,
 } from './interleaved.mjs';
@@ -107,15 +107,7 @@ function ourStepper() {
   );
   const y = tf.oneHot(labels, 10).toFloat();
   labels.dispose();
-  return {
-    step: () => timed(() => model.trainOnBatch(x, y)),
-    profile: () => tf.profile(() => model.trainOnBatch(x, y)),
-    dispose() {
-      tf.dispose([x, y]);
-      model.optimizer.dispose();
-      model.dispose();
-    },
-  };
+  return modelStepper(model, x, y);
 }
 
 const info = await useFastCpuBackend();

@@ -8,15 +8,10 @@ Adam lr 1e-3. Prints one JSON line describing itself, then answers every "step" 
 one JSON line of that step's wall and CPU time. Run with Debian's /usr/bin/python3 (python3-torch 1.13).
 """
 import argparse
-import json
-import os
-import re
-import resource
-import sys
-import time
 
 import torch
 import torch.nn.functional as F
+from step_server import serve, set_threads
 from torch import nn
 
 LEVELS = [16, 32, 64]
@@ -70,43 +65,19 @@ def dice_ce(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return dice.mean() + F.cross_entropy(logits, labels)
 
 
-def cpu_capability() -> str:
-    match = re.search(r"CPU capability usage: (\S+)", torch.__config__.show())
-    return match.group(1) if match else "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--size", type=int, default=32)
     parser.add_argument("--classes", type=int, default=4)
-    # Same core count as our backend: this torch build's default here is 1 thread.
-    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--threads", type=int, default=0)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     torch.manual_seed(0)
     model = UNet(args.classes)
-    model.train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     x = torch.rand(args.batch, 1, args.size, args.size, args.size)
     y = torch.randint(0, args.classes, (args.batch, args.size, args.size, args.size))
-
-    def step() -> dict:
-        start, cpu_start = time.perf_counter(), time.process_time()
-        optimizer.zero_grad()
-        loss = dice_ce(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return {"wall_s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu_start,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "loss": loss.item()}
-
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
-                      "capability": cpu_capability(),
-                      "parameters": sum(p.numel() for p in model.parameters())}), flush=True)
-    for line in sys.stdin:
-        if line.strip() != "step":
-            break
-        print(json.dumps(step()), flush=True)
+    serve(model, lambda m: dice_ce(m(x), y), {})
 
 
 if __name__ == "__main__":

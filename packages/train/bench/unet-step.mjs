@@ -12,7 +12,15 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { fuseBatchNormRelu } from '../dist/fast-cpu/batch-norm-layer.js';
 import { BatchNormalization, Conv3D, fastAdam, ReLU, useFastCpuBackend } from '../dist/fast-cpu/index.js';
-import { cpuModel, interleave, load, printProfile, timed, torchStepper, uniform } from './interleaved.mjs';
+import {
+  cpuModel,
+  interleave,
+  load,
+  modelStepper,
+  printProfile,
+  torchStepper,
+  uniform,
+} from './interleaved.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -93,16 +101,7 @@ function ourStepper() {
   );
   const y = tf.tidy(() => tf.oneHot(labels, classes).toFloat().reshape([batch, size, size, size, classes]));
   labels.dispose();
-  return {
-    parameters: model.countParams(),
-    step: () => timed(() => model.trainOnBatch(x, y)),
-    profile: () => tf.profile(() => model.trainOnBatch(x, y)),
-    dispose() {
-      tf.dispose([x, y]);
-      model.optimizer.dispose();
-      model.dispose();
-    },
-  };
+  return modelStepper(model, x, y);
 }
 
 const info = await useFastCpuBackend();

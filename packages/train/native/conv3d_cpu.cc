@@ -471,6 +471,23 @@ napi_value UnaryOpFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// softmax(x, out, cols): over each row of cols values.
+napi_value SoftmaxFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t n = 0, outSize = 0;
+  const float* x = float_array(env, a.v[0], &n, "x");
+  float* out = x ? float_array(env, a.v[1], &outSize, "out") : nullptr;
+  if (!out) return nullptr;
+  int64_t cols = 0;
+  napi_get_value_int64(env, a.v[2], &cols);
+  if (cols <= 0 || outSize != n || n % cols != 0) {
+    throw_error(env, "conv3d_cpu: softmax needs x and out of whole rows of cols values");
+    return nullptr;
+  }
+  softmax_rows(x, out, static_cast<long>(n / cols), static_cast<long>(cols), a.ctx->pool);
+  return nullptr;
+}
+
 // sumMiddle(x, out, outer): x viewed as [outer, n, out.length / outer], summed over n.
 napi_value SumMiddleFn(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -764,6 +781,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matMul", nullptr, MatMulFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryOp", nullptr, BinaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unaryOp", nullptr, UnaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmax", nullptr, SoftmaxFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumMiddle", nullptr, SumMiddleFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryStrided", nullptr, BinaryStridedFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"concat", nullptr, ConcatFn, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -126,6 +126,26 @@ void unary_op(UnaryOp op, const float* x, float* out, long n, float alpha, Threa
   });
 }
 
+void softmax_rows(const float* x, float* out, long rows, long cols, ThreadPool& pool) {
+  const int parts = static_cast<int>(std::min<long>(rows, pool.parts(rows * cols, GRAIN / 4)));
+  pool.run(parts, [&](int p) {
+    for (long r = rows * p / parts; r < rows * (p + 1) / parts; ++r) {
+      const float* xr = x + r * cols;
+      float* o = out + r * cols;
+      float m = xr[0];
+      for (long c = 1; c < cols; ++c)
+        if (xr[c] > m || xr[c] != xr[c]) m = xr[c];
+      double s = 0.0;
+      for (long c = 0; c < cols; ++c) {
+        o[c] = std::exp(xr[c] - m);
+        s += o[c];
+      }
+      const float total = static_cast<float>(s);
+      for (long c = 0; c < cols; ++c) o[c] /= total;
+    }
+  });
+}
+
 void sum_middle(const float* x, long size, long outer, long inner, float* out, ThreadPool& pool) {
   const long n = size / (outer * inner);
   // Every output is one thread's sum, in index order, so the result does not depend on the

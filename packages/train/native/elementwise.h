@@ -24,6 +24,10 @@ void binary_strided(BinaryOp op, const float* a, const long* aStride, const floa
 // e^x and ln x (within an ulp of tfjs's, which rounds the double results). Neg: -x.
 void unary_op(UnaryOp op, const float* x, float* out, long n, float alpha, ThreadPool& pool);
 
+// Softmax over each row of `cols` values, as tfjs's cpu kernel: exp(x - row max) / the row's sum
+// of those (a NaN anywhere in a row makes the row NaN).
+void softmax_rows(const float* x, float* out, long rows, long cols, ThreadPool& pool);
+
 // x viewed as [outer, n, inner] (n = its size / (outer * inner)): out[o * inner + i] = the sum over
 // the middle axis, accumulated in double in index order.
 void sum_middle(const float* x, long size, long outer, long inner, float* out, ThreadPool& pool);

@@ -152,7 +152,7 @@ describe('per-voxel softmax and Dice shapes: broadcasting ops, Exp, Log, Neg, mi
   }
 
   it(
-    'logSoftmax on the last axis, Exp, Log, Neg, and sums over middle, last and leading axes',
+    'logSoftmax and Softmax on the last axis, Exp, Log, Neg, and sums over middle, last and leading axes',
     forEachBuild(async () => {
       const shape = [8, 16, 16, 16, 4];
       const x = randomArray(shape, 1100);
@@ -160,6 +160,7 @@ describe('per-voxel softmax and Dice shapes: broadcasting ops, Exp, Log, Neg, mi
         const t = tf.tensor(x, shape);
         return [
           tf.logSoftmax(t, -1),
+          tf.softmax(t),
           tf.exp(t),
           tf.log(tf.abs(t).add(0.1)),
           tf.neg(t),
@@ -169,7 +170,17 @@ describe('per-voxel softmax and Dice shapes: broadcasting ops, Exp, Log, Neg, mi
           t.sum([0, 1]),
         ];
       };
-      const names = ['logSoftmax', 'exp', 'log', 'neg', 'sum 1-3', 'sum -1 keepDims', 'sum 2,3', 'sum 0,1'];
+      const names = [
+        'logSoftmax',
+        'softmax',
+        'exp',
+        'log',
+        'neg',
+        'sum 1-3',
+        'sum -1 keepDims',
+        'sum 2,3',
+        'sum 0,1',
+      ];
       expectClose(await runOn(FAST_CPU_BACKEND, compute), await runOn('cpu', compute), names);
     }),
   );

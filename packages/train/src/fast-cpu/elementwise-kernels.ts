@@ -1,4 +1,4 @@
-import type { StepAttrs, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
+import type { SoftmaxAttrs, StepAttrs, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
 import { allocate, type KernelFactory, nativeInputs, output, valuesOf } from './kernel-support.js';
 
@@ -109,6 +109,18 @@ const sum: KernelFactory = (native, stock) => (args) => {
   return output(args, outShape, out);
 };
 
+/** Softmax on the last axis (the only one tfjs's cpu kernel takes): the classifier's and a per-voxel softmax. */
+const softmax: KernelFactory = (native, stock) => (args) => {
+  const inputs = nativeInputs(args, ['logits']);
+  if (inputs === null) return stock(args);
+  const { shape } = inputs.logits;
+  const { dim } = args.attrs as unknown as SoftmaxAttrs;
+  if (dim !== -1 && dim !== shape.length - 1) return stock(args);
+  const out = allocate(args, tf.util.sizeFromShape(shape));
+  native.softmax(valuesOf(args, inputs.logits), out, shape[shape.length - 1] ?? 1);
+  return output(args, shape, out);
+};
+
 /** The element-wise kernels around the convolutions and in the losses, by tfjs kernel name. */
 export const ELEMENTWISE_KERNELS: Readonly<Record<string, KernelFactory>> = {
   Add: binary('Add'),
@@ -121,4 +133,5 @@ export const ELEMENTWISE_KERNELS: Readonly<Record<string, KernelFactory>> = {
   Log: unary(3),
   Neg: unary(4),
   Sum: sum,
+  Softmax: softmax,
 };

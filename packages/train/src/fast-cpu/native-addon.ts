@@ -57,6 +57,8 @@ export interface NativeKernels {
   concat(inputs: Float32Array[], out: Float32Array, rows: number): void;
   /** The inverse of concat: x's rows cut into the outputs' rows, in order. */
   split(x: Float32Array, outputs: Float32Array[], rows: number): void;
+  /** Softmax over each row of `cols` values (tfjs's Softmax on the last axis). */
+  softmax(x: Float32Array, out: Float32Array, cols: number): void;
   /** x viewed as [outer, n, out.length / outer]: out = its sum over n, in double, in index order. */
   sumMiddle(x: Float32Array, out: Float32Array, outer: number): void;
   /**
