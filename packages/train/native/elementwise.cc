@@ -150,13 +150,22 @@ void sum_middle(const float* x, long size, long outer, long inner, float* out, T
   const long n = size / (outer * inner);
   // Every output is one thread's sum, in index order, so the result does not depend on the
   // thread count. Parts split the outputs: by outer index when there are enough of them, else by
-  // columns of the inner axis.
-  const long units = outer > 1 ? outer : inner;
+  // blocks of at least 16 columns of the inner axis (a 64-byte line: parts reading narrower
+  // blocks would each pull every line of x through the cache for a few of its values).
+  const long units = outer > 1 ? outer : std::max(1L, inner / 16);
   const int parts = static_cast<int>(std::min<long>(units, pool.parts(size, GRAIN)));
   pool.run(parts, [&](int p) {
     const long u0 = units * p / parts, u1 = units * (p + 1) / parts;
     const long o0 = outer > 1 ? u0 : 0, o1 = outer > 1 ? u1 : 1;
-    const long c0 = outer > 1 ? 0 : u0, c1 = outer > 1 ? inner : u1;
+    const long c0 = outer > 1 ? 0 : inner * u0 / units, c1 = outer > 1 ? inner : inner * u1 / units;
+    if (inner == 1) {  // sums of whole rows (a per-voxel sum over the channels)
+      for (long o = o0; o < o1; ++o) {
+        double acc = 0.0;
+        for (long r = 0; r < n; ++r) acc += x[o * n + r];
+        out[o] = static_cast<float>(acc);
+      }
+      return;
+    }
     std::vector<double> acc(c1 - c0);
     for (long o = o0; o < o1; ++o) {
       std::fill(acc.begin(), acc.end(), 0.0);

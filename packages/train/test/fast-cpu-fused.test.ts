@@ -39,6 +39,10 @@ const CASES: FusedCase[] = [
   // ReLU's mask applied while dy is copied into the padded source of the input gradient's forward conv.
   { x: [2, 5, 6, 5, 16], f: [2, 3, 3, 16, 24], strides: [1, 1, 1], pad: 'same', relu: true, bias: false },
   { x: [2, 3, 3, 3, 32], f: [1, 1, 1, 32, 8], strides: [1, 1, 1], pad: 'valid', relu: true, bias: true },
+  // 48 output channels take AVX-512's 48-wide forward tiles (bias and ReLU in their store), and 48
+  // input channels its input gradient (a forward conv to 48 channels), as a U-Net decoder's 48 -> 16.
+  { x: [2, 5, 6, 4, 16], f: [3, 3, 3, 16, 48], strides: [1, 1, 1], pad: 'same', relu: true, bias: true },
+  { x: [2, 6, 5, 4, 48], f: [3, 3, 3, 48, 16], strides: [1, 1, 1], pad: 'same', relu: true, bias: false },
 ];
 
 describe('fused Conv3D + bias + ReLU equals conv3d → add → relu on stock cpu', () => {

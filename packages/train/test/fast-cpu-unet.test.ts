@@ -225,7 +225,7 @@ describe('a small U-Net', () => {
   });
 
   it(
-    'Dice + cross-entropy loss and every weight gradient of a training call',
+    'Dice + cross-entropy loss and every weight gradient of a training call, the same bits run after run',
     forEachBuild(async () => {
       const template = miniUnet();
       const weights = template.getWeights().map((w) => ({ shape: w.shape, values: w.dataSync().slice() }));
@@ -256,7 +256,10 @@ describe('a small U-Net', () => {
       };
       const expected = await runOn('cpu', compute);
       const actual = await runOn(FAST_CPU_BACKEND, compute);
+      // Deterministic: a second run on the same build and thread count gives the same bits.
+      const again = await runOn(FAST_CPU_BACKEND, compute);
       for (const m of models) m.dispose();
+      expect(again.map((t) => Array.from(t.values))).toEqual(actual.map((t) => Array.from(t.values)));
       // The loss, 6 conv kernels (no bias), 6 BatchNormalization gamma and beta, the transposed conv's and the head's kernel and bias.
       expect(actual.length).toBe(1 + 6 + 2 * 6 + 2 + 2);
       expectClose(actual, expected, [
