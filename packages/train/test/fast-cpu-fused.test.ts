@@ -293,6 +293,8 @@ describe('BatchNormalization + ReLU in training, fused, equals the stock pair on
     [4, 6, 6, 6, 24],
     [3, 5, 4, 6, 7],
     [6, 8, 8, 8, 24],
+    // Large enough (2^17 values) that two threads cut the normalising passes in two.
+    [2, 16, 16, 16, 16],
   ].entries()) {
     it(
       `x [${shape}]: output, dx, dgamma, dbeta and the moving statistics`,
