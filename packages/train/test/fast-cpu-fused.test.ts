@@ -43,6 +43,10 @@ const CASES: FusedCase[] = [
   // input channels its input gradient (a forward conv to 48 channels), as a U-Net decoder's 48 -> 16.
   { x: [2, 5, 6, 4, 16], f: [3, 3, 3, 16, 48], strides: [1, 1, 1], pad: 'same', relu: true, bias: true },
   { x: [2, 6, 5, 4, 48], f: [3, 3, 3, 48, 16], strides: [1, 1, 1], pad: 'same', relu: true, bias: false },
+  // The U-Net's other decoder conv (96 -> 32) and its first layer (1 -> 16), linear and without bias as
+  // they are before BatchNormalization.
+  { x: [2, 4, 5, 4, 96], f: [3, 3, 3, 96, 32], strides: [1, 1, 1], pad: 'same', relu: false, bias: false },
+  { x: [2, 6, 5, 4, 1], f: [3, 3, 3, 1, 16], strides: [1, 1, 1], pad: 'same', relu: false, bias: false },
 ];
 
 describe('fused Conv3D + bias + ReLU equals conv3d → add → relu on stock cpu', () => {
