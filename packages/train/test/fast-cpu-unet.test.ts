@@ -152,7 +152,7 @@ describe('per-voxel softmax and Dice shapes: broadcasting ops, Exp, Log, Neg, mi
   }
 
   it(
-    'logSoftmax and Softmax on the last axis, Exp, Log, Neg, and sums over middle, last and leading axes',
+    'logSoftmax and Softmax on the last axis, Exp, Log, Neg, and sums and means over middle, last and leading axes',
     forEachBuild(async () => {
       const shape = [8, 16, 16, 16, 4];
       const x = randomArray(shape, 1100);
@@ -168,6 +168,9 @@ describe('per-voxel softmax and Dice shapes: broadcasting ops, Exp, Log, Neg, mi
           t.sum(-1, true),
           t.sum([2, 3]),
           t.sum([0, 1]),
+          t.mean([1, 2, 3]),
+          t.mean(),
+          t.mean(-1, true),
         ];
       };
       const names = [
@@ -180,6 +183,9 @@ describe('per-voxel softmax and Dice shapes: broadcasting ops, Exp, Log, Neg, mi
         'sum -1 keepDims',
         'sum 2,3',
         'sum 0,1',
+        'mean 1-3',
+        'mean',
+        'mean -1 keepDims',
       ];
       expectClose(await runOn(FAST_CPU_BACKEND, compute), await runOn('cpu', compute), names);
     }),

@@ -1,5 +1,6 @@
 import type { SoftmaxAttrs, StepAttrs, SumAttrs, TensorInfo } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { allocate, type KernelFactory, nativeInputs, output, valuesOf } from './kernel-support.js';
 
 const BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3 } as const;
@@ -91,23 +92,44 @@ function unary(
   };
 }
 
-/** Sums over one contiguous run of axes (bias gradients, per-sample and per-voxel sums, the whole tensor); others go stock. */
-const sum: KernelFactory = (native, stock) => (args) => {
-  const inputs = nativeInputs(args, ['x']);
-  if (inputs === null) return stock(args);
-  const { shape } = inputs.x;
-  const { axis, keepDims } = args.attrs as unknown as SumAttrs;
-  const axes = tf.util.parseAxisParam(axis, shape).sort((p, q) => p - q);
-  const first = axes[0] ?? 0;
-  if (axes.length === 0 || !axes.every((a, i) => a === first + i)) return stock(args);
-  const end = first + axes.length;
-  const outShape = keepDims
-    ? shape.map((d, i) => (i >= first && i < end ? 1 : d))
-    : [...shape.slice(0, first), ...shape.slice(end)];
-  const out = allocate(args, tf.util.sizeFromShape(outShape));
-  native.sumMiddle(valuesOf(args, inputs.x), out, tf.util.sizeFromShape(shape.slice(0, first)));
-  return output(args, outShape, out);
-};
+/**
+ * Sum (or, with `mean`, tfjs's mean: the sum of x / n, divided first as tfjs's cpu kernel does)
+ * over one contiguous run of axes: bias gradients, per-sample and per-voxel sums, the whole
+ * tensor. Other axes go stock.
+ */
+function reduce(mean: boolean): KernelFactory {
+  return (native, stock) => (args) => {
+    const inputs = nativeInputs(args, ['x']);
+    if (inputs === null) return stock(args);
+    const { shape } = inputs.x;
+    const { axis, keepDims } = args.attrs as unknown as SumAttrs;
+    const axes = tf.util.parseAxisParam(axis, shape).sort((p, q) => p - q);
+    const first = axes[0] ?? 0;
+    if (axes.length === 0 || !axes.every((a, i) => a === first + i)) return stock(args);
+    const end = first + axes.length;
+    const outShape = keepDims
+      ? shape.map((d, i) => (i >= first && i < end ? 1 : d))
+      : [...shape.slice(0, first), ...shape.slice(end)];
+    const out = allocate(args, tf.util.sizeFromShape(outShape));
+    const x = valuesOf(args, inputs.x);
+    const outer = tf.util.sizeFromShape(shape.slice(0, first));
+    if (!mean) {
+      native.sumMiddle(x, out, outer);
+      return output(args, outShape, out);
+    }
+    const scaled = output(args, shape, allocate(args, x.length));
+    const values = valuesOf(args, scaled);
+    native.binaryOp(
+      BINARY_OPS.RealDiv,
+      x,
+      Float32Array.of(tf.util.sizeFromShape(shape.slice(first, end))),
+      values,
+    );
+    native.sumMiddle(values, out, outer);
+    (args.backend as MathBackendCPU).disposeIntermediateTensorInfo(scaled);
+    return output(args, outShape, out);
+  };
+}
 
 /** Softmax on the last axis (the only one tfjs's cpu kernel takes): the classifier's and a per-voxel softmax. */
 const softmax: KernelFactory = (native, stock) => (args) => {
@@ -132,6 +154,7 @@ export const ELEMENTWISE_KERNELS: Readonly<Record<string, KernelFactory>> = {
   Exp: unary(2),
   Log: unary(3),
   Neg: unary(4),
-  Sum: sum,
+  Sum: reduce(false),
+  Mean: reduce(true),
   Softmax: softmax,
 };
