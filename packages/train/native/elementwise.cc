@@ -113,11 +113,12 @@ void unary_op(UnaryOp op, const float* x, float* out, long n, float alpha, Threa
           out[i] = v != v ? v : stepped;  // NaN stays NaN (written so the loop vectorizes)
         }
         break;
+      // In double, then rounded, as tfjs's Math.exp and Math.log: the same float32 results.
       case UnaryOp::Exp:
-        for (long i = lo; i < hi; ++i) out[i] = std::exp(x[i]);
+        for (long i = lo; i < hi; ++i) out[i] = static_cast<float>(std::exp(static_cast<double>(x[i])));
         break;
       case UnaryOp::Log:
-        for (long i = lo; i < hi; ++i) out[i] = std::log(x[i]);
+        for (long i = lo; i < hi; ++i) out[i] = static_cast<float>(std::log(static_cast<double>(x[i])));
         break;
       case UnaryOp::Neg:
         for (long i = lo; i < hi; ++i) out[i] = -x[i];
@@ -137,7 +138,7 @@ void softmax_rows(const float* x, float* out, long rows, long cols, ThreadPool& 
         if (xr[c] > m || xr[c] != xr[c]) m = xr[c];
       double s = 0.0;
       for (long c = 0; c < cols; ++c) {
-        o[c] = std::exp(xr[c] - m);
+        o[c] = static_cast<float>(std::exp(static_cast<double>(xr[c] - m)));
         s += o[c];
       }
       const float total = static_cast<float>(s);

@@ -20,8 +20,8 @@ void binary_op(BinaryOp op, const float* a, long aSize, const float* b, long bSi
 void binary_strided(BinaryOp op, const float* a, const long* aStride, const float* b, const long* bStride,
                     const long* shape, int rank, float* out, ThreadPool& pool);
 
-// Relu: max(0, x) with NaN kept. Step: NaN kept, 1 where x > 0, else alpha. Exp, Log: float32
-// e^x and ln x (within an ulp of tfjs's, which rounds the double results). Neg: -x.
+// Relu: max(0, x) with NaN kept. Step: NaN kept, 1 where x > 0, else alpha. Exp, Log: e^x and
+// ln x in double rounded to float32, as tfjs's Math.exp and Math.log. Neg: -x.
 void unary_op(UnaryOp op, const float* x, float* out, long n, float alpha, ThreadPool& pool);
 
 // Softmax over each row of `cols` values, as tfjs's cpu kernel: exp(x - row max) / the row's sum
