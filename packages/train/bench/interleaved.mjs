@@ -42,20 +42,24 @@ export function uniform(n, seed) {
   return out;
 }
 
-/** Wall and CPU seconds of one awaited call. */
+/** Wall and CPU seconds of one awaited call, and what it returned. */
 export async function timed(fn) {
   const start = performance.now();
   const cpuStart = process.cpuUsage();
-  await fn();
+  const value = await fn();
   const cpu = process.cpuUsage(cpuStart);
-  return { wall: (performance.now() - start) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+  return { wall: (performance.now() - start) / 1000, cpu: (cpu.user + cpu.system) / 1e6, value };
 }
 
 /** Our side of a step benchmark: trainOnBatch(x, y) on a compiled model, timed or profiled. */
 export function modelStepper(model, x, y) {
   return {
     parameters: model.countParams(),
-    step: () => timed(() => model.trainOnBatch(x, y)),
+    async step() {
+      const r = await timed(() => model.trainOnBatch(x, y));
+      // trainOnBatch gives the loss, or [loss, ...metrics].
+      return { ...r, loss: Array.isArray(r.value) ? r.value[0] : r.value };
+    },
     profile: () => tf.profile(() => model.trainOnBatch(x, y)),
     dispose() {
       tf.dispose([x, y]);
@@ -128,6 +132,8 @@ export async function interleave(ours, torch, warmup, steps) {
     torch.close();
     const wall = mine.map((r, i) => r.wall / theirs[i].wall);
     const cpu = mine.map((r, i) => r.cpu / theirs[i].cpu);
+    const losses = (rs) => `${rs[0].loss.toFixed(4)} → ${rs.at(-1).loss.toFixed(4)}`;
+    console.log(`training loss over the timed steps: ours ${losses(mine)}, PyTorch ${losses(theirs)}`);
     const spread = (xs) =>
       `pairs min ${Math.min(...xs).toFixed(2)}, quartiles ${quantile(xs, 0.25).toFixed(2)}–${quantile(xs, 0.75).toFixed(2)}, max ${Math.max(...xs).toFixed(2)}`;
     console.log(`ratio ours / PyTorch (wall): ${median(wall).toFixed(2)}x (${spread(wall)})`);
