@@ -8,6 +8,7 @@
         "native/adam.cc",
         "native/batch_norm.cc",
         "native/concat.cc",
+        "native/gather.cc",
         "native/elementwise.cc",
         "native/thread_pool.cc",
         "native/gemm_generic.cc",

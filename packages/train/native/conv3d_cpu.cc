@@ -21,6 +21,7 @@
 #include "adam.h"
 #include "batch_norm.h"
 #include "concat.h"
+#include "gather.h"
 #include "context.h"
 #include "conv.h"
 #include "elementwise.h"
@@ -471,6 +472,82 @@ napi_value UnaryOpFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// gather(x, indices, out, outer, inner): x viewed as [outer, n, inner]; out = [outer, m, inner]
+// with m = indices.length. Every index is checked to lie in [0, n).
+napi_value GatherFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t xs = 0, os = 0, m = 0;
+  const float* x = float_array(env, a.v[0], &xs, "x");
+  const int32_t* idx = x ? typed_array<int32_t>(env, a.v[1], napi_int32_array, 1, "indices") : nullptr;
+  float* out = idx ? float_array(env, a.v[2], &os, "out") : nullptr;
+  if (!out) return nullptr;
+  napi_get_typedarray_info(env, a.v[1], nullptr, &m, nullptr, nullptr, nullptr);
+  int64_t outer = 0, inner = 0;
+  napi_get_value_int64(env, a.v[3], &outer);
+  napi_get_value_int64(env, a.v[4], &inner);
+  const long block = static_cast<long>(outer * inner);
+  bool ok = outer > 0 && inner > 0 && static_cast<long>(xs) % block == 0 &&
+            static_cast<long>(os) == block * static_cast<long>(m);
+  const long n = ok ? static_cast<long>(xs) / block : 0;
+  for (size_t j = 0; ok && j < m; ++j) ok = idx[j] >= 0 && idx[j] < n;
+  if (!ok) {
+    throw_error(env, "conv3d_cpu: gather needs x of whole [outer, n, inner] blocks and indices in [0, n)");
+    return nullptr;
+  }
+  advise_huge_pages(out, os * sizeof(float));
+  gather_rows(x, static_cast<long>(outer), n, static_cast<long>(inner), idx, static_cast<long>(m), out, a.ctx->pool);
+  return nullptr;
+}
+
+// segmentSum(x, ids, out): x is ids.length rows; out is whole rows of the same width.
+napi_value SegmentSumFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t xs = 0, os = 0, n = 0;
+  const float* x = float_array(env, a.v[0], &xs, "x");
+  const int32_t* ids = x ? typed_array<int32_t>(env, a.v[1], napi_int32_array, 1, "segmentIds") : nullptr;
+  float* out = ids ? float_array(env, a.v[2], &os, "out") : nullptr;
+  if (!out) return nullptr;
+  napi_get_typedarray_info(env, a.v[1], nullptr, &n, nullptr, nullptr, nullptr);
+  const long inner = static_cast<long>(xs / n);
+  if (static_cast<long>(xs) != inner * static_cast<long>(n) || static_cast<long>(os) % inner != 0) {
+    throw_error(env, "conv3d_cpu: segmentSum needs one id per row of x and out of whole rows");
+    return nullptr;
+  }
+  segment_sum(x, static_cast<long>(n), inner, ids, static_cast<long>(os) / inner, out, a.ctx->pool);
+  return nullptr;
+}
+
+// transpose(x, out, geometry): geometry = [rank, x's shape[rank], perm[rank]].
+napi_value TransposeFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t xs = 0, os = 0, gl = 0;
+  const float* x = float_array(env, a.v[0], &xs, "x");
+  float* out = x ? float_array(env, a.v[1], &os, "out") : nullptr;
+  const int32_t* g = out ? typed_array<int32_t>(env, a.v[2], napi_int32_array, 1, "geometry") : nullptr;
+  if (!g) return nullptr;
+  napi_get_typedarray_info(env, a.v[2], nullptr, &gl, nullptr, nullptr, nullptr);
+  const int rank = g[0];
+  bool ok = rank >= 1 && rank <= 8 && gl == static_cast<size_t>(1 + 2 * rank) && xs == os;
+  long shape[8];
+  int perm[8];
+  long size = 1;
+  bool seen[8] = {false};
+  for (int d = 0; ok && d < rank; ++d) {
+    shape[d] = g[1 + d];
+    perm[d] = g[1 + rank + d];
+    ok = shape[d] > 0 && perm[d] >= 0 && perm[d] < rank && !seen[perm[d]];
+    if (ok) seen[perm[d]] = true;
+    size *= shape[d];
+  }
+  if (!ok || size != static_cast<long>(xs)) {
+    throw_error(env, "conv3d_cpu: transpose got an unsupported shape or permutation");
+    return nullptr;
+  }
+  advise_huge_pages(out, os * sizeof(float));
+  transpose(x, shape, perm, rank, out, a.ctx->pool);
+  return nullptr;
+}
+
 // softmax(x, out, cols): over each row of cols values.
 napi_value SoftmaxFn(napi_env env, napi_callback_info info) {
   Args a(env, info);
@@ -781,6 +858,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matMul", nullptr, MatMulFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryOp", nullptr, BinaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unaryOp", nullptr, UnaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gather", nullptr, GatherFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"segmentSum", nullptr, SegmentSumFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transpose", nullptr, TransposeFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"softmax", nullptr, SoftmaxFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumMiddle", nullptr, SumMiddleFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryStrided", nullptr, BinaryStridedFn, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -2,8 +2,9 @@
 // backend, for each instruction-set build this CPU runs, on one and two threads (1e-5 relative, as
 // fast-cpu-kernels.test.ts): Concat and its gradient's SplitV, the transposed convolution
 // (Conv3DBackpropInputV2) and the gradient tfjs lacks for it, broadcasting element-wise ops, Exp,
-// Log, Neg and middle-axes sums at per-voxel softmax shapes, the BatchNormalization + ReLU fusion in
-// a functional graph, and a whole small U-Net's loss and gradients.
+// Log, Neg, Softmax, middle-axes sums and means at per-voxel softmax shapes, a nearest up-sampling
+// by gather (UpSampling3D) with its gradient (Transpose, UnsortedSegmentSum), the BatchNormalization
+// + ReLU fusion in a functional graph, and a whole small U-Net's loss and gradients.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { fuseBatchNormRelu } from '../src/fast-cpu/batch-norm-layer.js';
@@ -187,6 +188,48 @@ describe('per-voxel softmax and Dice shapes: broadcasting ops, Exp, Log, Neg, mi
         'mean',
         'mean -1 keepDims',
       ];
+      expectClose(await runOn(FAST_CPU_BACKEND, compute), await runOn('cpu', compute), names);
+    }),
+  );
+});
+
+describe('nearest up-sampling by gather (as UpSampling3D), its gradient, transposes and segment sums', () => {
+  /** Each element repeated twice along D, H and W: one gather per axis, as the UpSampling3D layer does. */
+  const upSample = (x: tf.Tensor) =>
+    [1, 2, 3].reduce((y, axis) => {
+      const n = y.shape[axis] as number;
+      const index = tf.tensor1d(
+        Array.from({ length: 2 * n }, (_, j) => Math.floor(j / 2)),
+        'int32',
+      );
+      return tf.gather(y, index, axis);
+    }, x);
+
+  it(
+    'values and gradient of a 2x up-sampling, small and (two threads) large',
+    forEachBuild(async () => {
+      await expectSameOnBoth([[2, 3, 4, 5, 6]], upSample, 1300, ['y', 'dx']);
+      await expectSameOnBoth([[2, 8, 8, 8, 16]], upSample, 1310, ['y', 'dx']);
+    }),
+  );
+
+  it(
+    'Transpose under several permutations, UnsortedSegmentSum with unused and repeated segments, gather of a 2-D index',
+    forEachBuild(async () => {
+      const shape = [4, 6, 8, 8, 5];
+      const x = randomArray(shape, 1320);
+      const compute = () => {
+        const t = tf.tensor(x, shape);
+        const ids = tf.tensor1d([2, 0, 2, 5], 'int32');
+        return [
+          tf.transpose(t, [4, 0, 1, 2, 3]),
+          tf.transpose(t, [0, 2, 1, 4, 3]),
+          tf.transpose(t, [3, 1, 4, 0, 2]),
+          tf.unsortedSegmentSum(t, ids, 7),
+          tf.gather(t, tf.tensor2d([0, 7, 3, 3, 1, 0], [2, 3], 'int32'), 3),
+        ];
+      };
+      const names = ['transpose 1', 'transpose 2', 'transpose 3', 'segment sum', 'gather 2-D index'];
       expectClose(await runOn(FAST_CPU_BACKEND, compute), await runOn('cpu', compute), names);
     }),
   );

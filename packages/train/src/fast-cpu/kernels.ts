@@ -11,6 +11,7 @@ import type {
 import * as tf from '@tensorflow/tfjs';
 import { CONCAT_KERNELS } from './concat-kernels.js';
 import { ELEMENTWISE_KERNELS } from './elementwise-kernels.js';
+import { GATHER_KERNELS } from './gather-kernels.js';
 import { convGeometry, hasPlainPadding, poolGeometry } from './geometry.js';
 import {
   allocate,
@@ -247,4 +248,5 @@ export const FAST_KERNELS: Readonly<Record<string, KernelFactory>> = {
   _FusedMatMul: fusedMatMul,
   ...ELEMENTWISE_KERNELS,
   ...CONCAT_KERNELS,
+  ...GATHER_KERNELS,
 };

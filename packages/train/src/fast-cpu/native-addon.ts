@@ -57,6 +57,12 @@ export interface NativeKernels {
   concat(inputs: Float32Array[], out: Float32Array, rows: number): void;
   /** The inverse of concat: x's rows cut into the outputs' rows, in order. */
   split(x: Float32Array, outputs: Float32Array[], rows: number): void;
+  /** x viewed as [outer, n, inner]: out = [outer, indices.length, inner], out[o, j] = x[o, indices[j]]. */
+  gather(x: Float32Array, indices: Int32Array, out: Float32Array, outer: number, inner: number): void;
+  /** out[s] = the sum of x's rows r (segmentIds.length rows) with segmentIds[r] = s, in double, in row order. */
+  segmentSum(x: Float32Array, segmentIds: Int32Array, out: Float32Array): void;
+  /** out = x with its axes permuted: geometry = [rank, x's shape, perm] (out's axis d is x's perm[d]). */
+  transpose(x: Float32Array, out: Float32Array, geometry: Int32Array): void;
   /** Softmax over each row of `cols` values (tfjs's Softmax on the last axis). */
   softmax(x: Float32Array, out: Float32Array, cols: number): void;
   /** x viewed as [outer, n, out.length / outer]: out = its sum over n, in double, in index order. */
