@@ -25,7 +25,8 @@ const PATCH: Size3 = [8, 12, 12];
 const SIZE: Size3 = [20, 26, 31];
 const LABELS = ['background', 'a', 'b', 'c'];
 const TOLERANCE = 1e-5;
-const OPTIONS = { overlap: 0.5, blend: 'gaussian' as const, output: 'probabilities' as const };
+// The export has free D, H, W (Conv3D 'same' only): windows of the patch are asked for, as for a fixed-size model.
+const OPTIONS = { roi: PATCH, overlap: 0.5, blend: 'gaussian' as const, output: 'probabilities' as const };
 
 const contract = defineContract({
   task: 'segment',

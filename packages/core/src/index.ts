@@ -8,9 +8,11 @@ export {
   CONTRACT_VERSION,
   ContractError,
   type ContractSpec,
+  contractDifference,
   contractFromMetadata,
   contractToMetadata,
   defineContract,
+  type EnsembleMember,
   INPUT_KINDS,
   INPUT_LAYOUT,
   type InputKind,
@@ -50,7 +52,9 @@ export {
   openModel,
   type SessionHandler,
 } from './lifecycle.js';
+export * from './nifti/index.js';
 export { readOnnxMetadata } from './onnx-metadata.js';
+export * from './prepare/index.js';
 export * from './preprocessing/index.js';
 export { deriveSeed, mulberry32, permutation, Rng } from './random.js';
 export {

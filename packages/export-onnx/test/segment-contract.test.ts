@@ -67,7 +67,8 @@ describe('segment contract at export', () => {
     const meta = metadataOf(bytes);
     expect(meta[METADATA_KEYS.task]).toBe('segment');
     expect(meta[METADATA_KEYS.voxelOutput]).toBe('probabilities');
-    expect(meta[METADATA_KEYS.freeSize]).toBe('false');
+    // Conv3D 'same' layers only: the exporter gives the graph symbolic D, H, W, and the contract says so.
+    expect(meta[METADATA_KEYS.freeSize]).toBe('true');
     const session = await ort.InferenceSession.create(bytes);
     const checked = checkModel(meta, session.inputMetadata, session.outputMetadata, 'seg.onnx');
     expect(checked.contract.labels).toEqual(contract.labels);
@@ -93,7 +94,7 @@ describe('segment contract at export', () => {
       io,
     );
     expect(lines.join('\n')).toMatch(
-      /segmenter: 3 labels per voxel, output \[N, D, H, W, K\] probabilities, patch \[6,8,10\]/,
+      /segmenter: 3 labels per voxel, output \[N, D, H, W, K\] probabilities, any volume size/,
     );
     expect(code).toBe(0);
     const read = contractFromMetadata(metadataOf(new Uint8Array(await readFile(out))), out);
@@ -107,9 +108,14 @@ describe('segment contract at export', () => {
     lines.length = 0;
     const bare = join(root, 'bare.onnx');
     expect(await runCli([dir, '--out', bare], io)).toBe(0);
-    expect(lines[1]).toBe(
-      `no contract: the model carries none, so conv3d's runtimes will refuse ${bare}; give one with --task classify|segment --labels a,b,c [--preprocessing ID]`,
+    expect(lines[2]).toBe(
+      `no conv3d contract found in ${join(dir, 'model.json')}: wrote a plain ONNX (no conv3d.* metadata), which conv3d's runtimes refuse; give one with --task classify|segment --labels a,b,c [--preprocessing ID]`,
     );
+    lines.length = 0;
+    expect(
+      await runCli([dir, '--out', bare, '--fixed-size', '--task', 'segment', '--labels', 'bg,a,b'], io),
+    ).toBe(0);
+    expect(lines[0]).toMatch(/patch \[6,8,10\] \(larger volumes in sliding windows\)$/);
 
     lines.length = 0;
     expect(await runCli([dir, '--out', bare, '--task', 'segment', '--labels', 'bg,a'], io)).toBe(1);

@@ -3,7 +3,12 @@ export {
   type ClassifierInput,
   ContractError,
   InputError,
+  labelsToNifti,
   type ModelContract,
+  NiftiError,
+  type NiftiImage,
+  type NiftiInput,
+  niftiInput,
   type Prediction,
   type PreprocessedTensor,
   type RawVector,
@@ -11,8 +16,10 @@ export {
   type Segmenter,
   type SegmentOptions,
   type SegmentProgress,
+  scanInput,
   type Volume,
 } from '@conv3d/core';
+export { readNiftiFile } from '@conv3d/core/node';
 export {
   type LoadOptions,
   load,

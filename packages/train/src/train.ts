@@ -310,6 +310,7 @@ async function trainEpoch(
       let out: number | number[];
       try {
         out = await model.trainOnBatch(xs, ys);
+        callbacks?.afterStep(epoch);
       } finally {
         xs.dispose();
         ys.dispose();
@@ -501,6 +502,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             config.batchSize,
           );
           const metrics: EpochMetrics = { ...fit, val_loss: val.loss, val_accuracy: val.accuracy };
+          const averageLine = await callbacks?.validateAverage(epoch, () =>
+            evaluateRange(model, contract, reader, raw, 'train', split, trainCount, config.batchSize),
+          );
           if (callbacks) {
             const { lr } = callbacks.afterEpoch(epoch, { ...metrics });
             if (callbacks.managesRate) metrics.learning_rate = lr;
@@ -516,6 +520,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           }
           await saveCheckpoint(ckptPath, model, state);
           log(formatEpochLine(epoch + 1, config.epochs, seconds, metrics));
+          if (averageLine) log(averageLine);
           if (reader) log(`  steps waited ${waited.toFixed(2)} s for streamed batches`);
           if (callbacks?.hasStopped) log(`EarlyStopping: stopped after epoch ${epoch + 1}`);
         }
