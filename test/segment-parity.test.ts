@@ -1,6 +1,7 @@
 // The segmentation section of the parity suite: a fully convolutional segmenter built in code (seeded weights),
-// exported with @conv3d/export-onnx (free D, H, W), segments a volume larger than its patch in windows of the patch on tfjs stock `cpu` (the reference,
-// windows run through core's slidingWindow) and on @conv3d/infer-node (onnxruntime-node, in-thread and pooled).
+// exported with @conv3d/export-onnx (free D, H, W), segments a volume larger than its patch, in windows of the
+// patch, on tfjs stock `cpu` (the reference, windows run through core's slidingWindow) and on @conv3d/infer-node
+// (onnxruntime-node, in-thread and pooled).
 // Probabilities within 1e-5, identical label maps except at exact ties, and the blended result independent of the
 // window batch within 1e-6. The table lands in test-artifacts/parity-segment.md.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
