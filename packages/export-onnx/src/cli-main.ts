@@ -1,6 +1,7 @@
 // conv3d-export <run-dir|model.json>... [--out model.onnx] [--fixed-size | --input-shape D,H,W,C]
-// [--embed-preprocessing [--opencv-compatible]] [--preprocessing ID], on the shared CLI skeleton.
-import { preprocessingIds } from '@conv3d/core';
+// [--embed-preprocessing [--opencv-compatible]] [--preprocessing ID] [--task classify|segment --labels a,b,c
+// [--grid D,H,W]], on the shared CLI skeleton.
+import { METADATA_KEYS, preprocessingIds, TASKS, type Task } from '@conv3d/core';
 import { type CliIo, parseCommandLine, processIo, runCli as runCommand, UsageError } from '@conv3d/core/node';
 import { exportEnsemble } from './ensemble-cli.js';
 import { exportModelFile } from './export-file.js';
@@ -9,12 +10,16 @@ const CLI = {
   name: 'conv3d-export',
   usage:
     'usage: conv3d-export <run-dir|model.json>... [--out model.onnx] [--fixed-size | --input-shape D,H,W,C] [--embed-preprocessing [--opencv-compatible]] [--preprocessing ID]\n' +
+    '                     [--task classify|segment --labels a,b,c [--grid D,H,W]]\n' +
     '  --fixed-size           keep the saved input size (default: symbolic spatial dims when every layer allows it)\n' +
     '  --input-shape D,H,W,C  export for this input shape (without the batch)\n' +
     '  several inputs (or an ensemble run folder): one file whose output is the mean of their probabilities\n' +
     '  --embed-preprocessing  put the contract preprocessing in the graph: raw rows [N, V] in, probabilities out\n' +
     '  --opencv-compatible    with --embed-preprocessing: only ops OpenCV 4.6 DNN imports (slower in onnxruntime)\n' +
-    `  --preprocessing ID     override the model contract preprocessing (${preprocessingIds().join(', ')})`,
+    `  --preprocessing ID     override the model contract preprocessing (${preprocessingIds().join(', ')})\n` +
+    "  --task, --labels       give a model without a contract one (labels in output order; a segmenter's output is\n" +
+    '                         [N, D, H, W, K] channels last), with --preprocessing (default none); --grid: its\n' +
+    '                         training patch when the model input size is free',
 };
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). Every failure is one line on `io.error`. */
@@ -29,6 +34,9 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
           'embed-preprocessing': { type: 'boolean' },
           'opencv-compatible': { type: 'boolean' },
           preprocessing: { type: 'string' },
+          task: { type: 'string' },
+          labels: { type: 'string' },
+          grid: { type: 'string' },
           'fixed-size': { type: 'boolean' },
           'input-shape': { type: 'string' },
         },
@@ -58,12 +66,14 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
         );
       }
       const out = values.out ?? 'model.onnx';
+      const contractOptions = contractOptionsFrom(values);
       const ensembleOptions = {
         embedPreprocessing: embed,
         opencvCompatible,
         ...(preprocessing === undefined ? {} : { preprocessing }),
       };
-      const ensemble = await exportEnsemble(positionals, out, ensembleOptions);
+      const ensemble =
+        contractOptions === undefined ? await exportEnsemble(positionals, out, ensembleOptions) : undefined;
       if (ensemble !== undefined) {
         io.log(ensemble);
         return;
@@ -73,7 +83,11 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
         opencvCompatible,
         fixedSize: values['fixed-size'] === true,
         ...(inputShape === undefined ? {} : { inputShape }),
-        ...(preprocessing === undefined ? {} : { preprocessing }),
+        ...(contractOptions === undefined
+          ? preprocessing === undefined
+            ? {}
+            : { preprocessing }
+          : { contractOptions: { ...contractOptions, ...(preprocessing && { preprocessing }) } }),
       });
       const ops = Object.entries(result.opTypes)
         .map(([op, n]) => `${op}×${n}`)
@@ -83,20 +97,56 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
       const kind = embed
         ? `, raw input [N, ${JSON.parse(result.metadata['conv3d.input_shape'] ?? '[]')[0]}] with ${result.metadata['conv3d.preprocessing']} embedded`
         : '';
+      const meta = result.metadata;
+      const task =
+        meta[METADATA_KEYS.task] === 'segment'
+          ? `, segmenter: ${JSON.parse(meta[METADATA_KEYS.labels] ?? '[]').length} labels per voxel, output [N, D, H, W, K] ${meta[METADATA_KEYS.voxelOutput]}, ${meta[METADATA_KEYS.freeSize] === 'true' ? 'any volume size' : `patch ${meta[METADATA_KEYS.grid]} (larger volumes in sliding windows)`}`
+          : '';
       io.log(
-        `wrote ${out}: ${result.bytes} bytes, ${result.nodes} nodes (${ops}), ${result.parameters} parameters, test accuracy ${accuracy}${kind}`,
+        `wrote ${out}: ${result.bytes} bytes, ${result.nodes} nodes (${ops}), ${result.parameters} parameters, test accuracy ${accuracy}${kind}${task}`,
       );
       io.log(
         result.freeSize
           ? `input size: free (${result.inputShapes.map((s) => `[${s.join(', ')}]`).join(', ')})`
           : `input size: fixed (${result.inputShapes.map((s) => `[${s.join(', ')}]`).join(', ')})${result.fixedSizeReason === undefined ? '' : `: ${result.fixedSizeReason}`}`,
       );
-      if (Object.keys(result.metadata).length === 0) {
-        io.log(`no conv3d contract found in ${result.modelJson}: wrote a plain ONNX (no conv3d.* metadata)`);
+      if (meta[METADATA_KEYS.contractVersion] === undefined) {
+        io.log(
+          `no conv3d contract found in ${result.modelJson}: wrote a plain ONNX (no conv3d.* metadata), which conv3d's runtimes refuse; give one with --task classify|segment --labels a,b,c [--preprocessing ID]`,
+        );
       }
     },
     io,
   );
+}
+
+/** --task/--labels/--grid as ContractOptions; undefined when none is given. */
+function contractOptionsFrom(values: {
+  task?: string;
+  labels?: string;
+  grid?: string;
+}): { task: Task; labels: string[]; grid?: [number, number, number] } | undefined {
+  const { task, labels, grid } = values;
+  if (task === undefined && labels === undefined && grid === undefined) return undefined;
+  if (task === undefined || !TASKS.includes(task as Task)) {
+    throw new UsageError(
+      `--task must be one of ${TASKS.join(', ')} (with --labels), got ${task ?? 'nothing'}`,
+    );
+  }
+  if (labels === undefined) throw new UsageError('--task needs --labels a,b,c (class names in output order)');
+  let patch: [number, number, number] | undefined;
+  if (grid !== undefined) {
+    const parts = grid.split(',').map(Number);
+    if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+      throw new UsageError(`--grid must be D,H,W (3 positive integers), got '${grid}'`);
+    }
+    patch = parts as [number, number, number];
+  }
+  return {
+    task: task as Task,
+    labels: labels.split(',').map((l) => l.trim()),
+    ...(patch && { grid: patch }),
+  };
 }
 
 /** `--input-shape 64,64,64,1` → [64, 64, 64, 1]. */

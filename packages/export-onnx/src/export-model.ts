@@ -19,6 +19,7 @@ import {
   type ModelProto,
   type ValueInfoProto,
 } from './proto/index.js';
+import { type ContractOptions, checkContractFits, contractFromOptions } from './task-contract.js';
 import { type ConvertedGraph, convertLayers, type GraphEndpoint } from './traverse.js';
 import { PRODUCER_NAME, PRODUCER_VERSION } from './version.js';
 
@@ -48,6 +49,11 @@ export interface ExportOptions {
    */
   opencvCompatible?: boolean;
   producer?: { name: string; version: string };
+  /**
+   * Gives a model that carries no contract one (a model this project did not train): task, labels, preprocessing
+   * (CLI: `--task segment --labels a,b,c --preprocessing ID`). Refused when the model has a contract.
+   */
+  contractOptions?: ContractOptions;
   /**
    * Keep the saved spatial (or time) sizes in the graph input. By default a model whose every layer allows it gets
    * symbolic dims (`D`, `H`, `W` / `T`) between the batch and the channels, so one file serves any size.
@@ -92,6 +98,11 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
       `embedPreprocessing: the contract says model '${model.name}' already takes raw rows (input_kind 'raw'); nothing to embed`,
     );
   }
+  if (embed && contract?.task === 'segment') {
+    throw new ExportError(
+      `embedPreprocessing: model '${model.name}' is a segmenter, and segmenters take preprocessed volumes (the runtimes preprocess whole volumes)`,
+    );
+  }
   if (options.opencvCompatible === true && !embed) {
     throw new ExportError('opencvCompatible applies to embedPreprocessing only; set embedPreprocessing too');
   }
@@ -122,6 +133,16 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
     initializers: graph.initializers,
     outputs: outputs.map((o) => o.name),
   });
+  if (written?.task === 'segment') {
+    // A segmenter's free size is what the graph says: symbolic D, H, W in its input.
+    const dims = graphInputs[0]?.type?.tensor_type?.shape?.dim ?? [];
+    const freeSize = [1, 2, 3].every((i) => dims[i]?.dim_param !== undefined);
+    written = defineContract(
+      { ...written, segmentation: { output: written.segmentation?.output ?? 'probabilities', freeSize } },
+      'contract',
+      written.version,
+    );
+  }
   const metadata = written === null ? {} : contractToMetadata(written);
   const producer = options.producer ?? { name: PRODUCER_NAME, version: PRODUCER_VERSION };
   const proto: ModelProto = {
@@ -167,8 +188,9 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
 }
 
 /**
- * Converts with free sizes when asked and every layer allows it, else with the saved sizes. A contract states one
- * input shape (and @conv3d/core's checkModel holds the graph to it), so a model with a contract keeps its size.
+ * Converts with free sizes when asked and every layer allows it, else with the saved sizes. A classifier's contract
+ * states one input shape (and @conv3d/core's checkModel holds the graph to it), so it keeps its size; a segmenter's
+ * grid is its training patch and its contract records the free size (`conv3d.free_size`), so it goes free.
  */
 function convertWithSizes(
   model: tf.LayersModel,
@@ -176,7 +198,7 @@ function convertWithSizes(
   contract: ModelContract | null,
 ): { converted: ConvertedGraph; freeSize: boolean; fixedSizeReason?: string } {
   if (free && model.inputs.some((t) => t.shape.length >= 3 || isTokenSequence(t))) {
-    if (contract !== null) {
+    if (contract !== null && contract.task !== 'segment') {
       const fixedSizeReason = `the model contract states the input shape [${contract.inputShape.join(', ')}]`;
       return { converted: convertLayers(model, false), freeSize: false, fixedSizeReason };
     }
@@ -228,11 +250,19 @@ function contractFor(model: tf.LayersModel, options: ExportOptions): ModelContra
   if (testAccuracy !== undefined && !(testAccuracy >= 0 && testAccuracy <= 1)) {
     throw new ExportError(`testAccuracy must be a number in [0, 1], got ${testAccuracy}`);
   }
-  const given = options.contract === undefined ? (carriedContract(model) ?? null) : options.contract;
+  let given = options.contract === undefined ? (carriedContract(model) ?? null) : options.contract;
+  if (options.contractOptions !== undefined) {
+    if (given !== null) {
+      throw new ExportError(
+        `model '${model.name}' already carries a contract (task '${given.task}'); a task and labels are for models without one`,
+      );
+    }
+    given = contractFromOptions(model, options.contractOptions);
+  }
   if (given === null) {
     if (options.preprocessing !== undefined) {
       throw new ExportError(
-        `preprocessing '${options.preprocessing}' needs a model contract, and there is none`,
+        `preprocessing '${options.preprocessing}' needs a model contract, and there is none (give one with a task and labels)`,
       );
     }
     return null;
@@ -257,22 +287,7 @@ function contractFor(model: tf.LayersModel, options: ExportOptions): ModelContra
     if (error instanceof ContractError) throw new ExportError(error.message);
     throw error;
   }
-  const inputShape = model.inputs[0]?.shape.slice(1) ?? [];
-  const outputShape = model.outputs[0]?.shape.slice(1) ?? [];
-  // A free (null) model dim takes the contract's size.
-  const fits =
-    inputShape.length === contract.inputShape.length &&
-    inputShape.every((d, i) => d === null || d === contract.inputShape[i]);
-  if (!fits) {
-    throw new ExportError(
-      `contract input shape ${JSON.stringify(contract.inputShape)} does not match the model's ${JSON.stringify(inputShape)}`,
-    );
-  }
-  if (JSON.stringify(outputShape) !== JSON.stringify([contract.labels.length])) {
-    throw new ExportError(
-      `contract has ${contract.labels.length} labels but the model outputs ${JSON.stringify(outputShape)}`,
-    );
-  }
+  checkContractFits(model, contract);
   return contract;
 }
 
