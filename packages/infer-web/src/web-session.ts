@@ -74,6 +74,7 @@ async function openWebSession(
     inputs: session.inputMetadata,
     outputs: session.outputMetadata,
     async run(input, outputName) {
+      await yieldToEvents();
       const results = await session.run({
         [input.name]: new ort.Tensor('float32', input.data, [...input.dims]),
       });
@@ -91,4 +92,14 @@ async function openWebSession(
     },
     release: () => session.release(),
   };
+}
+
+/**
+ * Lets queued events run before a model run. onnxruntime-web's run resolves without ever leaving the task, so a
+ * whole sliding-window scan would be one task: a worker would never see an abort message before the end.
+ */
+function yieldToEvents(): Promise<void> {
+  const { scheduler } = globalThis as { scheduler?: { yield?: () => Promise<void> } };
+  if (scheduler?.yield) return scheduler.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -28,7 +28,7 @@ export type FromWorker =
 
 /** The part of a Worker (or a worker's global scope) used here: the package compiles without the DOM lib. */
 export interface MessagePort {
-  postMessage(message: unknown, transfer?: ArrayBuffer[]): void;
+  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
   removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
 }

@@ -117,7 +117,16 @@ class Client implements WorkerSegmenter {
     const id = this.#nextId++;
     return new Promise<Segmentation>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, onProgress });
-      signal?.addEventListener('abort', () => send(this.#worker, { type: 'abort', id }), { once: true });
+      // Rejects at once with the signal's reason, as on the calling thread; the worker stops before its next run.
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (!this.#pending.delete(id)) return;
+          reject(signal.reason);
+          send(this.#worker, { type: 'abort', id });
+        },
+        { once: true },
+      );
       try {
         send(
           this.#worker,
