@@ -1,6 +1,12 @@
 // onnxruntime-web sessions for the model lifecycles of @conv3d/core: the narrow SessionHandler per provider that
 // the classifier (web-classifier.ts) and the segmenter (web-segmenter.ts) both open models through.
-import { firstLine, type OpenModelOptions, type SessionHandler } from '@conv3d/core';
+import {
+  contractFromMetadata,
+  firstLine,
+  type OpenModelOptions,
+  readOnnxMetadata,
+  type SessionHandler,
+} from '@conv3d/core';
 import type * as Ort from 'onnxruntime-web/webgpu';
 import { type ModelSource, readModel } from './model-source.js';
 import { candidateProviders, checkDevice, type WebDevice, type WebProvider } from './providers.js';
@@ -70,6 +76,7 @@ async function openWebSession(
   } catch (error) {
     throw new Error(`onnxruntime-web cannot create a ${provider} session: ${firstLine(error)}`);
   }
+  if (provider === 'webgpu') await tryOnce(ort, session, bytes);
   return {
     inputs: session.inputMetadata,
     outputs: session.outputMetadata,
@@ -92,6 +99,25 @@ async function openWebSession(
     },
     release: () => session.release(),
   };
+}
+
+/**
+ * Runs one zero sample of the contract's input shape. The WebGPU EP accepts nodes at session creation that it then
+ * fails to run (3D ConvTranspose: "Only Conv2d or Conv1d are supported", onnxruntime#28356, with no CPU fallback),
+ * so a model is only WebGPU's once it has run there; otherwise the session is released and the next provider
+ * (wasm, for 'auto') opens it. The run also compiles the shaders the first real run would have waited for.
+ */
+async function tryOnce(ort: OrtModule, session: Ort.InferenceSession, bytes: Uint8Array): Promise<void> {
+  const contract = contractFromMetadata(readOnnxMetadata(bytes, 'model'), 'model');
+  const dims = [1, ...contract.inputShape];
+  const input = new ort.Tensor('float32', new Float32Array(contract.inputSize), dims);
+  try {
+    const outputs = await session.run({ [session.inputNames[0] as string]: input });
+    for (const output of Object.values(outputs)) output.dispose();
+  } catch (error) {
+    await session.release();
+    throw new Error(`onnxruntime-web's webgpu provider cannot run the model: ${firstLine(error)}`);
+  }
 }
 
 /**

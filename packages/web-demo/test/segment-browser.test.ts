@@ -154,6 +154,23 @@ describe('segmentation in Chromium with WebGPU (SwiftShader here)', () => {
     },
     SLOW,
   );
+
+  it(
+    "3D ConvTranspose: WebGPU fails it at run time, so 'auto' runs the model on wasm and 'webgpu' says why",
+    async (ctx) => {
+      const harness: BrowserHarness = current(ctx);
+      const request = { ...smallRequest('auto', 4), model: './test-segmenter-convtranspose.onnx' };
+      const auto = await harness.segment(request);
+      expect(auto.provider).toBe('wasm');
+      expect(maxDiff(auto.probabilities ?? [], expected.probabilities as Float32Array)).toBeLessThanOrEqual(
+        1e-5,
+      );
+      await expect(harness.segment({ ...request, device: 'webgpu' })).rejects.toThrow(
+        /webgpu provider cannot run the model: .*ConvTranspose.*Only Conv2d or Conv1d are supported/,
+      );
+    },
+    SLOW,
+  );
 });
 
 /** Each matcher accepts a pixel within 2 of the expected RGB (PNG screenshots of a scaled canvas). */

@@ -3,7 +3,13 @@
 // raw vectors inside the page with the bundled library.
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { DEMO_DIR, TEST_MODEL, TEST_SEGMENTER, THRESHOLD_SEGMENTER } from './paths.js';
+import {
+  CONVTRANSPOSE_SEGMENTER,
+  DEMO_DIR,
+  TEST_MODEL,
+  TEST_SEGMENTER,
+  THRESHOLD_SEGMENTER,
+} from './paths.js';
 import type { SegmentRequest } from './segment-request.js';
 import { type RunningServer, startStaticServer } from './static-server.js';
 
@@ -127,6 +133,7 @@ export async function startBrowserHarness(options: BrowserHarnessOptions): Promi
       '/model.onnx': options.modelPath ?? TEST_MODEL,
       '/segmenter.onnx': options.segmenterPath ?? THRESHOLD_SEGMENTER,
       '/test-segmenter.onnx': TEST_SEGMENTER,
+      '/test-segmenter-convtranspose.onnx': CONVTRANSPOSE_SEGMENTER,
     },
     crossOriginIsolated: threads > 1,
   });

@@ -3,7 +3,7 @@
 export type Size3Tuple = [number, number, number];
 
 export interface SegmentRequest {
-  /** A model served next to the page: './segmenter.onnx' or './test-segmenter.onnx'. */
+  /** A model served next to the page: './segmenter.onnx', './test-segmenter.onnx' or its ConvTranspose twin. */
   model: string;
   device: 'auto' | 'webgpu' | 'wasm';
   /** A demo volume by name (demo/phantoms.ts), seeded blobs of any size, or the values themselves. */
