@@ -12,6 +12,7 @@ export { DataError } from './errors.js';
 export { checkOriginalRows, MnistCopies, type StoredTrainRows } from './fresh-copies.js';
 export { type GridSpec, parseGridText } from './grid.js';
 export { oneHot, validationSplitIndex } from './keras.js';
+export { type LabelVolumeLayout, type WriteLabelVolume, writeLabelVolumes } from './label-volume-file.js';
 export {
   DEFAULT_COPIES,
   datasetNames,

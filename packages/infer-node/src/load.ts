@@ -1,12 +1,23 @@
-// @conv3d/infer-node's load(): model bytes from a path or memory, then @conv3d/core's classifier lifecycle over
-// onnxruntime-node sessions.
+// @conv3d/infer-node's load() and loadSegmenter(): model bytes from a path or memory, then @conv3d/core's
+// classifier or segmenter lifecycle over onnxruntime-node sessions.
 import { readFile } from 'node:fs/promises';
-import { type Classifier, openClassifier } from '@conv3d/core';
+import {
+  type Classifier,
+  contractFromMetadata,
+  type OpenModelOptions,
+  openClassifier,
+  openSegmenter,
+  readOnnxMetadata,
+  type Segmenter,
+  type Task,
+} from '@conv3d/core';
 import { loadPool } from './pool/classifier.js';
 import { type NodeLoadOptions, poolSettings } from './pool/options.js';
+import { loadSegmenterPool } from './pool/segmenter.js';
 import { type NodeDevice, type NodeProvider, nodeProviders, openNodeSession } from './session.js';
 
 export type NodeClassifier = Classifier<NodeProvider>;
+export type NodeSegmenter = Segmenter<NodeProvider>;
 
 export interface LoadOptions {
   /** 'auto' (default): CUDA when its libraries load, else CPU. 'cuda' fails when they are not installed. */
@@ -27,15 +38,50 @@ export async function load(
     const model = pathOrBytes instanceof ArrayBuffer ? new Uint8Array(pathOrBytes) : pathOrBytes;
     return loadPool(model, options, settings);
   }
+  return openClassifier(await openOptions(pathOrBytes, options));
+}
+
+/**
+ * Loads a segmentation model (contract task 'segment') as load() loads a classifier; `segment(volume, options)`
+ * then runs @conv3d/core's sliding windows on it. With `workers: N` segmentations run in N worker threads, so the
+ * caller's event loop never waits for onnxruntime (one segmentation per worker at a time).
+ */
+export async function loadSegmenter(
+  pathOrBytes: string | Uint8Array | ArrayBuffer,
+  options: NodeLoadOptions = {},
+): Promise<NodeSegmenter> {
+  const settings = poolSettings(options);
+  if (settings.workers > 0) {
+    const model = pathOrBytes instanceof ArrayBuffer ? new Uint8Array(pathOrBytes) : pathOrBytes;
+    return loadSegmenterPool(model, options, settings);
+  }
+  return openSegmenter(await openOptions(pathOrBytes, options));
+}
+
+/**
+ * The task a model file's contract names, to choose load or loadSegmenter; 'classify' when the file or its
+ * contract cannot be read (load then says why, in its own words).
+ */
+export async function modelTask(path: string): Promise<Task> {
+  try {
+    return contractFromMetadata(readOnnxMetadata(await readFile(path), path), path).task;
+  } catch {
+    return 'classify';
+  }
+}
+
+async function openOptions(
+  pathOrBytes: string | Uint8Array | ArrayBuffer,
+  options: LoadOptions,
+): Promise<OpenModelOptions<NodeProvider>> {
   const source = typeof pathOrBytes === 'string' ? pathOrBytes : 'model bytes';
   const device = options.device ?? 'auto';
-  const bytes = await modelBytes(pathOrBytes);
-  return openClassifier({
-    bytes,
+  return {
+    bytes: await modelBytes(pathOrBytes),
     source,
     providers: () => nodeProviders(device, source),
     open: openNodeSession,
-  });
+  };
 }
 
 async function modelBytes(pathOrBytes: string | Uint8Array | ArrayBuffer): Promise<Uint8Array> {

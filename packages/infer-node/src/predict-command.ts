@@ -1,14 +1,19 @@
 // conv3d-predict: classifies a split of any HDF5 volumes file the model's contract fits (grid, channels, classes)
-// and reports the label names, per-class and overall accuracy and the provider. Reading HDF5
-// needs @conv3d/data (h5wasm), an optional peer dependency: library users who never run this command don't get it.
+// and reports the label names, per-class and overall accuracy and the provider; a segmentation model segments the
+// split's volumes instead and reports Dice (segment-command.ts). Reading HDF5 needs @conv3d/data (h5wasm), an
+// optional peer dependency: library users who never run this command don't get it.
+import { BLENDS, type Blend, type Size3 } from '@conv3d/core';
 import { type CliIo, parseCommandLine, processIo, runCli, UsageError } from '@conv3d/core/node';
 import type { Dataset3D, OpenOptions, Split } from '@conv3d/data';
-import { load, type NodeClassifier } from './load.js';
+import { load, modelTask, type NodeClassifier } from './load.js';
+import { segmentSplit } from './segment-command.js';
 import { DEVICES, type NodeDevice } from './session.js';
 
 export const USAGE = `usage: conv3d-predict model.onnx data.h5 [--split test|train] [--limit N] [--device auto|cuda|cpu] [--batch N]
                       [--grid D,H,W[,C]] [--labels a,b,...] [--x-train NAME] [--y-train NAME] [--x-test NAME] [--y-test NAME]
-The reader flags say how to read data.h5, as for conv3d-dataset inspect.`;
+                      segmentation models: [--roi D,H,W] [--overlap F] [--blend gaussian|constant] [--out pred.h5]
+The reader flags say how to read data.h5, as for conv3d-dataset inspect. A segmentation model reports per-class and
+mean Dice; --batch is then windows per model run (default 4), --out writes the label volumes (y_pred_<split>).`;
 
 const CLI = { name: 'conv3d-predict', usage: USAGE };
 
@@ -24,8 +29,13 @@ interface Options {
   split: Split;
   limit: number | undefined;
   device: NodeDevice;
-  batch: number;
+  /** Samples (classifier) or windows (segmenter) per model run; undefined: the task's default. */
+  batch: number | undefined;
   read: OpenOptions;
+  roi?: Size3;
+  overlap?: number;
+  blend?: Blend;
+  out?: string;
 }
 
 /**
@@ -43,6 +53,13 @@ export function runPredict(
     async (args) => {
       const data = await loadDataPackage(importData);
       const options = parseOptions(args, data);
+      if ((await modelTask(options.model)) === 'segment') {
+        await segmentSplit({ ...options, batch: options.batch ?? 4 }, data, io);
+        return;
+      }
+      if ([options.out, options.roi, options.overlap, options.blend].some((v) => v !== undefined)) {
+        throw new UsageError('--out, --roi, --overlap and --blend are for segmentation models');
+      }
       const { openDataset } = data;
       let dataset: Dataset3D | undefined;
       let classifier: NodeClassifier | undefined;
@@ -86,7 +103,8 @@ async function classify(
   let done = 0;
   const started = performance.now();
   // reuse: one buffer pair for every batch; each is consumed by predict before the next is read.
-  for (const batch of dataset.batches(options.split, options.batch, { start: 0, end: total, reuse: true })) {
+  const size = options.batch ?? 100;
+  for (const batch of dataset.batches(options.split, size, { start: 0, end: total, reuse: true })) {
     if (batch.x.length !== batch.count * contract.rawLength) {
       throw new Error(
         `${dataset.path}: rows of ${batch.x.length / batch.count} values, but ${options.model} takes ${contract.rawLength} (its 'conv3d.grid' × 'conv3d.raw_channels')`,
@@ -150,7 +168,11 @@ function parseOptions(argv: readonly string[], reader: DataPackage): Options {
       split: { type: 'string', default: 'test' },
       limit: { type: 'string' },
       device: { type: 'string', default: 'auto' },
-      batch: { type: 'string', default: '100' },
+      batch: { type: 'string' },
+      roi: { type: 'string' },
+      overlap: { type: 'string' },
+      blend: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   if (positionals.length !== 2) {
@@ -170,9 +192,34 @@ function parseOptions(argv: readonly string[], reader: DataPackage): Options {
     split,
     limit: values.limit === undefined ? undefined : positiveInt('--limit', values.limit),
     device,
-    batch: positiveInt('--batch', values.batch),
+    batch: values.batch === undefined ? undefined : positiveInt('--batch', values.batch),
     read: reader.datasetOptionsFromFlags(values),
+    ...(values.roi !== undefined && { roi: roiFlag(values.roi) }),
+    ...(values.overlap !== undefined && { overlap: overlapFlag(values.overlap) }),
+    ...(values.blend !== undefined && { blend: blendFlag(values.blend) }),
+    ...(values.out !== undefined && { out: values.out }),
   };
+}
+
+function roiFlag(text: string): Size3 {
+  const parts = text.split(',').map(Number);
+  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new UsageError(`--roi must be D,H,W (3 positive integers), got '${text}'`);
+  }
+  return parts as unknown as Size3;
+}
+
+function overlapFlag(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !(n >= 0 && n < 1))
+    throw new UsageError(`--overlap must be a number in [0, 1), got '${text}'`);
+  return n;
+}
+
+function blendFlag(text: string): Blend {
+  if (!BLENDS.includes(text as Blend))
+    throw new UsageError(`--blend must be one of ${BLENDS.join(', ')}, got '${text}'`);
+  return text as Blend;
 }
 
 function positiveInt(flag: string, text: string): number {

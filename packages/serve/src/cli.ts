@@ -2,11 +2,13 @@
 // conv3d-serve: serves one model on the v2 protocol until SIGTERM or SIGINT, then drains and exits 0.
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load, type NodeClassifier } from '@conv3d/infer-node';
-import { createServer, DEFAULT_BODY_LIMIT } from './server.js';
+import { load, loadSegmenter, modelTask } from '@conv3d/infer-node';
+import type { ServedModel } from './model-info.js';
+import { createServer, DEFAULT_BODY_LIMIT, DEFAULT_SEGMENT_BODY_LIMIT } from './server.js';
 
 export const USAGE =
-  'usage: conv3d-serve model.onnx [--name NAME] [--port P] [--host 127.0.0.1] [--workers N] [--max-batch B] [--max-delay-ms D] [--device auto|cuda|cpu] [--max-body-bytes N]';
+  'usage: conv3d-serve model.onnx [--name NAME] [--port P] [--host 127.0.0.1] [--workers N] [--max-batch B] [--max-delay-ms D] [--device auto|cuda|cpu] [--max-body-bytes N]\n' +
+  `  --max-body-bytes: default ${DEFAULT_BODY_LIMIT} (a classifier), ${DEFAULT_SEGMENT_BODY_LIMIT} (a segmenter: a 256³ FP32 or FP64 volume in binary data)`;
 
 class UsageError extends Error {}
 
@@ -19,7 +21,8 @@ interface Options {
   maxBatch: number;
   maxDelayMs: number;
   device: 'auto' | 'cuda' | 'cpu';
-  bodyLimit: number;
+  /** Undefined: the task's default. */
+  bodyLimit: number | undefined;
 }
 
 const say = (line: string) => process.stdout.write(`conv3d-serve: ${line}\n`);
@@ -37,7 +40,7 @@ function parse(argv: string[]): Options | undefined {
       'max-batch': { type: 'string', default: '64' },
       'max-delay-ms': { type: 'string', default: '2' },
       device: { type: 'string', default: 'auto' },
-      'max-body-bytes': { type: 'string', default: String(DEFAULT_BODY_LIMIT) },
+      'max-body-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,7 +67,10 @@ function parse(argv: string[]): Options | undefined {
     maxBatch: integer('--max-batch', values['max-batch'], 1),
     maxDelayMs,
     device,
-    bodyLimit: integer('--max-body-bytes', values['max-body-bytes'], 1),
+    bodyLimit:
+      values['max-body-bytes'] === undefined
+        ? undefined
+        : integer('--max-body-bytes', values['max-body-bytes'], 1),
   };
 }
 
@@ -89,8 +95,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const server = createServer({ name: options.name, bodyLimit: options.bodyLimit });
-  let classifier: NodeClassifier | undefined;
+  const task = await modelTask(options.model);
+  const bodyLimit =
+    options.bodyLimit ?? (task === 'segment' ? DEFAULT_SEGMENT_BODY_LIMIT : DEFAULT_BODY_LIMIT);
+  const server = createServer({ name: options.name, bodyLimit });
+  let classifier: ServedModel | undefined;
   let signalled: (signal: string) => void = () => {};
   const stop = new Promise<string>((resolve) => {
     signalled = resolve;
@@ -106,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
   const address = server.app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   say(`listening on http://${options.host}:${port} (model '${options.name}' loading)`);
-  const loading = load(options.model, {
+  const loading: Promise<ServedModel> = (task === 'segment' ? loadSegmenter : load)(options.model, {
     device: options.device,
     workers: options.workers,
     maxBatch: options.maxBatch,
@@ -124,7 +133,9 @@ export async function main(argv: string[]): Promise<number> {
     server.attach(classifier);
     const workers =
       options.workers === 0 ? 'in-thread' : `${options.workers} worker${options.workers > 1 ? 's' : ''}`;
-    say(`model '${options.name}' ready (provider ${classifier.provider}, ${workers})`);
+    say(
+      `model '${options.name}' ready (${task === 'segment' ? 'segmenter, ' : ''}provider ${classifier.provider}, ${workers})`,
+    );
   }
   const signal = first === 'loaded' ? await stop : first;
   say(`${signal}: draining in-flight requests`);

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client) on a registry of the server's own, so apps embedding it keep theirs apart.
-import type { BatchInfo, NodeClassifier } from '@conv3d/infer-node';
-import { isPoolClassifier } from '@conv3d/infer-node';
+import { type BatchInfo, isPooled } from '@conv3d/infer-node';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ServedModel } from './model-info.js';
 
 export interface Metrics {
   registry: Registry;
@@ -12,7 +12,7 @@ export interface Metrics {
   inferStarted(): void;
   inferEnded(): void;
   /** The model is loaded: its provider and workers become gauges, queue depth is read from it. */
-  attach(classifier: NodeClassifier, workers: number): void;
+  attach(model: ServedModel, workers: number): void;
 }
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -47,7 +47,7 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
   let inFlight = 0;
-  let classifier: NodeClassifier | undefined;
+  let classifier: ServedModel | undefined;
   new Gauge({
     name: 'conv3d_serve_inflight_requests',
     help: 'Inference requests received and not yet answered',
@@ -62,9 +62,7 @@ export function createMetrics(): Metrics {
     registers: [registry],
     collect() {
       this.set(
-        classifier !== undefined && isPoolClassifier(classifier)
-          ? classifier.stats().queuedRequests
-          : inFlight,
+        classifier !== undefined && isPooled(classifier) ? classifier.stats().queuedRequests : inFlight,
       );
     },
   });

@@ -1,12 +1,23 @@
-// The v2 (KServe / Triton) REST protocol on Fastify, over one conv3d classifier.
+// The v2 (KServe / Triton) REST protocol on Fastify, over one conv3d classifier or segmenter.
 import { readFileSync } from 'node:fs';
-import { InputError, isPoolClassifier, type NodeClassifier } from '@conv3d/infer-node';
+import { InputError, isPooled, type NodeClassifier, type NodeSegmenter } from '@conv3d/infer-node';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { RequestError } from './errors.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { INPUT_NAME, MODEL_VERSION, type ModelInfo, modelMetadata, rowLength } from './model-info.js';
+import {
+  INPUT_NAME,
+  isSegmenter,
+  MODEL_VERSION,
+  type ModelInfo,
+  modelMetadata,
+  OUTPUT_NAME,
+  rowLength,
+  type ServedModel,
+  VOLUME_INPUT,
+} from './model-info.js';
 import { HEADER_LENGTH, parseInferRequest, splitBody } from './protocol/request.js';
-import { buildResponse } from './protocol/response.js';
+import { buildResponse, type InferResponse } from './protocol/response.js';
+import { buildSegmentResponse, parseSegmentRequest } from './protocol/segment.js';
 
 const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -15,6 +26,11 @@ export const SERVER_NAME = 'conv3d-serve';
 export const EXTENSIONS = ['binary_tensor_data', 'classification'];
 /** 64 MiB: about 2 000 rows of 4096 FP64 values in binary, ~700 in JSON. */
 export const DEFAULT_BODY_LIMIT = 64 * 2 ** 20;
+/**
+ * A segmenter's default: 160 MiB, a 256³ volume in binary data as FP32 (64 MiB, 67 MB) or FP64 (128 MiB) plus its
+ * JSON header. The same volume as JSON numbers is ~150 MB of text and more to parse: send volumes as binary.
+ */
+export const DEFAULT_SEGMENT_BODY_LIMIT = 160 * 2 ** 20;
 
 export interface ServerOptions {
   /** The model's name in URLs (/v2/models/{name}). */
@@ -27,8 +43,8 @@ export interface ServerOptions {
 export interface Conv3dServer {
   app: FastifyInstance;
   metrics: Metrics;
-  /** Makes the model ready: until then the ready probes answer 503 and model routes 503. */
-  attach(classifier: NodeClassifier): void;
+  /** Makes the model (a classifier or a segmenter) ready: until then the ready probes and model routes say 503. */
+  attach(model: ServedModel): void;
   /** Stops accepting connections; resolves once every request in flight was answered. */
   close(): Promise<void>;
 }
@@ -87,7 +103,7 @@ export function createServer(options: ServerOptions): Conv3dServer {
   // Ready: loaded, and (with a pool) not broken, so a balancer stops sending requests to a server whose workers
   // can no longer load the model. A worker being replaced is no reason: its calls wait and are retried.
   const isReady = (): boolean =>
-    model !== undefined && (!isPoolClassifier(model.classifier) || !model.classifier.stats().broken);
+    model !== undefined && (!isPooled(model.model) || !model.model.stats().broken);
   app.get('/v2/health/ready', async (_request, reply) => {
     const ready = isReady();
     return reply.code(ready ? 200 : 503).send({ ready });
@@ -127,16 +143,15 @@ export function createServer(options: ServerOptions): Conv3dServer {
         request.body ?? Buffer.alloc(0),
         Array.isArray(headerLength) ? headerLength[0] : headerLength,
       );
-      const parsed = parseInferRequest(header, binary, info);
       metrics.inferStarted();
-      let predictions: Awaited<ReturnType<NodeClassifier['predict']>>;
+      let response: InferResponse;
       try {
-        if (!isPoolClassifier(info.classifier)) metrics.batch({ samples: parsed.count, requests: 1 });
-        predictions = await info.classifier.predict(parsed.rows);
+        response = isSegmenter(info.model)
+          ? await segment(info, info.model, header, binary)
+          : await classify(info, info.model, header, binary);
       } finally {
         metrics.inferEnded();
       }
-      const response = buildResponse(parsed, predictions, info);
       if (response.binary.length === 0) return reply.type('application/json').send(response.json);
       const json = Buffer.from(response.json, 'utf8');
       return reply
@@ -146,18 +161,50 @@ export function createServer(options: ServerOptions): Conv3dServer {
     });
   }
 
+  async function classify(
+    info: ModelInfo,
+    classifier: NodeClassifier,
+    header: Parameters<typeof parseInferRequest>[0],
+    binary: Uint8Array,
+  ): Promise<InferResponse> {
+    const parsed = parseInferRequest(header, binary, info);
+    if (!isPooled(classifier)) metrics.batch({ samples: parsed.count, requests: 1 });
+    return buildResponse(parsed, await classifier.predict(parsed.rows), info);
+  }
+
+  async function segment(
+    info: ModelInfo,
+    segmenter: NodeSegmenter,
+    header: Parameters<typeof parseSegmentRequest>[0],
+    binary: Uint8Array,
+  ): Promise<InferResponse> {
+    const parsed = parseSegmentRequest(header, binary, info);
+    const wantsProbabilities = parsed.outputs.some((o) => o.name === OUTPUT_NAME);
+    try {
+      const result = await segmenter.segment(parsed.volume, {
+        ...parsed.options,
+        output: wantsProbabilities ? 'probabilities' : 'labels',
+      });
+      return buildSegmentResponse(parsed, result, info);
+    } catch (error) {
+      // Bad window options (roi, overlap, blend, batch) are the request's fault.
+      if (error instanceof RangeError) throw new RequestError(400, error.message);
+      throw error;
+    }
+  }
+
   return {
     app,
     metrics,
-    attach(classifier) {
-      workers = isPoolClassifier(classifier) ? classifier.workers : 0;
+    attach(served) {
+      workers = isPooled(served) ? served.workers : 0;
       model = {
         name: options.name,
-        rowLength: rowLength(classifier),
-        labels: classifier.contract.labels,
-        classifier,
+        rowLength: rowLength(served),
+        labels: served.contract.labels,
+        model: served,
       };
-      metrics.attach(classifier, workers);
+      metrics.attach(served, workers);
     },
     close() {
       closing = true;
@@ -168,7 +215,10 @@ export function createServer(options: ServerOptions): Conv3dServer {
 
 function describe(error: FastifyError, bodyLimit: number): [number, string] {
   if (error instanceof RequestError) return [error.status, error.message];
-  if (error instanceof InputError) return [400, `input '${INPUT_NAME}': ${error.message}`];
+  if (error instanceof InputError) {
+    const input = error.message.startsWith('segment:') ? VOLUME_INPUT : INPUT_NAME;
+    return [400, `input '${input}': ${error.message}`];
+  }
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return [400, `the request body is larger than the server's limit of ${bodyLimit} bytes`];
   }

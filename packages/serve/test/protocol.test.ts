@@ -84,6 +84,7 @@ describe('v2 protocol', () => {
       inputs: [{ name: 'raw', datatype: 'FP32', shape: [-1, V] }],
       outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 10] }],
       parameters: {
+        task: 'classify',
         labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
         grid: [16, 16, 16],
         raw_channels: 1,

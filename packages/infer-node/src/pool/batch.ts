@@ -1,11 +1,14 @@
-// A batch the pool sends to one worker: coalesced raw rows from several predict calls, or one call as is.
-import type { ClassifierInput } from '@conv3d/core';
+// A batch the pool sends to one worker: coalesced raw rows from several predict calls, one call as is, or one
+// volume to segment.
+import type { ClassifierInput, Segmentation, SegmentProgress, Volume } from '@conv3d/core';
+import type { WireSegmentOptions } from './messages.js';
 
 export interface Waiter {
   /** Its first sample's position in the batch. */
   at: number;
   count: number;
-  resolve(probabilities: Float32Array): void;
+  /** A predict call's probabilities, or a segment call's segmentation. */
+  resolve(result: Float32Array | Segmentation): void;
   reject(error: Error): void;
 }
 
@@ -15,6 +18,12 @@ export interface Batch {
   rows?: Float64Array;
   /** A call passed through as is (see pack.ts). */
   input?: ClassifierInput;
+  /** A segment call: its volume and options; progress reports go to `onProgress` on the main thread. */
+  segment?: {
+    volume: Volume;
+    options: WireSegmentOptions;
+    onProgress?: ((progress: SegmentProgress) => void) | undefined;
+  };
   count: number;
   waiters: Waiter[];
   /** When its first call arrived (performance.now()). */

@@ -1,7 +1,17 @@
-// The worker pool behind load(model, { workers: N }): one onnxruntime session per worker thread, and a dynamic
-// batcher on the main thread that coalesces concurrent predict calls.
+// The worker pool behind load(model, { workers: N }) and loadSegmenter(model, { workers: N }): one onnxruntime
+// session per worker thread, and on the main thread a dynamic batcher that coalesces concurrent predict calls (a
+// segment call is a job of its own: one volume, its windows batched inside the worker).
 import { Worker } from 'node:worker_threads';
-import type { ClassifierInput, ModelContract } from '@conv3d/core';
+import {
+  type ClassifierInput,
+  DISPOSED_MESSAGE,
+  disposedMessage,
+  type ModelContract,
+  type Segmentation,
+  type SegmentOptions,
+  type Task,
+  type Volume,
+} from '@conv3d/core';
 import type { NodeDevice, NodeProvider } from '../session.js';
 import { type Batch, fail, settle } from './batch.js';
 import { revive } from './errors.js';
@@ -72,9 +82,15 @@ export class WorkerPool {
   #closing = false;
   #broken: Error | undefined;
 
-  constructor(model: string | Uint8Array, device: NodeDevice, settings: PoolSettings, hooks: PoolHooks = {}) {
+  constructor(
+    model: string | Uint8Array,
+    device: NodeDevice,
+    settings: PoolSettings,
+    hooks: PoolHooks = {},
+    task: Task = 'classify',
+  ) {
     // A path is read by each worker, so load errors name the file as the in-thread path does.
-    this.#setup = { model, device };
+    this.#setup = { model, device, task };
     this.#settings = settings;
     this.#hooks = hooks;
   }
@@ -96,26 +112,10 @@ export class WorkerPool {
 
   /** Runs one predict call; resolves with its [count, classes] probabilities. */
   run(input: ClassifierInput): Promise<Float32Array> {
-    if (this.#closing) return Promise.reject(new Error('predict: the classifier has been disposed'));
+    if (this.#closing) return Promise.reject(new Error(DISPOSED_MESSAGE));
     if (this.#broken !== undefined) return Promise.reject(this.#broken);
     return new Promise<Float32Array>((resolve, reject) => {
-      this.#pending++;
-      const done = () => {
-        this.#pending--;
-        if (this.#pending === 0) this.#drained?.();
-      };
-      const waiter = {
-        at: 0,
-        count: 0,
-        resolve: (p: Float32Array) => {
-          done();
-          resolve(p);
-        },
-        reject: (e: Error) => {
-          done();
-          reject(e);
-        },
-      };
+      const waiter = this.#waiter(resolve as (result: unknown) => void, reject);
       const count = rowCount(input, this.#rowLength);
       if (count === undefined || count > this.#settings.maxBatch) {
         // Passed through as its own batch; a tensor is posted as plain data (an onnxruntime Tensor keeps its
@@ -128,6 +128,63 @@ export class WorkerPool {
       }
       this.#schedule();
     });
+  }
+
+  /**
+   * Segments one volume in the next free worker; `onProgress` is called here as the worker reports, and aborting
+   * `signal` drops a queued call or stops a running one before its next model run.
+   */
+  segment(volume: Volume, options: SegmentOptions = {}): Promise<Segmentation> {
+    if (this.#closing) return Promise.reject(new Error(disposedMessage('segment')));
+    if (this.#broken !== undefined) return Promise.reject(this.#broken);
+    const { onProgress, signal, ...wire } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<Segmentation>((resolve, reject) => {
+      const waiter = this.#waiter(resolve as (result: unknown) => void, reject);
+      const plain = { data: volume?.data, dims: Array.from(volume?.dims ?? []) } as Volume;
+      const batch = this.#batch({
+        segment: { volume: plain, options: wire, onProgress },
+        count: 0,
+        waiters: [waiter],
+      });
+      this.#ready.push(batch);
+      signal?.addEventListener('abort', () => this.#cancel(batch, signal.reason), { once: true });
+      this.#schedule();
+    });
+  }
+
+  /** A waiter that keeps the count of unanswered calls (close waits for them). */
+  #waiter(resolve: (result: unknown) => void, reject: (error: Error) => void): Batch['waiters'][number] {
+    this.#pending++;
+    const done = () => {
+      this.#pending--;
+      if (this.#pending === 0) this.#drained?.();
+    };
+    return {
+      at: 0,
+      count: 0,
+      resolve: (result) => {
+        done();
+        resolve(result);
+      },
+      reject: (error) => {
+        done();
+        reject(error);
+      },
+    };
+  }
+
+  /** An aborted segment call: dropped when still queued, else its worker stops it before its next model run. */
+  #cancel(batch: Batch, reason: Error): void {
+    const queued = this.#ready.indexOf(batch);
+    if (queued >= 0) {
+      this.#ready.splice(queued, 1);
+      fail(batch, reason);
+      return;
+    }
+    for (const slot of this.#slots) {
+      if (slot.job === batch) slot.worker.postMessage({ type: 'cancel', id: batch.id } satisfies ToWorker);
+    }
   }
 
   stats(): PoolStats {
@@ -182,7 +239,7 @@ export class WorkerPool {
     this.#slots.clear();
   }
 
-  #batch(fields: Pick<Batch, 'rows' | 'input' | 'count' | 'waiters'>): Batch {
+  #batch(fields: Pick<Batch, 'rows' | 'input' | 'segment' | 'count' | 'waiters'>): Batch {
     return { id: this.#nextId++, openedAt: performance.now(), retries: 0, ...fields };
   }
 
@@ -250,6 +307,13 @@ export class WorkerPool {
     let message: ToWorker;
     if (batch.rows !== undefined) {
       message = { type: 'rows', id: batch.id, rows: batch.rows.subarray(0, batch.count * this.#rowLength) };
+    } else if (batch.segment !== undefined) {
+      message = {
+        type: 'segment',
+        id: batch.id,
+        volume: batch.segment.volume,
+        options: batch.segment.options,
+      };
     } else {
       message = { type: 'input', id: batch.id, input: batch.input as ClassifierInput };
     }
@@ -296,6 +360,10 @@ export class WorkerPool {
         } else if (message.type === 'load-error') {
           slot.lastError = revive(message.error);
           reject(slot.lastError);
+        } else if (message.type === 'progress') {
+          if (slot.job?.id === message.id) {
+            slot.job.segment?.onProgress?.({ windows: message.windows, total: message.total });
+          }
         } else {
           const batch = this.#finish(slot);
           // The next batch goes out before this one's callers run: on a busy machine a turn of the event loop
@@ -303,6 +371,7 @@ export class WorkerPool {
           this.#pump();
           if (batch === undefined || batch.id !== message.id) return;
           if (message.type === 'result') settle(batch, message.probabilities, this.#classes);
+          else if (message.type === 'segmented') batch.waiters[0]?.resolve(message.segmentation);
           else fail(batch, revive(message.error));
         }
       });

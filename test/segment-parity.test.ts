@@ -1,0 +1,183 @@
+// The segmentation section of the parity suite: a fully convolutional segmenter built in code (seeded weights),
+// exported with @conv3d/export-onnx, segments a volume larger than its patch on tfjs stock `cpu` (the reference,
+// windows run through core's slidingWindow) and on @conv3d/infer-node (onnxruntime-node, in-thread and pooled).
+// Probabilities within 1e-5, identical label maps except at exact ties, and the blended result independent of the
+// window batch within 1e-6. The table lands in test-artifacts/parity-segment.md.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  contractToMetadata,
+  defineContract,
+  preprocessVolume,
+  Rng,
+  type Segmentation,
+  type Size3,
+  slidingWindow,
+} from '@conv3d/core';
+import { convertModel } from '@conv3d/export-onnx';
+import { loadSegmenter } from '@conv3d/infer-node';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ARTIFACTS = join(import.meta.dirname, 'test-artifacts');
+const PATCH: Size3 = [8, 12, 12];
+const SIZE: Size3 = [20, 26, 31];
+const LABELS = ['background', 'a', 'b', 'c'];
+const TOLERANCE = 1e-5;
+const OPTIONS = { overlap: 0.5, blend: 'gaussian' as const, output: 'probabilities' as const };
+
+const contract = defineContract({
+  task: 'segment',
+  labels: LABELS,
+  grid: PATCH,
+  rawChannels: 1,
+  preprocessing: 'none',
+  inputKind: 'preprocessed',
+  segmentation: { output: 'probabilities', freeSize: false },
+});
+
+/** Conv3D 'same' (relu) → dilated Conv3D 'same' (relu) → 1³ Conv3D to K → per-voxel softmax. */
+function buildModel(): tf.LayersModel {
+  const input = tf.input({ shape: [...PATCH, 1] });
+  let x = tf.layers.conv3d({ filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input);
+  x = tf.layers
+    .conv3d({ filters: 6, kernelSize: 3, padding: 'same', dilationRate: 2, activation: 'relu' })
+    .apply(x);
+  x = tf.layers.conv3d({ filters: LABELS.length, kernelSize: 1 }).apply(x);
+  const output = tf.layers.softmax({ axis: -1 }).apply(x) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: output, name: 'segment_parity' });
+  const rng = new Rng(2026, 22);
+  model.setWeights(
+    model.getWeights().map((w) => {
+      const n = w.size;
+      const fanIn = w.shape.length > 1 ? n / (w.shape.at(-1) as number) : 1;
+      const limit = w.shape.length > 1 ? 4 * Math.sqrt(3 / fanIn) : 0.01;
+      return tf.tensor(rng.floats(n, -limit, limit), w.shape);
+    }),
+  );
+  model.setUserDefinedMetadata({ conv3d: contractToMetadata(contract) });
+  return model;
+}
+
+function volume(): Float32Array {
+  const rng = new Rng(2026, 23);
+  const noise = rng.floats(SIZE[0] * SIZE[1] * SIZE[2], -0.3, 0.3);
+  return noise.map((v, i) => {
+    const x = i % SIZE[2];
+    const y = Math.floor(i / SIZE[2]) % SIZE[1];
+    const z = Math.floor(i / (SIZE[1] * SIZE[2]));
+    return v + Math.sin(x / 4) * Math.cos(y / 5) + (z > 10 ? 0.5 : -0.5);
+  });
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
+  return max;
+}
+
+/** Voxels whose labels differ although the reference's two probabilities are not within `tie`. */
+function labelMismatches(a: Segmentation, reference: Segmentation, tie = TOLERANCE): number {
+  const k = LABELS.length;
+  const p = reference.probabilities as Float32Array;
+  let bad = 0;
+  for (let v = 0; v < a.labels.length; v++) {
+    const [i, j] = [a.labels[v] as number, reference.labels[v] as number];
+    if (i !== j && Math.abs((p[v * k + i] as number) - (p[v * k + j] as number)) > tie) bad++;
+  }
+  return bad;
+}
+
+let model: tf.LayersModel;
+let root: string;
+let onnx: string;
+const data = volume();
+const rows: string[] = [];
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  model = buildModel();
+  root = await mkdtemp(join(tmpdir(), 'conv3d-seg-parity-'));
+  onnx = join(root, 'segmenter.onnx');
+  await writeFile(onnx, convertModel(model).bytes);
+}, 120_000);
+
+afterAll(async () => {
+  model?.dispose();
+  await rm(root, { recursive: true, force: true });
+  if (rows.length === 0) return;
+  const table = [
+    `# Parity: segmentation, a ${SIZE.join('×')} volume in ${PATCH.join('×')} windows (overlap 0.5, gaussian), ${LABELS.length} labels`,
+    '',
+    '| runtime | vs tfjs cpu: max abs diff (probabilities) | label mismatches (not ties) | windows |',
+    '| ------- | ----------------------------------------- | --------------------------- | ------- |',
+    ...rows,
+    '',
+  ].join('\n');
+  await mkdir(ARTIFACTS, { recursive: true });
+  await writeFile(join(ARTIFACTS, 'parity-segment.md'), table);
+  console.log(`\n${table}`);
+});
+
+/** tfjs stock cpu through core's sliding windows: the reference. */
+async function tfjsReference(batch: number): Promise<Segmentation> {
+  const input = preprocessVolume({ data, size: SIZE, roi: PATCH }, contract);
+  const result = await slidingWindow(
+    input,
+    SIZE,
+    1,
+    LABELS.length,
+    async (windows, count) => {
+      const x = tf.tensor(windows, [count, ...PATCH, 1]);
+      const y = model.predict(x) as tf.Tensor;
+      const out = (await y.data()) as Float32Array;
+      tf.dispose([x, y]);
+      return out;
+    },
+    { roi: PATCH, overlap: 0.5, blend: 'gaussian', batch, probabilities: true },
+  );
+  return { dims: SIZE, roi: PATCH, ...result };
+}
+
+describe('segmentation parity', () => {
+  let reference: Segmentation;
+
+  it('tfjs cpu: the reference, the same for window batches 1 and 5 (1e-6)', async () => {
+    reference = await tfjsReference(5);
+    const one = await tfjsReference(1);
+    expect(
+      maxAbsDiff(one.probabilities as Float32Array, reference.probabilities as Float32Array),
+    ).toBeLessThanOrEqual(1e-6);
+    expect(reference.windows).toBe(4 * 4 * 5);
+    // Not a trivial map: most labels occur.
+    expect(new Set(reference.labels).size).toBeGreaterThanOrEqual(3);
+    rows.push(`| tfjs cpu (reference) | 0 | 0 | ${reference.windows} |`);
+  }, 300_000);
+
+  for (const workers of [0, 1]) {
+    const name = `onnxruntime-node (infer-node${workers ? ', worker pool' : ''})`;
+    it(`${name}: within 1e-5 of tfjs, same labels, batch-independent (1e-6)`, async () => {
+      const segmenter = await loadSegmenter(onnx, { device: 'cpu', workers });
+      try {
+        const results = [];
+        for (const batch of [1, 4, 80]) {
+          results.push(await segmenter.segment({ data, dims: SIZE }, { ...OPTIONS, batch }));
+        }
+        const [first, ...rest] = results as [Segmentation, ...Segmentation[]];
+        for (const r of rest) {
+          expect(
+            maxAbsDiff(r.probabilities as Float32Array, first.probabilities as Float32Array),
+          ).toBeLessThanOrEqual(1e-6);
+        }
+        const diff = maxAbsDiff(first.probabilities as Float32Array, reference.probabilities as Float32Array);
+        const mismatches = labelMismatches(first, reference);
+        rows.push(`| ${name} | ${diff.toExponential(2)} | ${mismatches} | ${first.windows} |`);
+        expect(diff).toBeLessThanOrEqual(TOLERANCE);
+        expect(mismatches).toBe(0);
+      } finally {
+        await segmenter.dispose();
+      }
+    }, 300_000);
+  }
+});
