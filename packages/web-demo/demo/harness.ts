@@ -121,6 +121,7 @@ const harness = {
         const started = performance.now();
         const result = await segmenter.segment(volume, {
           ...request.options,
+          ...(request.transfer && { transfer: true }),
           signal: controller.signal,
           onProgress: () => {
             progressCalls++;
