@@ -107,21 +107,15 @@ export function referenceSegmenter(modelPath = TEST_SEGMENTER): Promise<Segmente
   });
 }
 
-/** A seeded one-channel volume of blobs: smooth enough that every class of the fixtures appears. */
-export function blobVolume(dims: readonly [number, number, number], seed: number): Volume {
+/** A seeded one-channel volume: smooth waves in [0, 1] plus a little noise, so every class of the fixtures appears. */
+export function waveVolume(dims: readonly [number, number, number], seed: number): Volume {
   const next = mulberry32(seed);
-  const centres = Array.from({ length: 4 }, () => dims.map((d) => next() * d));
   const [d, h, w] = dims;
   const data = new Float32Array(d * h * w);
   for (let z = 0, i = 0; z < d; z++)
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++, i++) {
-        let v = 0.1 * next();
-        for (const [cz, cy, cx] of centres as [number, number, number][]) {
-          const r2 = (z - cz) ** 2 + (y - cy) ** 2 + (x - cx) ** 2;
-          v = Math.max(v, Math.exp(-r2 / 40));
-        }
-        data[i] = v;
+        data[i] = 0.5 + 0.45 * Math.sin(x / 3) * Math.cos(y / 4 + z / 5) + 0.05 * (next() - 0.5);
       }
   return { data, dims };
 }

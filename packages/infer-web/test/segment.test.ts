@@ -5,15 +5,15 @@ import type { Segmenter } from '@conv3d/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load, loadSegmenter, type WebSegmenter } from '../src/index.js';
 import {
-  blobVolume,
   maxDiff,
   referenceSegmenter,
   TEST_MODEL,
   TEST_SEGMENTER,
   THRESHOLD_SEGMENTER,
+  waveVolume,
 } from './helpers.js';
 
-const volume = blobVolume([20, 26, 31], 5);
+const volume = waveVolume([20, 26, 31], 5);
 const options = { overlap: 0.5, output: 'probabilities' } as const;
 
 describe('loadSegmenter in Node (wasm)', () => {

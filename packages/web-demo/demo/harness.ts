@@ -10,9 +10,9 @@ import {
   webgpuUnavailableReason,
 } from '@conv3d/infer-web';
 import type { SegmentRequest } from '../src/node/segment-request.js';
+import { WASM_PATHS } from './page.js';
 import { blobs, findPhantom } from './phantoms.js';
 
-const WASM_PATHS = new URL('./ort/', window.location.href).href;
 // harness.html?threads=N: onnxruntime's wasm threads (the page must be cross-origin isolated for N > 1).
 const NUM_THREADS = Number(new URLSearchParams(window.location.search).get('threads') ?? '1');
 const classifiers = new Map<WebDevice, Promise<WebClassifier>>();

@@ -3,19 +3,12 @@
 import './style.css';
 import type { Segmentation, Volume } from '@conv3d/core';
 import { loadWorkerSegmenter, type WebDevice, type WorkerSegmenter } from '@conv3d/infer-web';
+import { asDevice, element, requestedDevice, WASM_PATHS } from './page.js';
 import { findPhantom, PHANTOMS } from './phantoms.js';
 import { LABEL_COLOURS, PLANES, type Plane, planeGeometry } from './slice-geometry.js';
 import { drawSlice } from './slice-view.js';
 
 const MODEL_URL = './segmenter.onnx';
-const WASM_PATHS = new URL('./ort/', window.location.href).href;
-const DEVICES: readonly WebDevice[] = ['auto', 'webgpu', 'wasm'];
-
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`segment page: #${id} is missing`);
-  return found as T;
-}
 
 const ui = {
   error: element('error'),
@@ -122,21 +115,21 @@ async function segmentShown(name: string): Promise<void> {
 async function start(): Promise<void> {
   for (const phantom of PHANTOMS) ui.volume.add(new Option(phantom.title, phantom.name));
   ui.volume.value = PHANTOMS.find((p) => p.name === params.get('volume'))?.name ?? 'spheres';
-  ui.device.value = DEVICES.find((d) => d === params.get('device')) ?? 'auto';
+  ui.device.value = requestedDevice();
   ui.opacity.addEventListener('input', draw);
   for (const plane of PLANES) element(`${plane}-index`).addEventListener('input', draw);
   ui.volume.addEventListener('change', () => void segmentShown(ui.volume.value));
   ui.device.addEventListener('change', async () => {
     running?.abort(new Error('the device changed'));
     try {
-      await openSegmenter(ui.device.value as WebDevice);
+      await openSegmenter(asDevice(ui.device.value));
       await segmentShown(ui.volume.value);
     } catch (err) {
       showError(`The model could not be loaded: ${(err as Error).message}`);
     }
   });
   try {
-    await openSegmenter(ui.device.value as WebDevice);
+    await openSegmenter(asDevice(ui.device.value));
   } catch (err) {
     showError(`The model could not be loaded: ${(err as Error).message}`);
     return;
