@@ -78,6 +78,10 @@ export const IN_CI = process.env.CI === 'true';
 
 /** The random and the threshold segmentation fixtures (web-demo's scripts/make-test-segmenters.mjs). */
 export const TEST_SEGMENTER = fileURLToPath(new URL('../fixtures/test-segmenter.onnx', import.meta.url));
+/** TEST_SEGMENTER with symbolic D, H, W (scripts/make-free-size-model.py). */
+export const FREE_SIZE_SEGMENTER = fileURLToPath(
+  new URL('../fixtures/test-segmenter-free.onnx', import.meta.url),
+);
 export const THRESHOLD_SEGMENTER = fileURLToPath(
   new URL('../fixtures/threshold-segmenter.onnx', import.meta.url),
 );

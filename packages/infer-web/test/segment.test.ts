@@ -5,6 +5,7 @@ import type { Segmenter } from '@conv3d/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load, loadSegmenter, type WebSegmenter } from '../src/index.js';
 import {
+  FREE_SIZE_SEGMENTER,
   maxDiff,
   referenceSegmenter,
   TEST_MODEL,
@@ -71,6 +72,28 @@ describe('the threshold segmenter', () => {
     await segmenter.dispose();
     const expected = Uint8Array.from(volume.data, (v) => (v < 1 / 3 ? 0 : v < 2 / 3 ? 1 : 2));
     expect(labels).toEqual(expected);
+  });
+});
+
+describe('a free-size segmenter', () => {
+  it('runs the whole volume at once, equal to onnxruntime-node on the whole volume (1e-5), or in windows of roi', async () => {
+    const segmenter = await loadSegmenter(new Uint8Array(readFileSync(FREE_SIZE_SEGMENTER)), {
+      device: 'wasm',
+    });
+    const reference = await referenceSegmenter(FREE_SIZE_SEGMENTER);
+    try {
+      const whole = await segmenter.segment(volume, { output: 'probabilities' });
+      const expected = await reference.segment(volume, { output: 'probabilities' });
+      expect(whole.windows).toBe(1);
+      expect(whole.roi).toEqual([20, 26, 31]);
+      expect(maxDiff(whole.probabilities ?? [], expected.probabilities ?? [])).toBeLessThanOrEqual(1e-5);
+      expect(whole.labels).toEqual(expected.labels);
+      const windowed = await segmenter.segment(volume, { roi: [12, 12, 12], overlap: 0.5 });
+      expect(windowed.windows).toBe(3 * 4 * 5);
+    } finally {
+      await segmenter.dispose();
+      await reference.dispose();
+    }
   });
 });
 
