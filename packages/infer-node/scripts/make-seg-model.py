@@ -21,17 +21,18 @@ LABELS = ["background", "sphere", "cube"]
 GRID = [6, 8, 10]
 
 
-def metadata(free):
+def metadata(labels, grid, free):
+    """A segmenter's contract (version 3) as metadata_props: one raw channel, preprocessing none."""
     return {
         "conv3d.contract_version": "3",
-        "conv3d.labels": json.dumps(LABELS),
-        "conv3d.grid": json.dumps(GRID),
+        "conv3d.labels": json.dumps(labels),
+        "conv3d.grid": json.dumps(grid),
         "conv3d.raw_channels": "1",
         "conv3d.voxel_order": "dhwc",
         "conv3d.preprocessing": "none",
         "conv3d.input_kind": "preprocessed",
         "conv3d.input_layout": "NDHWC",
-        "conv3d.input_shape": json.dumps(GRID + [1]),
+        "conv3d.input_shape": json.dumps(grid + [1]),
         "conv3d.task": "segment",
         "conv3d.voxel_output": "probabilities",
         "conv3d.free_size": "true" if free else "false",
@@ -64,7 +65,7 @@ def model(free):
     graph = helper.make_graph(nodes, "segmenter", [x], [y], inits)
     m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="make-seg-model.py")
     m.ir_version = 8
-    helper.set_model_props(m, metadata(free))
+    helper.set_model_props(m, metadata(LABELS, GRID, free))
     onnx.checker.check_model(m)
     return m
 

@@ -12,7 +12,7 @@ import {
   type Task,
 } from '@conv3d/core';
 import { loadPool } from './pool/classifier.js';
-import { type NodeLoadOptions, poolSettings } from './pool/options.js';
+import { type NodeLoadOptions, type PoolSettings, poolSettings } from './pool/options.js';
 import { loadSegmenterPool } from './pool/segmenter.js';
 import { type NodeDevice, type NodeProvider, nodeProviders, openNodeSession } from './session.js';
 
@@ -33,11 +33,8 @@ export async function load(
   pathOrBytes: string | Uint8Array | ArrayBuffer,
   options: NodeLoadOptions = {},
 ): Promise<NodeClassifier> {
-  const settings = poolSettings(options);
-  if (settings.workers > 0) {
-    const model = pathOrBytes instanceof ArrayBuffer ? new Uint8Array(pathOrBytes) : pathOrBytes;
-    return loadPool(model, options, settings);
-  }
+  const pool = poolOf(pathOrBytes, options);
+  if (pool !== undefined) return loadPool(pool.model, options, pool.settings);
   return openClassifier(await openOptions(pathOrBytes, options));
 }
 
@@ -50,12 +47,19 @@ export async function loadSegmenter(
   pathOrBytes: string | Uint8Array | ArrayBuffer,
   options: NodeLoadOptions = {},
 ): Promise<NodeSegmenter> {
-  const settings = poolSettings(options);
-  if (settings.workers > 0) {
-    const model = pathOrBytes instanceof ArrayBuffer ? new Uint8Array(pathOrBytes) : pathOrBytes;
-    return loadSegmenterPool(model, options, settings);
-  }
+  const pool = poolOf(pathOrBytes, options);
+  if (pool !== undefined) return loadSegmenterPool(pool.model, options, pool.settings);
   return openSegmenter(await openOptions(pathOrBytes, options));
+}
+
+/** The pool settings and the model as workers take it, when `options.workers` asks for worker threads. */
+function poolOf(
+  pathOrBytes: string | Uint8Array | ArrayBuffer,
+  options: NodeLoadOptions,
+): { model: string | Uint8Array; settings: PoolSettings } | undefined {
+  const settings = poolSettings(options);
+  if (settings.workers === 0) return undefined;
+  return { model: pathOrBytes instanceof ArrayBuffer ? new Uint8Array(pathOrBytes) : pathOrBytes, settings };
 }
 
 /**

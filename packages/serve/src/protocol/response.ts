@@ -39,10 +39,20 @@ export function buildResponse(
       parameters: { binary_data_size: bytes.byteLength },
     };
   });
+  return inferResponse(request.id, outputs, binary, model);
+}
+
+/** The response body for `outputs` (their binary data, if any, in `binary`, in output order). */
+export function inferResponse(
+  id: string | undefined,
+  outputs: readonly object[],
+  binary: Buffer[],
+  model: ModelInfo,
+): InferResponse {
   const body = {
     model_name: model.name,
     model_version: MODEL_VERSION,
-    ...(request.id === undefined ? {} : { id: request.id }),
+    ...(id === undefined ? {} : { id }),
     outputs,
   };
   return { json: JSON.stringify(body), binary };

@@ -4,16 +4,9 @@
 // `batch` reach the sliding windows. Every refusal is a RequestError naming the field at fault.
 import type { Segmentation, SegmentOptions, Volume } from '@conv3d/infer-node';
 import { badRequest } from '../errors.js';
-import {
-  LABELS_OUTPUT,
-  labelsDatatype,
-  MODEL_VERSION,
-  type ModelInfo,
-  OUTPUT_NAME,
-  VOLUME_INPUT,
-} from '../model-info.js';
+import { LABELS_OUTPUT, labelsDatatype, type ModelInfo, OUTPUT_NAME, VOLUME_INPUT } from '../model-info.js';
 import { datatype } from './datatypes.js';
-import type { InferResponse } from './response.js';
+import { type InferResponse, inferResponse } from './response.js';
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
@@ -134,11 +127,5 @@ export function buildSegmentResponse(
     binary.push(bytes);
     return { ...tensor, parameters: { binary_data_size: bytes.byteLength } };
   });
-  const body = {
-    model_name: model.name,
-    model_version: MODEL_VERSION,
-    ...(request.id === undefined ? {} : { id: request.id }),
-    outputs,
-  };
-  return { json: JSON.stringify(body), binary };
+  return inferResponse(request.id, outputs, binary, model);
 }
