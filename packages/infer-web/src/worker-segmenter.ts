@@ -27,7 +27,17 @@ export interface WorkerSegmenter extends Segmenter<WebProvider> {
 
 /** A Worker running `@conv3d/infer-web/segment-worker`, as the page created it. */
 export interface SegmentWorker extends MessagePort {
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  /** A script that fails to load or throws outside a request (a wrong URL, a CSP refusal). */
+  addEventListener(type: 'error', listener: (event: { message?: string }) => void): void;
   terminate(): void;
+}
+
+/** The one-line error for a worker that failed outside any request. */
+function workerFailed(event: { message?: string }): Error {
+  return new Error(
+    `segment worker failed: ${event.message ?? 'its script did not load (check its URL and the CSP worker-src)'}`,
+  );
 }
 
 interface Pending {
@@ -63,6 +73,7 @@ export async function loadWorkerSegmenter(
       else reject(revive(message.error));
     };
     worker.addEventListener('message', onOpen);
+    worker.addEventListener('error', (event) => reject(workerFailed(event)));
   });
   send(worker, { type: 'open', model: posted, options: { ...options, ...(wasmPaths && { wasmPaths }) } });
   try {
@@ -108,6 +119,11 @@ class Client implements WorkerSegmenter {
   ) {
     this.#worker = worker;
     worker.addEventListener('message', (event) => this.#receive(event.data as FromWorker));
+    worker.addEventListener('error', (event) => {
+      const error = workerFailed(event);
+      for (const pending of this.#pending.values()) pending.reject(error);
+      this.#pending.clear();
+    });
   }
 
   segment(volume: Volume, options: WorkerSegmentOptions = {}): Promise<Segmentation> {

@@ -30,7 +30,9 @@ function classifierFor(device: WebDevice): Promise<WebClassifier> {
 async function openRequested(request: SegmentRequest): Promise<Segmenter<string>> {
   const options = { device: request.device, wasmPaths: WASM_PATHS, numThreads: NUM_THREADS };
   if (!request.worker) return loadSegmenter(request.model, options);
-  const worker = new Worker(new URL('./segment-worker.ts', import.meta.url), { type: 'module' });
+  const worker = request.missingWorkerScript
+    ? new Worker('./no-such-worker.js', { type: 'module' })
+    : new Worker(new URL('./segment-worker.ts', import.meta.url), { type: 'module' });
   return loadWorkerSegmenter(worker, request.model, options);
 }
 

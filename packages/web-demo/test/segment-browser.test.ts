@@ -72,6 +72,17 @@ describe('segmentation in Chromium without WebGPU', () => {
   );
 
   it(
+    'rejects in one line when the worker script does not load, instead of waiting forever',
+    async (ctx) => {
+      const harness = current(ctx);
+      await expect(
+        harness.segment({ ...smallRequest('wasm', 1), missingWorkerScript: true }),
+      ).rejects.toThrow(/segment worker failed: /);
+    },
+    SLOW,
+  );
+
+  it(
     'keeps the main thread free: 0 long tasks from a worker, some when the same volume runs on the main thread',
     async (ctx) => {
       const harness = current(ctx);

@@ -21,6 +21,8 @@ export interface SegmentRequest {
   };
   /** In a Web Worker (loadWorkerSegmenter) or on the page's main thread (loadSegmenter). */
   worker: boolean;
+  /** Start the worker from a script that does not exist (the error path). */
+  missingWorkerScript?: boolean;
   /** Move the volume to the worker instead of copying it (a 256³ float32 copy is a long task of its own). */
   transfer?: boolean;
   /** Abort (an AbortController's signal) after this many progress calls; the result is then the rejection. */
