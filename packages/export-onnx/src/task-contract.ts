@@ -90,12 +90,15 @@ function defaultVoxelOutput(model: tf.LayersModel): VoxelOutput {
 }
 
 /**
- * Checks `contract` against the model's input and output shapes (free dims, null, fit any size): a classifier
- * outputs [N, K]; a segmenter [N, D, H, W, K] on its input's grid.
+ * Checks `contract` against the model's input and output shapes: a classifier takes exactly its contract's input
+ * and outputs [N, K]; a segmenter outputs [N, D, H, W, K] on its input's grid, and its free dims (null) fit any size.
  */
 export function checkContractFits(model: tf.LayersModel, contract: ModelContract): void {
   const inputShape = model.inputs[0]?.shape.slice(1) ?? [];
   const outputShape = model.outputs[0]?.shape.slice(1) ?? [];
+  const free = contract.task === 'segment';
+  const fits = (shape: readonly (number | null)[], expected: readonly number[]): boolean =>
+    shape.length === expected.length && shape.every((d, i) => (free && d === null) || d === expected[i]);
   if (!fits(inputShape, contract.inputShape)) {
     throw new ExportError(
       `contract input shape ${JSON.stringify(contract.inputShape)} does not match the model's ${JSON.stringify(inputShape)}`,
@@ -113,8 +116,4 @@ export function checkContractFits(model: tf.LayersModel, contract: ModelContract
   if (!fits(outputShape, [k])) {
     throw new ExportError(`contract has ${k} labels but the model outputs ${JSON.stringify(outputShape)}`);
   }
-}
-
-function fits(shape: readonly (number | null)[], expected: readonly number[]): boolean {
-  return shape.length === expected.length && shape.every((d, i) => d === null || d === expected[i]);
 }

@@ -25,6 +25,8 @@ const FCN_RUNS = Number(process.env.CONV3D_BENCH_FCN_RUNS ?? 2);
 
 interface Run {
   seconds: number;
+  /** User + system time of the whole process (every thread) during the segmentation. */
+  cpuSeconds: number;
   maxRss: number;
   windows: number;
 }
@@ -58,15 +60,23 @@ async function child(model: string, labelsOut?: string): Promise<void> {
   const bytes = readFileSync(join(DIR, 'volume.f32'));
   const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   const segmenter = await loadSegmenter(join(DIR, `${model}.onnx`), { device: 'cpu' });
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const result = await segmenter.segment(
     { data, dims: [SIZE, SIZE, SIZE] },
     model === 'unet' ? { overlap: OVERLAP, blend: 'gaussian', batch: BATCH } : {},
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuSeconds = (used.user + used.system) / 1e6;
   if (labelsOut) writeFileSync(labelsOut, result.labels);
   await segmenter.dispose();
-  const run: Run = { seconds, maxRss: process.resourceUsage().maxRSS * 1024, windows: result.windows };
+  const run: Run = {
+    seconds,
+    cpuSeconds,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    windows: result.windows,
+  };
   process.stdout.write(`${JSON.stringify(run)}\n`);
 }
 
@@ -115,7 +125,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < FCN_RUNS; i++) {
     fcn.push(runNode('fcn'));
     loads.push(loadavg()[0] as number);
-    console.log(`fcn round ${i + 1}: ${fcn.at(-1)?.seconds.toFixed(2)} s`);
+    console.log(`fcn round ${i + 1}: ${JSON.stringify(fcn.at(-1))}`);
   }
   const results = {
     cpu,
@@ -128,11 +138,13 @@ async function main(): Promise<void> {
       windows: ours[0]?.windows,
       inferNode: {
         seconds: median(ours.map((r) => r.seconds)),
+        cpuSeconds: median(ours.map((r) => r.cpuSeconds)),
         maxRss: median(ours.map((r) => r.maxRss)),
         runs: ours,
       },
       pytorch: {
         seconds: median(torch.map((r) => r.seconds)),
+        cpuSeconds: median(torch.map((r) => r.cpuSeconds)),
         maxRss: median(torch.map((r) => r.maxRss)),
         threads: torch[0]?.threads,
         runs: torch,
@@ -149,7 +161,7 @@ async function main(): Promise<void> {
   const sw = results.slidingWindow;
   console.log(`CPU ${cpu}; load average ${results.load.min.toFixed(1)}–${results.load.max.toFixed(1)}`);
   console.log(
-    `sliding windows (${sw.windows} windows of ${ROI}³): infer-node ${sw.inferNode.seconds.toFixed(2)} s (peak RSS ${mb(sw.inferNode.maxRss)}), PyTorch ${sw.pytorch.seconds.toFixed(2)} s (peak RSS ${mb(sw.pytorch.maxRss)}, ${sw.pytorch.threads} threads): ${(sw.inferNode.seconds / sw.pytorch.seconds).toFixed(2)}× PyTorch's time; labels agree on ${(sw.labelAgreement * 100).toFixed(4)} % of voxels`,
+    `sliding windows (${sw.windows} windows of ${ROI}³): infer-node ${sw.inferNode.seconds.toFixed(2)} s (peak RSS ${mb(sw.inferNode.maxRss)}), PyTorch ${sw.pytorch.seconds.toFixed(2)} s (peak RSS ${mb(sw.pytorch.maxRss)}, ${sw.pytorch.threads} threads): ${(sw.inferNode.seconds / sw.pytorch.seconds).toFixed(2)}× PyTorch's time (CPU time ${sw.inferNode.cpuSeconds.toFixed(1)} s vs ${sw.pytorch.cpuSeconds.toFixed(1)} s: ${(sw.inferNode.cpuSeconds / sw.pytorch.cpuSeconds).toFixed(2)}×); labels agree on ${(sw.labelAgreement * 100).toFixed(4)} % of voxels`,
   );
   console.log(
     `whole volume, dilated FCN: ${results.wholeVolumeFcn.seconds.toFixed(2)} s, peak RSS ${mb(results.wholeVolumeFcn.maxRss)}`,
