@@ -3,8 +3,9 @@
 // patch, on tfjs stock `cpu` (the reference, windows run through core's slidingWindow) and on @conv3d/infer-node
 // (onnxruntime-node, in-thread and pooled).
 // Probabilities within 1e-5, identical label maps except at exact ties, and the blended result independent of the
-// window batch within 1e-6. The table lands in test-artifacts/parity-segment.md.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+// window batch within 1e-6. The browser runtimes too: @conv3d/infer-web on wasm in Node, and in a Web Worker in
+// headless Chromium on wasm and WebGPU (1e-4). The table lands in test-artifacts/parity-segment.md.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,6 +19,8 @@ import {
 } from '@conv3d/core';
 import { convertModel } from '@conv3d/export-onnx';
 import { loadSegmenter } from '@conv3d/infer-node';
+import { loadSegmenter as loadWebSegmenter } from '@conv3d/infer-web';
+import { BrowserUnavailableError, startBrowserHarness } from '@conv3d/web-demo/harness';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -28,6 +31,9 @@ const LABELS = ['background', 'a', 'b', 'c'];
 const TOLERANCE = 1e-5;
 // The export has free D, H, W (Conv3D 'same' only): windows of the patch are asked for, as for a fixed-size model.
 const OPTIONS = { roi: PATCH, overlap: 0.5, blend: 'gaussian' as const, output: 'probabilities' as const };
+/** WebGPU (SwiftShader in CI) against the CPU reference. */
+const GPU_TOLERANCE = 1e-4;
+const inCi = process.env.CI === 'true';
 
 const contract = defineContract({
   task: 'segment',
@@ -179,6 +185,79 @@ describe('segmentation parity', () => {
         expect(mismatches).toBe(0);
       } finally {
         await segmenter.dispose();
+      }
+    }, 300_000);
+  }
+  /** Probabilities within `tolerance` of the reference, no label mismatch but ties, one row of the table. */
+  function expectParity(name: string, result: Segmentation, tolerance: number): void {
+    const diff = maxAbsDiff(result.probabilities as Float32Array, reference.probabilities as Float32Array);
+    const mismatches = labelMismatches(result, reference, tolerance);
+    rows.push(`| ${name} | ${diff.toExponential(2)} | ${mismatches} | ${result.windows} |`);
+    expect(diff).toBeLessThanOrEqual(tolerance);
+    expect(mismatches).toBe(0);
+  }
+
+  it('infer-web wasm (Node): within 1e-5 of tfjs, same labels, batch-independent (1e-6)', async () => {
+    const segmenter = await loadWebSegmenter(new Uint8Array(await readFile(onnx)), { device: 'wasm' });
+    try {
+      const one = await segmenter.segment({ data, dims: SIZE }, { ...OPTIONS, batch: 1 });
+      const all = await segmenter.segment({ data, dims: SIZE }, { ...OPTIONS, batch: 80 });
+      expect(
+        maxAbsDiff(one.probabilities as Float32Array, all.probabilities as Float32Array),
+      ).toBeLessThanOrEqual(1e-6);
+      expectParity('infer-web wasm (Node)', one, TOLERANCE);
+    } finally {
+      await segmenter.dispose();
+    }
+  }, 300_000);
+
+  for (const webgpu of [false, true]) {
+    const name = `infer-web ${webgpu ? 'webgpu' : 'wasm'} (Chromium, Web Worker)`;
+    const what = webgpu ? '1e-4 of tfjs, same labels' : '1e-5 of tfjs, same labels, batch-independent (1e-6)';
+    it(`${name}: within ${what}`, async (ctx) => {
+      let harness: Awaited<ReturnType<typeof startBrowserHarness>>;
+      try {
+        harness = await startBrowserHarness({ segmenterPath: onnx, webgpu });
+      } catch (error) {
+        if (error instanceof BrowserUnavailableError && !inCi) return ctx.skip(error.message);
+        throw error;
+      }
+      try {
+        const why = webgpu ? await harness.webgpuUnavailableReason() : null;
+        if (why !== null) {
+          if (inCi) throw new Error(`no WebGPU adapter in Chromium: ${why}`);
+          return ctx.skip(why);
+        }
+        const run = async (batch: number): Promise<Segmentation> => {
+          const r = await harness.segment({
+            model: './segmenter.onnx',
+            device: webgpu ? 'webgpu' : 'wasm',
+            volume: { data: Array.from(data), dims: [...SIZE] },
+            options: { ...OPTIONS, batch },
+            worker: true,
+            returnData: true,
+          });
+          expect(r.provider).toBe(webgpu ? 'webgpu' : 'wasm');
+          return {
+            dims: r.dims,
+            roi: r.roi,
+            windows: r.windows,
+            labels: Uint8Array.from(r.labels ?? []),
+            probabilities: Float32Array.from(r.probabilities ?? []),
+          };
+        };
+        // SwiftShader compiles WebGPU shaders per input shape (tens of seconds here): WebGPU runs all 80 windows in
+        // one batch; batch independence is checked on wasm.
+        const all = await run(80);
+        if (!webgpu) {
+          const one = await run(1);
+          expect(
+            maxAbsDiff(one.probabilities as Float32Array, all.probabilities as Float32Array),
+          ).toBeLessThanOrEqual(1e-6);
+        }
+        expectParity(name, all, webgpu ? GPU_TOLERANCE : TOLERANCE);
+      } finally {
+        await harness.close();
       }
     }, 300_000);
   }

@@ -11,10 +11,18 @@ export default defineConfig({
     sourcemap: true,
     target: 'es2022',
     lib: {
-      entry: fileURLToPath(new URL('src/index.ts', import.meta.url)),
+      // The worker entry is its own file: pages start it with new Worker(url, { type: 'module' }).
+      entry: {
+        'infer-web': fileURLToPath(new URL('src/index.ts', import.meta.url)),
+        'segment-worker': fileURLToPath(new URL('src/segment-worker.ts', import.meta.url)),
+      },
       formats: ['es'],
-      fileName: () => 'infer-web.js',
+      fileName: (_format, name) => `${name}.js`,
     },
-    rollupOptions: { external: [/^onnxruntime-web(\/.*)?$/] },
+    rollupOptions: {
+      external: [/^onnxruntime-web(\/.*)?$/],
+      // The code both entries share (@conv3d/core and the segmenter) under a stable name.
+      output: { chunkFileNames: 'infer-web-shared.js' },
+    },
   },
 });

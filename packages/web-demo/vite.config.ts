@@ -21,6 +21,14 @@ const ORT_FILES = [
   'ort-wasm-simd-threaded.wasm',
 ];
 
+// Chunks (and the worker) live in assets/, so the copied onnxruntime entry is one level up.
+const ORT_EXTERNAL = {
+  external: Object.keys(ORT_ENTRIES),
+  output: {
+    paths: Object.fromEntries(Object.entries(ORT_ENTRIES).map(([id, file]) => [id, `../ort/${file}`])),
+  },
+};
+
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = join(here, 'dist', 'demo');
 
@@ -44,19 +52,26 @@ export default defineConfig({
   publicDir: join(here, 'demo', 'fixtures'),
   resolve: { conditions: ['source', 'module', 'browser', 'import', 'default'] },
   plugins: [copyOnnxruntime()],
+  // The segmentation worker imports onnxruntime-web from the same copied files as the pages.
+  worker: {
+    format: 'es',
+    rollupOptions: ORT_EXTERNAL,
+  },
   build: {
     outDir,
     emptyOutDir: true,
+    // .vite/manifest.json: which chunks each page loads, for scripts/measure-size.mjs.
+    manifest: true,
     target: 'es2022',
     // three.js's WebGL renderer alone is ~550 kB minified; the gzipped budget is checked by scripts/measure-size.mjs.
     chunkSizeWarningLimit: 600,
-    // Chunks live in assets/, so the copied onnxruntime entry is one level up.
     rollupOptions: {
-      input: { index: join(here, 'demo', 'index.html'), harness: join(here, 'demo', 'harness.html') },
-      external: Object.keys(ORT_ENTRIES),
-      output: {
-        paths: Object.fromEntries(Object.entries(ORT_ENTRIES).map(([id, file]) => [id, `../ort/${file}`])),
+      input: {
+        index: join(here, 'demo', 'index.html'),
+        segment: join(here, 'demo', 'segment.html'),
+        harness: join(here, 'demo', 'harness.html'),
       },
+      ...ORT_EXTERNAL,
     },
   },
 });

@@ -13,7 +13,20 @@ export {
   type PreprocessedTensor,
   type RawVector,
   scanInput,
+  type Segmentation,
+  type Segmenter,
+  type SegmentOptions,
+  type SegmentProgress,
+  type Volume,
 } from '@conv3d/core';
 export type { ModelSource } from './model-source.js';
 export { type WebDevice, type WebProvider, webgpuUnavailableReason } from './providers.js';
-export { load, type WebClassifier, type WebLoadOptions } from './web-classifier.js';
+export { load, type WebClassifier } from './web-classifier.js';
+export { loadSegmenter, type WebSegmenter } from './web-segmenter.js';
+export type { WebLoadOptions } from './web-session.js';
+export {
+  loadWorkerSegmenter,
+  type SegmentWorker,
+  type WorkerSegmenter,
+  type WorkerSegmentOptions,
+} from './worker-segmenter.js';

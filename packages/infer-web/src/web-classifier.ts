@@ -1,90 +1,12 @@
 // The browser classifier: @conv3d/core's classifier lifecycle over onnxruntime-web sessions (WebGPU or wasm build).
-import { type Classifier, firstLine, openClassifier, type SessionHandler } from '@conv3d/core';
-import type * as Ort from 'onnxruntime-web/webgpu';
-import { type ModelSource, readModel } from './model-source.js';
-import { candidateProviders, checkDevice, type WebDevice, type WebProvider } from './providers.js';
-
-export interface WebLoadOptions {
-  /** 'auto' (default): WebGPU when an adapter exists, else wasm. 'webgpu' fails when there is none. */
-  device?: WebDevice;
-  /**
-   * URL prefix (ending in '/') where onnxruntime-web's runtime files are hosted: `ort-wasm-simd-threaded.{mjs,wasm}`
-   * (wasm) and `ort-wasm-simd-threaded.asyncify.{mjs,wasm}` (WebGPU). Applies to the first load of each provider
-   * in a page: onnxruntime initialises its wasm once.
-   */
-  wasmPaths?: string;
-  /** wasm threads; defaults to 1 (threads need cross-origin isolation and gain nothing on small models). */
-  numThreads?: number;
-}
+import { type Classifier, openClassifier } from '@conv3d/core';
+import type { ModelSource } from './model-source.js';
+import type { WebProvider } from './providers.js';
+import { type WebLoadOptions, webModelOptions } from './web-session.js';
 
 export type WebClassifier = Classifier<WebProvider>;
 
 /** Loads an exported conv3d ONNX model from a URL or bytes and checks its contract. */
 export async function load(model: ModelSource, options: WebLoadOptions = {}): Promise<WebClassifier> {
-  const device = options.device ?? 'auto';
-  checkDevice(device);
-  // The model download, the adapter probe and onnxruntime's module load overlap.
-  const providersReady = candidateProviders(device);
-  providersReady.catch(() => undefined);
-  providersReady.then((p) => runtime(p[0] ?? 'wasm', options)).catch(() => undefined);
-  const { bytes, name } = await readModel(model);
-  return openClassifier({
-    bytes,
-    source: name,
-    providers: () => providersReady,
-    open: (modelBytes, provider) => openWebSession(modelBytes, provider, options),
-  });
-}
-
-type OrtModule = typeof Ort;
-
-// Each provider gets the smallest onnxruntime-web build that has it: the WebGPU build needs the 27 MB asyncify
-// wasm, the plain wasm build a 14 MB one that compiles in half the time. Loaded on first use only.
-function runtime(provider: WebProvider, options: WebLoadOptions): Promise<OrtModule> {
-  const loading: Promise<OrtModule> =
-    provider === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm');
-  return loading.then((ort) => {
-    if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
-    ort.env.wasm.numThreads = options.numThreads ?? 1;
-    return ort;
-  });
-}
-
-async function openWebSession(
-  bytes: Uint8Array,
-  provider: WebProvider,
-  options: WebLoadOptions,
-): Promise<SessionHandler> {
-  let ort: OrtModule;
-  let session: Ort.InferenceSession;
-  try {
-    ort = await runtime(provider, options);
-    session = await ort.InferenceSession.create(bytes, {
-      executionProviders: [provider],
-      graphOptimizationLevel: 'all',
-    });
-  } catch (error) {
-    throw new Error(`onnxruntime-web cannot create a ${provider} session: ${firstLine(error)}`);
-  }
-  return {
-    inputs: session.inputMetadata,
-    outputs: session.outputMetadata,
-    async run(input, outputName) {
-      const results = await session.run({
-        [input.name]: new ort.Tensor('float32', input.data, [...input.dims]),
-      });
-      const output = results[outputName];
-      if (output === undefined) throw new Error(`predict: the model returned no float32 '${outputName}'`);
-      try {
-        if (!(output.data instanceof Float32Array)) {
-          throw new Error(`predict: the model returned no float32 '${outputName}'`);
-        }
-        // A copy: the tensor's memory (a GPU download on WebGPU) is freed below.
-        return output.data.slice();
-      } finally {
-        output.dispose();
-      }
-    },
-    release: () => session.release(),
-  };
+  return openClassifier(await webModelOptions(model, options));
 }

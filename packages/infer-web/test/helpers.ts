@@ -1,7 +1,15 @@
 // Shared test inputs and the independent reference: onnxruntime-node (CPU) on the same preprocessing.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { mulberry32, preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
+import {
+  mulberry32,
+  openSegmenter,
+  preprocessBatch,
+  SEED_CONTRACT,
+  type Segmenter,
+  type SessionHandler,
+  type Volume,
+} from '@conv3d/core';
 import * as ortNode from 'onnxruntime-node';
 
 /** The small test model with the real contract (scripts/make-test-model.py); also the web demo's default. */
@@ -67,3 +75,59 @@ export function maxAbsDiff(a: readonly number[][], b: readonly number[][]): numb
 }
 
 export const IN_CI = process.env.CI === 'true';
+
+/** The random and the threshold segmentation fixtures (web-demo's scripts/make-test-segmenters.mjs). */
+export const TEST_SEGMENTER = fileURLToPath(new URL('../fixtures/test-segmenter.onnx', import.meta.url));
+/** TEST_SEGMENTER with symbolic D, H, W (scripts/make-free-size-model.py). */
+export const FREE_SIZE_SEGMENTER = fileURLToPath(
+  new URL('../fixtures/test-segmenter-free.onnx', import.meta.url),
+);
+export const THRESHOLD_SEGMENTER = fileURLToPath(
+  new URL('../fixtures/threshold-segmenter.onnx', import.meta.url),
+);
+
+/** The reference segmenter: core's sliding windows over onnxruntime-node's CPU provider. */
+export function referenceSegmenter(modelPath = TEST_SEGMENTER): Promise<Segmenter<'cpu'>> {
+  return openSegmenter({
+    bytes: new Uint8Array(readFileSync(modelPath)),
+    source: modelPath,
+    providers: ['cpu'],
+    open: async (bytes): Promise<SessionHandler> => {
+      const session = await ortNode.InferenceSession.create(bytes);
+      return {
+        inputs: session.inputMetadata,
+        outputs: session.outputMetadata,
+        async run(input, outputName) {
+          const out = await session.run({
+            [input.name]: new ortNode.Tensor('float32', input.data, [...input.dims]),
+          });
+          const data = out[outputName]?.data;
+          if (!(data instanceof Float32Array)) throw new Error(`no float32 '${outputName}'`);
+          return data.slice();
+        },
+        release: () => session.release(),
+      };
+    },
+  });
+}
+
+/** A seeded one-channel volume: smooth waves in [0, 1] plus a little noise, so every class of the fixtures appears. */
+export function waveVolume(dims: readonly [number, number, number], seed: number): Volume {
+  const next = mulberry32(seed);
+  const [d, h, w] = dims;
+  const data = new Float32Array(d * h * w);
+  for (let z = 0, i = 0; z < d; z++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++, i++) {
+        data[i] = 0.5 + 0.45 * Math.sin(x / 3) * Math.cos(y / 4 + z / 5) + 0.05 * (next() - 0.5);
+      }
+  return { data, dims };
+}
+
+/** Largest absolute difference between two equally long arrays. */
+export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
+  return worst;
+}

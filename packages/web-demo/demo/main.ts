@@ -9,19 +9,19 @@ import {
   type WebDevice,
   webgpuUnavailableReason,
 } from '@conv3d/infer-web';
+import {
+  load,
+  niftiInput,
+  type WebClassifier,
+  type WebDevice,
+  webgpuUnavailableReason,
+} from '@conv3d/infer-web';
+import { asDevice, element, requestedDevice, WASM_PATHS } from './page.js';
 import { renderBars } from './probability-bars.js';
 import { type DemoSample, fetchSamples } from './samples.js';
 import { parseVectorFile } from './vector-file.js';
 
 const MODEL_URL = './model.onnx';
-const WASM_PATHS = new URL('./ort/', window.location.href).href;
-const DEVICES: readonly WebDevice[] = ['auto', 'webgpu', 'wasm'];
-
-function element<T extends HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (found === null) throw new Error(`demo page: #${id} is missing`);
-  return found as T;
-}
 
 const ui = {
   notice: element('notice'),
@@ -57,11 +57,6 @@ function contract(): ModelContract {
 function showError(message: string): void {
   ui.error.textContent = message;
   ui.error.hidden = false;
-}
-
-function requestedDevice(): WebDevice {
-  const param = new URLSearchParams(window.location.search).get('device');
-  return DEVICES.find((d) => d === param) ?? 'auto';
 }
 
 async function loadClassifier(device: WebDevice): Promise<void> {
@@ -170,7 +165,7 @@ ui.file.addEventListener('change', async () => {
 });
 
 ui.device.addEventListener('change', () => {
-  const device = DEVICES.find((d) => d === ui.device.value) ?? 'auto';
+  const device = asDevice(ui.device.value);
   const url = new URL(window.location.href);
   url.searchParams.set('device', device);
   window.history.replaceState(null, '', url);

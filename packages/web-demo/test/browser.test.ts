@@ -4,26 +4,19 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   argmax,
-  IN_CI,
   maxAbsDiff,
   referenceProbabilities,
   syntheticVectors,
 } from '../../infer-web/test/helpers.js';
-import {
-  type BrowserHarness,
-  BrowserUnavailableError,
-  startBrowserHarness,
-} from '../src/node/browser-harness.js';
+import type { BrowserHarness } from '../src/node/browser-harness.js';
 import { DEMO_DIR } from '../src/node/paths.js';
 import { startStaticServer } from '../src/node/static-server.js';
+import { ARTIFACTS, harnessForSuite, SLOW } from './harness-suite.js';
 
-const ARTIFACTS = new URL('../test-artifacts/', import.meta.url);
 const vectors = syntheticVectors(12, 7);
-// SwiftShader WebGPU compiles its shaders on the CPU: a first WebGPU run takes 10–50 s on a busy 2-core machine.
-const SLOW = 150_000;
 let expected: number[][];
 
 beforeAll(async () => {
@@ -40,24 +33,6 @@ sys.stdout.buffer.write(gzip.compress(nib.Nifti1Image(ijk[::-1, ::-1, :].copy(),
   return execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(Array.from(row ?? [])) });
 }
 
-/** Starts a harness, or returns why this machine can't (only outside CI: there it throws). */
-async function startOrExplain(webgpu: boolean, threads = 1): Promise<BrowserHarness | string> {
-  let harness: BrowserHarness;
-  try {
-    harness = await startBrowserHarness({ webgpu, threads });
-  } catch (err) {
-    if (err instanceof BrowserUnavailableError && !IN_CI) return skipNote(err.message);
-    throw err;
-  }
-  if (!webgpu) return harness;
-  const reason = await harness.webgpuUnavailableReason();
-  if (reason === null) return harness;
-  await harness.close();
-  const message = `no WebGPU adapter in Chromium with --enable-unsafe-webgpu: ${reason}`;
-  if (IN_CI) throw new Error(message);
-  return skipNote(message);
-}
-
 /** The first `count` vectors on wasm in the page against onnxruntime-node: within 1e-5, same argmax. */
 async function expectWasmMatchesNode(harness: BrowserHarness, count: number): Promise<void> {
   const result = await harness.classify(vectors.slice(0, count), 'wasm');
@@ -65,26 +40,6 @@ async function expectWasmMatchesNode(harness: BrowserHarness, count: number): Pr
   const reference = expected.slice(0, count);
   expect(maxAbsDiff(result.probabilities, reference)).toBeLessThanOrEqual(1e-5);
   expect(result.probabilities.map(argmax)).toEqual(reference.map(argmax));
-}
-
-/**
- * Starts a harness before the enclosing suite and closes it after. The getter gives a test the harness, or skips
- * the test with the reason this machine can't run it.
- */
-function harnessForSuite(webgpu: boolean, threads = 1): (ctx: TestContext) => BrowserHarness {
-  let harness: BrowserHarness | string | undefined;
-  beforeAll(async () => {
-    harness = await startOrExplain(webgpu, threads);
-  });
-  afterAll(async () => {
-    if (typeof harness === 'object') await harness.close();
-  });
-  return (ctx) => (typeof harness === 'object' ? harness : ctx.skip(harness ?? 'the harness did not start'));
-}
-
-function skipNote(message: string): string {
-  console.warn(`[web-demo browser tests] skipped: ${message}`);
-  return message;
 }
 
 /** Collects CSP violations and page errors (not console errors: onnxruntime logs warnings there). */

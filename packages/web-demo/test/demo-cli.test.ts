@@ -61,7 +61,7 @@ describe('conv3d-web-demo', () => {
     const result = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(
-      'usage: conv3d-web-demo [--model model.onnx] [--port 8400] [--cross-origin-isolated]\n',
+      'usage: conv3d-web-demo [--model model.onnx] [--segmenter segmenter.onnx] [--port 8400] [--cross-origin-isolated]\n',
     );
   });
 });

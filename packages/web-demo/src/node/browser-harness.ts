@@ -3,7 +3,14 @@
 // raw vectors inside the page with the bundled library.
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { DEMO_DIR, TEST_MODEL } from './paths.js';
+import {
+  CONVTRANSPOSE_SEGMENTER,
+  DEMO_DIR,
+  TEST_MODEL,
+  TEST_SEGMENTER,
+  THRESHOLD_SEGMENTER,
+} from './paths.js';
+import type { SegmentRequest } from './segment-request.js';
 import { type RunningServer, startStaticServer } from './static-server.js';
 
 export type BrowserDevice = 'auto' | 'webgpu' | 'wasm';
@@ -17,6 +24,8 @@ export class BrowserUnavailableError extends Error {
 export interface BrowserHarnessOptions {
   /** The ONNX model the page loads as ./model.onnx; defaults to the package's test fixture. */
   modelPath?: string;
+  /** The segmentation model served as ./segmenter.onnx; defaults to the threshold fixture. */
+  segmenterPath?: string;
   /** Launch Chromium with WebGPU enabled (SwiftShader adapter when there is no GPU). */
   webgpu: boolean;
   /** Defaults to $CONV3D_CHROMIUM or /usr/bin/chromium. */
@@ -29,6 +38,26 @@ export interface BrowserPredictions {
   provider: BrowserProvider;
   /** One row of class probabilities per input vector. */
   probabilities: number[][];
+}
+
+export type { SegmentRequest };
+
+/** A segmentation in the page: the provider, the time and main-thread long tasks, the result or its summary. */
+export interface BrowserSegmentation {
+  provider: BrowserProvider;
+  /** segment() call to result, model load excluded. */
+  ms: number;
+  /** PerformanceObserver 'longtask' entries (> 50 ms) on the page's main thread meanwhile, and the longest. */
+  longTasks: number;
+  longestTaskMs: number;
+  progressCalls: number;
+  dims: [number, number, number];
+  roi: [number, number, number];
+  windows: number;
+  /** Voxels per label. */
+  labelCounts: number[];
+  labels: number[] | null;
+  probabilities: number[] | null;
 }
 
 export interface BrowserHarness {
@@ -45,6 +74,13 @@ export interface BrowserHarness {
     runs: number,
     warmup: number,
   ): Promise<{ provider: BrowserProvider; times: number[] }>;
+  /**
+   * Opens a segmenter in the page ('./segmenter.onnx', the threshold fixture by default, or './test-segmenter.onnx',
+   * the random one), in a Web Worker or on the main thread, and segments one volume.
+   */
+  segment(request: SegmentRequest): Promise<BrowserSegmentation>;
+  /** Decodes a PNG screenshot in the page and reads the RGB at each [x, y] pixel. */
+  pixels(png: Buffer, at: readonly (readonly [number, number])[]): Promise<number[][]>;
   /** Opens a new page (e.g. the demo) on the served pages; closed with the harness. */
   newPage(path: string): Promise<Page>;
   close(): Promise<void>;
@@ -76,6 +112,8 @@ interface HarnessPageApi {
     runs: number,
     warmup: number,
   ): Promise<{ provider: BrowserProvider; times: number[] }>;
+  segment(request: SegmentRequest): Promise<BrowserSegmentation>;
+  pixels(png: string, at: [number, number][]): Promise<number[][]>;
 }
 
 type HarnessWindow = { conv3dHarness: HarnessPageApi };
@@ -91,7 +129,12 @@ export async function startBrowserHarness(options: BrowserHarnessOptions): Promi
   const threads = options.threads ?? 1;
   const server = await startStaticServer({
     root: DEMO_DIR,
-    files: { '/model.onnx': options.modelPath ?? TEST_MODEL },
+    files: {
+      '/model.onnx': options.modelPath ?? TEST_MODEL,
+      '/segmenter.onnx': options.segmenterPath ?? THRESHOLD_SEGMENTER,
+      '/test-segmenter.onnx': TEST_SEGMENTER,
+      '/test-segmenter-convtranspose.onnx': CONVTRANSPOSE_SEGMENTER,
+    },
     crossOriginIsolated: threads > 1,
   });
   let browser: Browser | undefined;
@@ -124,6 +167,13 @@ function harness(server: RunningServer, browser: Browser, page: Page): BrowserHa
         ([v, d, r, w]) => (globalThis as unknown as HarnessWindow).conv3dHarness.latencies(v, d, r, w),
         [Array.from(vector), device, runs, warmup] as const,
       ),
+    segment: (request) =>
+      page.evaluate((r) => (globalThis as unknown as HarnessWindow).conv3dHarness.segment(r), request),
+    pixels: (png, at) =>
+      page.evaluate(([p, a]) => (globalThis as unknown as HarnessWindow).conv3dHarness.pixels(p, a), [
+        png.toString('base64'),
+        at.map(([x, y]) => [x, y] as [number, number]),
+      ] as const),
     newPage: async (path) => {
       const extra = await browser.newPage();
       await extra.goto(new URL(path, server.url).href);
