@@ -233,7 +233,7 @@ describe('segmentation parity', () => {
             model: './segmenter.onnx',
             device: webgpu ? 'webgpu' : 'wasm',
             volume: { data: Array.from(data), dims: [...SIZE] },
-            options: { ...OPTIONS, batch },
+            options: { ...OPTIONS, roi: [...PATCH], batch },
             worker: true,
             returnData: true,
           });

@@ -12,11 +12,11 @@ export {
   type Prediction,
   type PreprocessedTensor,
   type RawVector,
-  scanInput,
   type Segmentation,
   type Segmenter,
   type SegmentOptions,
   type SegmentProgress,
+  scanInput,
   type Volume,
 } from '@conv3d/core';
 export type { ModelSource } from './model-source.js';

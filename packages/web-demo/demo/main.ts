@@ -9,13 +9,6 @@ import {
   type WebDevice,
   webgpuUnavailableReason,
 } from '@conv3d/infer-web';
-import {
-  load,
-  niftiInput,
-  type WebClassifier,
-  type WebDevice,
-  webgpuUnavailableReason,
-} from '@conv3d/infer-web';
 import { asDevice, element, requestedDevice, WASM_PATHS } from './page.js';
 import { renderBars } from './probability-bars.js';
 import { type DemoSample, fetchSamples } from './samples.js';

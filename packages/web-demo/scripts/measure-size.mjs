@@ -12,9 +12,10 @@ import { gzipSync } from 'node:zlib';
 /**
  * Each page's budget. 150 KB until the segmentation page: main's classifier page was 149.6 KB (150.2 KB with the
  * harness, which the old whole-folder count included); the library's code shared by both pages now comes in three
- * chunks instead of one, ~1 KB more gzip overhead for the same code (150.6 KB).
+ * chunks instead of one, ~1 KB more gzip overhead for the same code (150.6 KB). 156 KB since the classifier page
+ * reads NIfTI scans (core's reader, gunzip through DecompressionStream, reorientation: +4.4 KB, 155.3 KB).
  */
-const LIMIT_KB = 152;
+const LIMIT_KB = 156;
 const PAGES = ['index.html', 'segment.html'];
 const demo = fileURLToPath(new URL('../dist/demo/', import.meta.url));
 const libraryDir = join(
