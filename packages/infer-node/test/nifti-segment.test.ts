@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSegmenter, readNifti, segmentScan } from '../src/index.js';
-import { runPredict } from '../src/predict-command.js';
+import { runPredictLines } from './fixtures.js';
 
 const THRESHOLD = fileURLToPath(
   new URL('../../infer-web/fixtures/threshold-segmenter.onnx', import.meta.url),
@@ -33,12 +33,7 @@ nib.save(nib.Nifti1Image(data, affine), sys.argv[1])`,
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runPredict(argv, { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { code, out, err };
-}
+const run = runPredictLines;
 
 /** nibabel's view of a label map against the scan: shape, affine, dtype and voxels off the intensity bands. */
 function checkWithNibabel(seg: string): {
