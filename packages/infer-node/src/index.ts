@@ -12,12 +12,16 @@ export {
   type Prediction,
   type PreprocessedTensor,
   type RawVector,
+  readNifti,
+  type ScanSegmentation,
   type Segmentation,
   type Segmenter,
   type SegmentOptions,
   type SegmentProgress,
   scanInput,
+  segmentScan,
   type Volume,
+  writeLabelNifti,
 } from '@conv3d/core';
 export { readNiftiFile } from '@conv3d/core/node';
 export {

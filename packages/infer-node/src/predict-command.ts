@@ -2,9 +2,10 @@
 // and reports the label names, per-class and overall accuracy and the provider; a segmentation model segments the
 // split's volumes instead and reports Dice (segment-command.ts). Reading HDF5 needs @conv3d/data (h5wasm), an
 // optional peer dependency: library users who never run this command don't get it.
-import { BLENDS, type Blend, type Size3 } from '@conv3d/core';
+import type { Blend, Size3 } from '@conv3d/core';
 import { type CliIo, parseCommandLine, processIo, runCli, UsageError } from '@conv3d/core/node';
 import type { Dataset3D, OpenOptions, Split } from '@conv3d/data';
+import { positiveInt, SEGMENT_FLAG_OPTIONS, windowFlags } from './flags.js';
 import { load, modelTask, type NodeClassifier } from './load.js';
 import { isNiftiPath, predictNifti } from './nifti-predict.js';
 import { segmentSplit } from './segment-command.js';
@@ -14,9 +15,11 @@ export const USAGE = `usage: conv3d-predict model.onnx data.h5 [--split test|tra
                       [--grid D,H,W[,C]] [--labels a,b,...] [--x-train NAME] [--y-train NAME] [--x-test NAME] [--y-test NAME]
                       segmentation models: [--roi D,H,W] [--overlap F] [--blend gaussian|constant] [--out pred.h5]
        conv3d-predict model.onnx scan.nii[.gz] [--device auto|cuda|cpu]
+                      segmentation models: --out seg.nii.gz [--batch N] [--roi D,H,W] [--overlap F] [--blend gaussian|constant]
 The reader flags say how to read data.h5, as for conv3d-dataset inspect. A segmentation model reports per-class and
 mean Dice; --batch is then windows per model run (default 4), --out writes the label volumes (y_pred_<split>). A scan
-is prepared as the model's contract says.`;
+is prepared as the model's contract says; a classifier prints its class, a segmenter writes its label map on the
+scan's grid (--out) and prints the voxels per label.`;
 
 const CLI = { name: 'conv3d-predict', usage: USAGE };
 
@@ -172,11 +175,7 @@ function parseOptions(argv: readonly string[], reader: DataPackage): Options {
       split: { type: 'string', default: 'test' },
       limit: { type: 'string' },
       device: { type: 'string', default: 'auto' },
-      batch: { type: 'string' },
-      roi: { type: 'string' },
-      overlap: { type: 'string' },
-      blend: { type: 'string' },
-      out: { type: 'string' },
+      ...SEGMENT_FLAG_OPTIONS,
     },
   });
   if (positionals.length !== 2) {
@@ -198,37 +197,7 @@ function parseOptions(argv: readonly string[], reader: DataPackage): Options {
     device,
     batch: values.batch === undefined ? undefined : positiveInt('--batch', values.batch),
     read: reader.datasetOptionsFromFlags(values),
-    ...(values.roi !== undefined && { roi: roiFlag(values.roi) }),
-    ...(values.overlap !== undefined && { overlap: overlapFlag(values.overlap) }),
-    ...(values.blend !== undefined && { blend: blendFlag(values.blend) }),
+    ...windowFlags(values),
     ...(values.out !== undefined && { out: values.out }),
   };
-}
-
-function roiFlag(text: string): Size3 {
-  const parts = text.split(',').map(Number);
-  if (parts.length !== 3 || !parts.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new UsageError(`--roi must be D,H,W (3 positive integers), got '${text}'`);
-  }
-  return parts as unknown as Size3;
-}
-
-function overlapFlag(text: string): number {
-  const n = Number(text);
-  if (text.trim() === '' || !(n >= 0 && n < 1))
-    throw new UsageError(`--overlap must be a number in [0, 1), got '${text}'`);
-  return n;
-}
-
-function blendFlag(text: string): Blend {
-  if (!BLENDS.includes(text as Blend))
-    throw new UsageError(`--blend must be one of ${BLENDS.join(', ')}, got '${text}'`);
-  return text as Blend;
-}
-
-function positiveInt(flag: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`${flag} must be a positive integer, got '${text}'`);
-  return n;
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { runPredict } from '../src/predict-command.js';
 
 export const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -49,4 +50,14 @@ export function v2Expected(): {
     probabilities: doc.probabilities,
     argmax: doc.argmax,
   };
+}
+
+/** Runs conv3d-predict in-process: its exit code and the lines it logged and printed as errors. */
+export async function runPredictLines(
+  ...argv: string[]
+): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runPredict(argv, { log: (l) => out.push(l), error: (l) => err.push(l) });
+  return { code, out, err };
 }

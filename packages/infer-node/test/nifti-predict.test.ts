@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPredict } from '../src/predict-command.js';
-import { fixture, tinyExpected } from './fixtures.js';
+import { fixture, runPredictLines, tinyExpected } from './fixtures.js';
 
 const expected = tinyExpected();
 const dir = mkdtempSync(join(tmpdir(), 'conv3d-predict-nifti-'));
@@ -28,12 +27,7 @@ nib.save(nib.Nifti1Image(np.stack([ijk, ijk], -1), np.eye(4)), sys.argv[1] + '/t
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runPredict(argv, { log: (l) => out.push(l), error: (l) => err.push(l) });
-  return { code, out, err };
-}
+const run = runPredictLines;
 
 describe('conv3d-predict model.onnx scan.nii.gz', () => {
   it('prints the reference class for a RAS scan and for the same volume stored LPS', async () => {

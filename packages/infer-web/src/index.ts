@@ -12,12 +12,16 @@ export {
   type Prediction,
   type PreprocessedTensor,
   type RawVector,
+  readNifti,
+  type ScanSegmentation,
   type Segmentation,
   type Segmenter,
   type SegmentOptions,
   type SegmentProgress,
   scanInput,
+  segmentScan,
   type Volume,
+  writeLabelNifti,
 } from '@conv3d/core';
 export type { ModelSource } from './model-source.js';
 export { type WebDevice, type WebProvider, webgpuUnavailableReason } from './providers.js';

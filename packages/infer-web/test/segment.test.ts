@@ -1,9 +1,11 @@
 // The segmenter in Node on wasm: core's sliding windows over onnxruntime-web against the same windows over
-// onnxruntime-node, batch independence, a label map known from the volume alone, and the task errors.
+// onnxruntime-node, batch independence, a label map known from the volume alone (also through a NIfTI scan written
+// by nibabel), and the task errors.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Segmenter } from '@conv3d/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { load, loadSegmenter, type WebSegmenter } from '../src/index.js';
+import { load, loadSegmenter, readNifti, segmentScan, type WebSegmenter } from '../src/index.js';
 import {
   FREE_SIZE_SEGMENTER,
   maxDiff,
@@ -72,6 +74,25 @@ describe('the threshold segmenter', () => {
     await segmenter.dispose();
     const expected = Uint8Array.from(volume.data, (v) => (v < 1 / 3 ? 0 : v < 2 / 3 ? 1 : 2));
     expect(labels).toEqual(expected);
+  });
+
+  it('segmentScan maps a permuted, flipped NIfTI scan’s labels back onto its own voxels', async () => {
+    const bytes = execFileSync('/usr/bin/python3', [
+      '-c',
+      `import sys, numpy as np, nibabel as nib
+data = (np.random.default_rng(3).integers(0, 17, size=(18, 7, 11)) / 16).astype(np.float32)
+affine = np.array([[0, 0, -2.0, 0], [-1.5, 0, 0, 0], [0, 3.0, 0, 0], [0, 0, 0, 1]])
+sys.stdout.buffer.write(nib.Nifti1Image(data, affine).to_bytes())`,
+    ]);
+    const image = await readNifti(new Uint8Array(bytes), 'scan.nii');
+    const segmenter = await loadSegmenter(new Uint8Array(readFileSync(THRESHOLD_SEGMENTER)), {
+      device: 'wasm',
+    });
+    const { labels, prepared } = await segmentScan(segmenter, image);
+    await segmenter.dispose();
+    expect(prepared.dims).toEqual([7, 18, 11]);
+    const voxels = image.voxels as Float32Array;
+    expect(labels).toEqual(Uint16Array.from(voxels, (v) => (v < 1 / 3 ? 0 : v < 2 / 3 ? 1 : 2)));
   });
 });
 

@@ -1,6 +1,12 @@
 // Preparing scans for a model (MONAI-style steps) and putting its label volumes back on the scan.
 export { applyIntensity } from './intensity.js';
-export { type NiftiInput, niftiInput, scanInput } from './nifti-input.js';
+export {
+  checkScanChannels,
+  type NiftiInput,
+  niftiInput,
+  scanInput,
+  scanPreparation,
+} from './nifti-input.js';
 export {
   labelsToNifti,
   labelsToScan,
@@ -10,3 +16,4 @@ export {
   prepareScan,
 } from './prepare-scan.js';
 export { gridForSpacing, type Interpolation, resample, type Scale, scaleForGrid } from './resample.js';
+export { type ScanSegmentation, segmentScan } from './segment-scan.js';
