@@ -1,7 +1,7 @@
 // conv3d-export <run-dir|model.json>... [--out model.onnx] [--fixed-size | --input-shape D,H,W,C]
 // [--embed-preprocessing [--opencv-compatible]] [--preprocessing ID] [--task classify|segment --labels a,b,c
 // [--grid D,H,W]], on the shared CLI skeleton.
-import { METADATA_KEYS, preprocessingIds, TASKS, type Task } from '@conv3d/core';
+import { isOrientation, METADATA_KEYS, preprocessingIds, TASKS, type Task } from '@conv3d/core';
 import { type CliIo, parseCommandLine, processIo, runCli as runCommand, UsageError } from '@conv3d/core/node';
 import { exportEnsemble } from './ensemble-cli.js';
 import { exportModelFile } from './export-file.js';
@@ -10,7 +10,7 @@ const CLI = {
   name: 'conv3d-export',
   usage:
     'usage: conv3d-export <run-dir|model.json>... [--out model.onnx] [--fixed-size | --input-shape D,H,W,C] [--embed-preprocessing [--opencv-compatible]] [--preprocessing ID]\n' +
-    '                     [--task classify|segment --labels a,b,c [--grid D,H,W]]\n' +
+    '                     [--task classify|segment --labels a,b,c [--grid D,H,W] [--orientation CODE]]\n' +
     '  --fixed-size           keep the saved input size (default: symbolic spatial dims when every layer allows it)\n' +
     '  --input-shape D,H,W,C  export for this input shape (without the batch)\n' +
     '  several inputs (or an ensemble run folder): one file whose output is the mean of their probabilities\n' +
@@ -19,7 +19,8 @@ const CLI = {
     `  --preprocessing ID     override the model contract preprocessing (${preprocessingIds().join(', ')})\n` +
     "  --task, --labels       give a model without a contract one (labels in output order; a segmenter's output is\n" +
     '                         [N, D, H, W, K] channels last), with --preprocessing (default none); --grid: its\n' +
-    '                         training patch when the model input size is free',
+    '                         training patch when the model input size is free; --orientation: the axis codes its\n' +
+    "                         volumes are in (RAS, FreeSurfer's LIA, ...; 'stored': as the scan stores them)",
 };
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). Every failure is one line on `io.error`. */
@@ -37,6 +38,7 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): Promise<
           task: { type: 'string' },
           labels: { type: 'string' },
           grid: { type: 'string' },
+          orientation: { type: 'string' },
           'fixed-size': { type: 'boolean' },
           'input-shape': { type: 'string' },
         },
@@ -125,9 +127,12 @@ function contractOptionsFrom(values: {
   task?: string;
   labels?: string;
   grid?: string;
-}): { task: Task; labels: string[]; grid?: [number, number, number] } | undefined {
-  const { task, labels, grid } = values;
-  if (task === undefined && labels === undefined && grid === undefined) return undefined;
+  orientation?: string;
+}): { task: Task; labels: string[]; grid?: [number, number, number]; orientation?: string } | undefined {
+  const { task, labels, grid, orientation } = values;
+  if (task === undefined && labels === undefined && grid === undefined && orientation === undefined) {
+    return undefined;
+  }
   if (task === undefined || !TASKS.includes(task as Task)) {
     throw new UsageError(
       `--task must be one of ${TASKS.join(', ')} (with --labels), got ${task ?? 'nothing'}`,
@@ -142,10 +147,16 @@ function contractOptionsFrom(values: {
     }
     patch = parts as [number, number, number];
   }
+  if (orientation !== undefined && !isOrientation(orientation)) {
+    throw new UsageError(
+      `--orientation must be 'stored' or 3 axis codes, one of L/R, P/A, I/S each (e.g. RAS, LIA), got '${orientation}'`,
+    );
+  }
   return {
     task: task as Task,
     labels: labels.split(',').map((l) => l.trim()),
     ...(patch && { grid: patch }),
+    ...(orientation !== undefined && { orientation }),
   };
 }
 

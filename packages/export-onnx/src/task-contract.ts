@@ -6,6 +6,7 @@ import {
   defineContract,
   findPreprocessing,
   type ModelContract,
+  type Orientation,
   TASKS,
   type Task,
   type VoxelOutput,
@@ -24,6 +25,11 @@ export interface ContractOptions {
   grid?: readonly [number, number, number];
   /** A segmenter's per-voxel output; default 'probabilities' when the model ends in a softmax, else 'logits'. */
   voxelOutput?: VoxelOutput;
+  /**
+   * The orientation the model's volumes are in (nibabel axis codes such as 'RAS' or FreeSurfer's 'LIA', or 'stored'):
+   * recorded as the contract's preparation, so a NIfTI scan is reoriented to it and the labels back to the scan.
+   */
+  orientation?: Orientation;
 }
 
 /** Builds the contract of a model that carries none; one-line ExportErrors name the option at fault. */
@@ -56,6 +62,9 @@ export function contractFromOptions(model: tf.LayersModel, options: ContractOpti
         inputKind: 'preprocessed',
         ...(task === 'segment' && {
           segmentation: { output: options.voxelOutput ?? defaultVoxelOutput(model), freeSize: false },
+        }),
+        ...(options.orientation !== undefined && {
+          preparation: { orientation: options.orientation, intensity: { kind: 'none' as const } },
         }),
       },
       'options',

@@ -125,6 +125,19 @@ describe('segment contract at export', () => {
     lines.length = 0;
     expect(await runCli([dir, '--task', 'segment'], io)).toBe(2);
     expect(lines[0]).toMatch(/--task needs --labels a,b,c/);
+
+    // A model trained elsewhere in FreeSurfer's conformed space: scans are reoriented to LIA, labels back.
+    lines.length = 0;
+    const lia = join(root, 'lia.onnx');
+    const args = [dir, '--out', lia, '--task', 'segment', '--labels', 'bg,a,b', '--orientation'];
+    expect(await runCli([...args, 'LIA'], io)).toBe(0);
+    const liaContract = contractFromMetadata(metadataOf(new Uint8Array(await readFile(lia))), lia);
+    expect(liaContract.preparation).toEqual({ orientation: 'LIA', intensity: { kind: 'none' } });
+    lines.length = 0;
+    expect(await runCli([...args, 'LIR'], io)).toBe(2);
+    expect(lines).toEqual([
+      "E conv3d-export: --orientation must be 'stored' or 3 axis codes, one of L/R, P/A, I/S each (e.g. RAS, LIA), got 'LIR' (see conv3d-export --help)",
+    ]);
   });
 
   it('refuses embedded preprocessing for a segmenter, and a task for a model that has a contract', () => {
