@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-// conv3d-dataset: build the 3D MNIST HDF5 file, or inspect one.
+// conv3d-dataset: build the 3D MNIST HDF5 file or the synthetic segmentation set, or inspect a file.
 import { type CliIo, parseCommandLine, runMain, UsageError } from '@conv3d/core/node';
 import { VOXEL_TYPES, type VoxelType } from './build-dtype.js';
 import { buildProgress } from './build-progress.js';
 import { type BuildResult, buildDataset, DEFAULT_SEED, MAX_COPIES, MAX_GRID, MIN_GRID } from './builder.js';
+import { parseGridText } from './grid.js';
 import { inspectCommand } from './inspect-command.js';
 import { DEFAULT_COPIES, MNIST_DIGITS } from './layout.js';
 import { defaultDatasetPath } from './paths.js';
 import { DATASET_FLAGS_USAGE } from './read-flags.js';
+import { buildShapesSeg, SHAPES_SEG_GRID, SHAPES_SEG_ROWS } from './shapes-seg.js';
 
 const USAGE = `usage:
   conv3d-dataset build [--out FILE] [--grid N] [--digits TRAIN,TEST|all] [--copies N] [--dtype float64|float32]
                        [--seed N] [--compression gzip|none] [--workers N]
+  conv3d-dataset shapes-seg --out FILE [--rows TRAIN,TEST] [--grid D,H,W] [--seed N]
   conv3d-dataset inspect FILE ${DATASET_FLAGS_USAGE}`;
 
 /** An integer flag in [min, max], else a usage error quoting what was given. */
@@ -104,9 +107,40 @@ async function build(args: readonly string[], io: CliIo): Promise<void> {
   );
 }
 
+/** `shapes-seg`: the seeded segmentation set (shapes-seg.ts). */
+async function shapesSeg(args: readonly string[], io: CliIo): Promise<void> {
+  const { values } = parseCommandLine(args, {
+    options: {
+      out: { type: 'string' },
+      rows: { type: 'string' },
+      grid: { type: 'string' },
+      seed: { type: 'string' },
+    },
+  });
+  if (values.out === undefined) throw new UsageError('shapes-seg needs --out FILE');
+  const seed = integerFlag('seed', values.seed, 0, 0xffffffff) ?? DEFAULT_SEED;
+  const grid = values.grid === undefined ? SHAPES_SEG_GRID : parseGridText(values.grid);
+  if (grid?.length !== 3 || grid.some((n) => n < 4 || n > 256)) {
+    throw new UsageError(`--grid must be D,H,W (4 to 256 each), got '${values.grid}'`);
+  }
+  const [train, test] = (values.rows ?? `${SHAPES_SEG_ROWS.train},${SHAPES_SEG_ROWS.test}`).split(',');
+  const rows = {
+    train: integerFlag('rows', train, 1, 100_000) as number,
+    test: integerFlag('rows', test ?? '', 1, 100_000) as number,
+  };
+  const t0 = performance.now();
+  const dims = grid as [number, number, number];
+  await buildShapesSeg(values.out, { seed, rows, grid: dims });
+  io.log(
+    `wrote ${values.out}: ${rows.train} train + ${rows.test} test volumes of ${dims.join('×')} with per-voxel labels ` +
+      `(seed ${seed}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+}
+
 await runMain({ name: 'conv3d-dataset', usage: USAGE }, async (argv, io) => {
   const [command, ...rest] = argv;
   if (command === 'build') return build(rest, io);
   if (command === 'inspect') return inspectCommand(rest, io);
+  if (command === 'shapes-seg') return shapesSeg(rest, io);
   throw new UsageError(command === undefined ? 'missing command' : `unknown command '${command}'`);
 });

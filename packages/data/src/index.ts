@@ -7,7 +7,7 @@ export {
   MAX_COPIES,
   type VoxelType,
 } from './builder.js';
-export { type DatasetDescriptor, rowLengthOf } from './descriptor.js';
+export { type DatasetDescriptor, labelLengthOf, rowLengthOf } from './descriptor.js';
 export { DataError } from './errors.js';
 export { checkOriginalRows, MnistCopies, type StoredTrainRows } from './fresh-copies.js';
 export { type GridSpec, parseGridText } from './grid.js';
@@ -38,3 +38,12 @@ export {
   type VoxelDtype,
 } from './reader.js';
 export { CONTIGUOUS_GAP, planSpans, type RowSpan } from './row-spans.js';
+export {
+  buildShapesSeg,
+  SHAPES_SEG_GRID,
+  SHAPES_SEG_LABELS,
+  SHAPES_SEG_ROWS,
+  type ShapesSegOptions,
+  type ShapesSegSplit,
+  shapesSegSplit,
+} from './shapes-seg.js';

@@ -1,10 +1,11 @@
 // Reads any HDF5 file with train and test splits: X as flat rows (N, V), (N, D, H, W) or (N, D, H, W, C) of
-// float16/32/64 or (u)int8/16, y as integer labels, compressed or not. Slices are read on demand, so memory stays
-// flat however large the file.
+// float16/32/64 or (u)int8/16, y as integer labels, one per row (N,) or, for segmentation, one per voxel
+// ((N, D, H, W), or (N, D·H·W) beside flat X), compressed or not. Slices are read on demand, so memory stays flat
+// however large the file.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { VOXEL_ORDER } from '@conv3d/core';
 import type { Dataset, File } from 'h5wasm/node';
-import { type DatasetDescriptor, rowLengthOf } from './descriptor.js';
+import { type DatasetDescriptor, labelLengthOf, rowLengthOf } from './descriptor.js';
 import { DataError } from './errors.js';
 import {
   type GridSource,
@@ -37,7 +38,10 @@ import {
 export type { Split } from './layout.js';
 export type { VoxelDtype } from './voxel-dtype.js';
 
-/** Rows `[start, start + count)` of one split: `x` row-major `count × rowLength` (float64 if stored so, else float32). */
+/**
+ * Rows `[start, start + count)` of one split: `x` row-major `count × rowLength` (float64 if stored so, else float32),
+ * `y` `count × labelLength` (one label per row, or per voxel for a segmentation set).
+ */
 export interface SplitData {
   x: Rows;
   y: Int32Array;
@@ -90,7 +94,7 @@ export interface SplitInfo {
   yDtype: string;
   /** HDF5 filters on X, e.g. 'deflate(4)', or 'none'. */
   compression: string;
-  /** Rows per label 0..K-1. */
+  /** Rows per label 0..K-1 (voxels per label for a segmentation set). */
   labelCounts: number[];
 }
 
@@ -100,6 +104,8 @@ export interface Dataset3D {
   readonly descriptor: DatasetDescriptor;
   /** Values per raw row: D·H·W·C. */
   readonly rowLength: number;
+  /** Labels per row: 1, or D·H·W for a segmentation set. */
+  readonly labelLength: number;
   count(split: Split): number;
   info(split: Split): SplitInfo;
   /** Reads rows `[start, start + count)` (default: the whole split), checking every value is finite. */
@@ -118,8 +124,8 @@ const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x
 const H5T_INTEGER = 0;
 /** HDF5's variable-length sequence class: one array of its own length per row (ragged). */
 const H5T_VLEN = 9;
-/** Labels are read in slices of this many rows, like X: no whole-array reads. */
-const LABEL_SLICE = 65536;
+/** Labels are read in slices of about this many values, like X: no whole-array reads. */
+const LABEL_SLICE = 1 << 20;
 
 interface SplitHandles {
   x: Dataset;
@@ -129,7 +135,10 @@ interface SplitHandles {
   rows: number;
   xShape: number[];
   dtype: VoxelDtype;
-  labels: Int32Array;
+  /** Every row's label (classification); a segmentation set's labels stay in the file, read with the rows. */
+  labels: Int32Array | undefined;
+  /** Voxels (segmentation) or rows per label, counted while the labels were checked at open. */
+  labelCounts: number[];
   /** Rows per chunk of X when it is chunked (and so maybe compressed); undefined when contiguous. */
   chunkRows: number | undefined;
 }
@@ -182,6 +191,7 @@ interface OpenedSplits {
   splits: Map<Split, SplitHandles>;
   layout: SampleLayout;
   labels: readonly string[];
+  segment: boolean;
 }
 
 function openSplits(
@@ -217,6 +227,8 @@ function openSplits(
 
   let layout: SampleLayout | undefined;
   let layoutOf = '';
+  let segmentOf: string | undefined;
+  let classifyOf: string | undefined;
   const splits = new Map<Split, SplitHandles>();
   let maxLabel = -1;
   for (const { split, x, y, xName, yName } of raw) {
@@ -248,14 +260,39 @@ function openSplits(
     }
     layout ??= mine;
     layoutOf ||= xName;
-    if (yShape.length !== 1) fail(`dataset '${yName}' has shape (${yShape.join(',')}), expected (N,)`);
     const rows = xShape[0] ?? 0;
+    const segment = yShape.length > 1;
+    const voxels = mine.grid[0] * mine.grid[1] * mine.grid[2];
+    // Label volumes share X's grid: (N, D, H, W), or (N, D·H·W) beside flat rows.
+    const volume = xShape.length === 2 ? [rows, voxels] : [rows, ...mine.grid];
+    if (segment && yShape.join() !== volume.join()) {
+      fail(
+        `dataset '${yName}' has shape (${yShape.join(',')}), expected (N,) labels or label volumes ` +
+          `(${volume.join(',')}) on the grid of '${xName}'`,
+      );
+    }
+    if (segment) segmentOf ??= yName;
+    else classifyOf ??= yName;
+    if (segmentOf && classifyOf) {
+      fail(`dataset '${segmentOf}' holds label volumes but '${classifyOf}' one label per row`);
+    }
     if (yShape[0] !== rows)
       fail(`dataset '${yName}' has ${yShape[0]} labels but '${xName}' has ${rows} rows`);
-    const labels = readLabels(y, path, yName, rows, limit, labelNames?.origin);
-    for (const label of labels) if (label > maxLabel) maxLabel = label;
+    const scan = scanLabels(y, path, yName, rows, segment ? voxels : 1, limit, labelNames?.origin);
+    maxLabel = Math.max(maxLabel, scan.counts.length - 1);
     const chunkRows = xm.chunks?.[0];
-    splits.set(split, { x, y, xName, yName, rows, xShape, dtype: dtype as VoxelDtype, labels, chunkRows });
+    splits.set(split, {
+      x,
+      y,
+      xName,
+      yName,
+      rows,
+      xShape,
+      dtype: dtype as VoxelDtype,
+      labels: segment ? undefined : scan.labels,
+      labelCounts: scan.counts,
+      chunkRows,
+    });
   }
   let labels = labelNames?.names;
   if (!labels) {
@@ -268,7 +305,7 @@ function openSplits(
       );
     }
   }
-  return { splits, layout: layout as SampleLayout, labels };
+  return { splits, layout: layout as SampleLayout, labels, segment: segmentOf !== undefined };
 }
 
 const sampleText = (l: SampleLayout): string => `${l.grid.join('×')}×${l.channels}`;
@@ -336,48 +373,74 @@ function getDataset(file: File, path: string, name: string, DatasetClass: typeof
 
 /**
  * Reads a split's labels in slices, checking each is a class index below `limit` (the number of label names when
- * known, where `namedBy` says where they came from).
+ * known, where `namedBy` says where they came from), and counts them per class. `perRow` labels make one row: 1, or
+ * a label volume's voxels. A classification set's labels are kept (`labels`); a label volume's go back to the file.
  */
-function readLabels(
+function scanLabels(
   y: Dataset,
   path: string,
   name: string,
   rows: number,
+  perRow: number,
   limit: number,
   namedBy: string | undefined,
-): Int32Array {
-  const out = new Int32Array(rows);
-  for (let start = 0; start < rows; start += LABEL_SLICE) {
-    const end = Math.min(rows, start + LABEL_SLICE);
-    let values: unknown;
-    try {
-      values = y.slice([[start, end]]);
-    } catch (error) {
-      throw new DataError(
-        `${path}: cannot read rows ${start}–${end - 1} of dataset '${name}' (${h5Reason(error)}); is the file truncated?`,
-      );
-    }
-    const part = values as ArrayLike<number | bigint>;
+): { labels: Int32Array | undefined; counts: number[] } {
+  const kept = perRow === 1 ? new Int32Array(rows) : undefined;
+  const counts: number[] = [];
+  const sliceRows = Math.max(1, Math.floor(LABEL_SLICE / perRow));
+  for (let start = 0; start < rows; start += sliceRows) {
+    const end = Math.min(rows, start + sliceRows);
+    const part = sliceLabels(y, path, name, start, end);
     for (let i = 0; i < part.length; i++) {
       const v = Number(part[i]);
       if (!(v >= 0 && v < limit)) {
-        const row = start + i;
+        const row = start + Math.floor(i / perRow);
+        const where = perRow === 1 ? '' : ` voxel ${i % perRow}`;
         const expected = namedBy
           ? `expected 0–${limit - 1} (${limit} classes named by ${namedBy})`
           : v < 0
             ? 'expected a class index ≥ 0'
             : `more than ${MAX_CLASSES} classes`;
-        throw new DataError(`${path}: dataset '${name}' row ${row} holds label ${part[i]}, ${expected}`);
+        throw new DataError(
+          `${path}: dataset '${name}' row ${row}${where} holds label ${part[i]}, ${expected}`,
+        );
       }
-      out[start + i] = v;
+      while (counts.length <= v) counts.push(0);
+      counts[v] = (counts[v] as number) + 1;
+      if (kept) kept[start + i] = v;
     }
   }
-  return out;
+  return { labels: kept, counts };
+}
+
+/** Labels of rows [start, end) as stored (BigInt64Array for int64). */
+function sliceLabels(
+  y: Dataset,
+  path: string,
+  name: string,
+  start: number,
+  end: number,
+): ArrayLike<number | bigint> {
+  try {
+    return y.slice([[start, end]]) as ArrayLike<number | bigint>;
+  } catch (error) {
+    throw new DataError(
+      `${path}: cannot read rows ${start}–${end - 1} of dataset '${name}' (${h5Reason(error)}); is the file truncated?`,
+    );
+  }
+}
+
+/** Copies stored labels (checked at open) into `out` from `at`. */
+function copyLabels(values: ArrayLike<number | bigint>, out: Int32Array, at: number): void {
+  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
+    for (let i = 0; i < values.length; i++) out[at + i] = Number(values[i]);
+  } else out.set(values as ArrayLike<number>, at);
 }
 
 class H5Dataset3D implements Dataset3D {
   readonly descriptor: DatasetDescriptor;
   readonly rowLength: number;
+  readonly labelLength: number;
   private readonly splits: Map<Split, SplitHandles>;
 
   constructor(
@@ -394,9 +457,11 @@ class H5Dataset3D implements Dataset3D {
       rawChannels: channels,
       voxelOrder: VOXEL_ORDER,
       labels: opened.labels,
+      task: opened.segment ? 'segment' : 'classify',
       counts: { train: this.handles('train').rows, test: this.handles('test').rows },
     };
     this.rowLength = rowLengthOf(this.descriptor);
+    this.labelLength = labelLengthOf(this.descriptor);
   }
 
   count(split: Split): number {
@@ -405,8 +470,7 @@ class H5Dataset3D implements Dataset3D {
 
   info(split: Split): SplitInfo {
     const h = this.handles(split);
-    const labelCounts = new Array<number>(this.descriptor.labels.length).fill(0);
-    for (const label of h.labels) labelCounts[label] = (labelCounts[label] as number) + 1;
+    const labelCounts = this.descriptor.labels.map((_, k) => h.labelCounts[k] ?? 0);
     const filters = h.x.filters.map((f) => `${f.name}(${f.cd_values.join(',')})`);
     const ym = h.y.metadata;
     return {
@@ -452,8 +516,9 @@ class H5Dataset3D implements Dataset3D {
     readHyperslab(h, this.path, start, n, x);
     if (n > 0) this.checkSize(h, start, start + n - 1);
     if (mayBeNonFinite(h.dtype)) checkFinite(x, this.rowLength, this.path, h.xName, start);
-    const y = buffers.y.subarray(0, n);
-    y.set(h.labels.subarray(start, start + n));
+    const y = buffers.y.subarray(0, n * this.labelLength);
+    if (h.labels) y.set(h.labels.subarray(start, start + n));
+    else if (n > 0) copyLabels(sliceLabels(h.y, this.path, h.yName, start, start + n), y, 0);
     return { x, y, count: n };
   }
 
@@ -466,7 +531,7 @@ class H5Dataset3D implements Dataset3D {
         throw new DataError(`${this.path}: row ${row} is outside '${h.xName}' (0..${h.rows})`);
       }
     }
-    const { rowLength } = this;
+    const { rowLength, labelLength } = this;
     const out = this.newBuffers(h, n);
     const slots = new Map<number, number[]>();
     for (let k = 0; k < n; k++) {
@@ -474,7 +539,7 @@ class H5Dataset3D implements Dataset3D {
       const list = slots.get(row);
       if (list) list.push(k);
       else slots.set(row, [k]);
-      out.y[k] = h.labels[row] as number;
+      if (h.labels) out.y[k] = h.labels[row] as number;
     }
     let first = Number.POSITIVE_INFINITY;
     let last = -1;
@@ -485,6 +550,17 @@ class H5Dataset3D implements Dataset3D {
         const from = buffer.subarray((row - span.start) * rowLength, (row - span.start + 1) * rowLength);
         if (mayBeNonFinite(h.dtype)) checkFinite(from, rowLength, this.path, h.xName, row);
         for (const k of slots.get(row) as number[]) out.x.set(from, k * rowLength);
+      }
+      if (!h.labels) {
+        const labels = new Int32Array((span.end - span.start) * labelLength);
+        copyLabels(sliceLabels(h.y, this.path, h.yName, span.start, span.end), labels, 0);
+        for (const row of span.rows) {
+          const from = labels.subarray(
+            (row - span.start) * labelLength,
+            (row - span.start + 1) * labelLength,
+          );
+          for (const k of slots.get(row) as number[]) out.y.set(from, k * labelLength);
+        }
       }
       first = Math.min(first, span.start);
       last = Math.max(last, span.end - 1);
@@ -512,7 +588,7 @@ class H5Dataset3D implements Dataset3D {
   }
 
   private newBuffers(h: SplitHandles, rows: number): Buffers {
-    return { x: newRows(h.dtype, rows * this.rowLength), y: new Int32Array(rows) };
+    return { x: newRows(h.dtype, rows * this.rowLength), y: new Int32Array(rows * this.labelLength) };
   }
 
   close(): void {

@@ -38,6 +38,7 @@ describe('every X dtype, read into float32 rows (float64 kept as float64)', () =
       grid: [3, 4, 5],
       rawChannels: 1,
       voxelOrder: 'dhwc',
+      task: 'classify',
       labels: NUMBERED,
       counts: { train: 3, test: 2 },
     });

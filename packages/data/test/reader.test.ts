@@ -17,6 +17,7 @@ describe('openDataset on h5py-written files', () => {
         grid: [16, 16, 16],
         rawChannels: 1,
         voxelOrder: 'dhwc',
+        task: 'classify',
         labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
         counts: { train: 3, test: 2 },
       });

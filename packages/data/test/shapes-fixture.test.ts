@@ -47,6 +47,7 @@ describe('shapes-12x10x8.h5', () => {
         grid: [12, 10, 8],
         rawChannels: 1,
         voxelOrder: 'dhwc',
+        task: 'classify',
         labels: ['sphere', 'cube', 'torus', 'rod'],
         counts: { train: 600, test: 200 },
       });
