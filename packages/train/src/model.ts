@@ -159,17 +159,31 @@ export function buildModel(given: TrainConfig, options: BuildOptions = {}): tf.L
   const model = config.graph
     ? buildGraph(config, config.graph, contract.inputShape, seed)
     : buildSequential(config, seed);
+  checkModelShapes(model, contract, config.name);
+  if (options.compile ?? true) compileModel(model, config);
+  return model;
+}
+
+/**
+ * A model (from a config or built in code) must take the contract's input and give one probability per class:
+ * per volume for a classifier, per voxel for a segmenter. Else a one-line ConfigError naming `name`.
+ */
+export function checkModelShapes(model: tf.LayersModel, contract: ModelContract, name: string): void {
+  const input = model.inputs[0]?.shape;
+  if (model.inputs.length !== 1 || JSON.stringify(input) !== JSON.stringify([null, ...contract.inputShape])) {
+    throw new ConfigError(
+      `${name}: the model takes ${JSON.stringify(model.inputs.map((i) => i.shape))}, but the data gives [null, ${contract.inputShape.join(', ')}]`,
+    );
+  }
   const out = model.outputs[0]?.shape;
   const classes = contract.labels.length;
   const want = contract.task === 'segment' ? [null, ...contract.grid, classes] : [null, classes];
-  if (JSON.stringify(out) !== JSON.stringify(want)) {
-    const per = contract.task === 'segment' ? 'per voxel' : '';
+  if (model.outputs.length !== 1 || JSON.stringify(out) !== JSON.stringify(want)) {
+    const per = contract.task === 'segment' ? ' per voxel' : '';
     throw new ConfigError(
-      `${config.name}: the model's output shape is ${JSON.stringify(out)}, expected ${JSON.stringify(want)} (one probability per class${per ? ` ${per}` : ''})`,
+      `${name}: the model's output shape is ${JSON.stringify(out)}, expected ${JSON.stringify(want)} (one probability per class${per})`,
     );
   }
-  if (options.compile ?? true) compileModel(model, config);
-  return model;
 }
 
 /**

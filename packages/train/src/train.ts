@@ -15,7 +15,7 @@ import { checkpointExists, type LoopState, restoreCheckpoint, saveCheckpoint } f
 import { ConfigError, checkSetting, loadTrainConfig, type TrainConfig } from './config.js';
 import { fitConfigToContract, runContract } from './data-contract.js';
 import { appendEpoch, type EpochMetrics, emptyHistory, formatEpochLine, type History } from './history.js';
-import { buildModel } from './model.js';
+import { buildModel, checkModelShapes, compileModel } from './model.js';
 import { epochProgress } from './progress.js';
 import { writeRunFolder } from './run-folder.js';
 import { BatchReader, DEFAULT_DEPTH, Lookahead, rangeItems } from './stream/batch-reader.js';
@@ -42,6 +42,12 @@ const REPORT_SLICES = 3;
 export interface TrainOptions {
   /** A validated config or the path of a config file (default: the seed config). */
   config?: TrainConfig | string;
+  /**
+   * A model built in code (tfjs layers, any graph) to train instead of the config's layers; the config still gives
+   * the loss, optimizer and fit settings. It must take the data's input shape and give one probability per class
+   * (per voxel for a segmentation set). It is compiled with the config's optimizer.
+   */
+  model?: tf.LayersModel;
   epochs?: number;
   /** Keras's steps_per_epoch (overrides the config's stepsPerEpoch). */
   stepsPerEpoch?: number;
@@ -400,7 +406,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         `${contract.labels.length} classes (${contract.labels.join(', ')})`,
     );
 
-    const model = buildModel(config, { contract });
+    const model = options.model ?? buildModel(config, { contract });
+    if (options.model) {
+      checkModelShapes(options.model, contract, `the given model '${options.model.name}'`);
+      compileModel(options.model, config);
+    }
     try {
       const ckptPath = join(outDir, CHECKPOINT_FILE);
       // The config as given (a resume with other data is caught by the data path, counts and the file's contract);
@@ -409,6 +419,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const settings = given.callbacks?.lrSchedule ? given : rest;
       const fingerprint = JSON.stringify({
         settings,
+        ...(options.model && { model: options.model.toJSON(null, false) }),
         data: resolve(ds.path),
         trainCount,
         testCount,

@@ -1,6 +1,6 @@
 // Per-voxel losses on integer label volumes, without a one-hot volume: the probability at each voxel's label is
 // gathered from the flattened output, and the Dice overlaps are segment sums of those gathered values by
-// (sample, class). Built from tfjs ops with stock gradients (gather, unsortedSegmentSum), so no custom gradient.
+// (sample, class). Built from tfjs ops; the gather has a custom gradient (a scatter, see atLabel).
 // Formulas as PyTorch's CrossEntropyLoss (with `weight`) and MONAI's DiceLoss / DiceCELoss defaults (softmax,
 // to_onehot_y, include_background, smooth_nr = smooth_dr = 1e-5, mean over samples and classes, lambda 1 each);
 // the model's output is already softmax probabilities, clipped at Keras's epsilon before the log.
@@ -58,9 +58,24 @@ export function disposeTargets(t: VoxelTargets): void {
   tf.dispose([t.at, t.segment, t.counts, ...(t.weight ? [t.weight] : [])]);
 }
 
-/** The probability at each voxel's label, [M]. */
+/**
+ * The probability at each voxel's label, [M]: a gather whose gradient is a scatter of the M values into zeros.
+ * (tfjs's own gather gradient is an unsortedSegmentSum over all M·K entries, which its cpu kernel computes one
+ * segment at a time: minutes and gigabytes for one batch of volumes.)
+ */
 function atLabel(probs: tf.Tensor, t: VoxelTargets): tf.Tensor1D {
-  return tf.gather(tf.reshape(probs, [-1]), t.at) as tf.Tensor1D;
+  const pick = tf.customGrad((p) => {
+    const flat = tf.reshape(p as tf.Tensor, [-1]);
+    return {
+      value: tf.gather(flat, t.at),
+      gradFunc: (dy) =>
+        tf.reshape(
+          tf.scatterND(tf.expandDims(t.at, 1), dy as tf.Tensor, [flat.size]),
+          (p as tf.Tensor).shape,
+        ),
+    };
+  });
+  return pick(probs) as tf.Tensor1D;
 }
 
 /** Mean of −log p(label) over voxels, weighted as torch's CrossEntropyLoss(weight): Σ w·nll / Σ w. */
