@@ -50,7 +50,8 @@ export function parseGraph(source: string, raw: unknown): { layers: LayerSpec[];
   let previous = input;
   const layers = raw.layers.map((entry, i) => {
     const where = `${at}.layers[${i}]`;
-    const layer = parseLayer(where, entry, ['name', 'inputs']);
+    const given = isRecord(entry) && typeof entry.name === 'string' ? ` '${entry.name}'` : '';
+    const layer = parseLayer(`${where}${given}`, entry, ['name', 'inputs']);
     const e = entry as Record<string, unknown>;
     const name = e.name ?? layer.config.name ?? `${layer.className.toLowerCase()}_${i}`;
     const label = `${where} '${String(name)}' (${layer.className})`;

@@ -364,8 +364,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       source,
       given.segmentation?.patch,
     );
+    // The task first: a loss for the wrong kind of labels is the error to report, not what fitting it finds.
+    const task = makeTask(given, contract, source);
     const config = fitConfigToContract(given, contract, ds.path, source);
-    const task = makeTask(config, contract, source);
     const limit = options.limit ?? null;
     const trainCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('train'));
     const testCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('test'));

@@ -43,6 +43,14 @@ describe('classification runs are unchanged', () => {
 });
 
 const PINNED = {
-  seed: {},
-  best: {},
+  seed: {
+    loss: [3.5680235624313354],
+    valLoss: [3.0712305068969727],
+    weights: '422b862d57d2c38097b95d11f719034dd448e46c2ac861e89e0a939e4cc5daa3',
+  },
+  best: {
+    loss: [2.9589688777923584],
+    valLoss: [2.3269678115844727],
+    weights: 'd53799c7f110b1497c2c2b3ed2c8b25e9439bc8f721ed76da2a9beef6cde64c1',
+  },
 };
