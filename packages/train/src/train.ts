@@ -364,6 +364,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       source,
       given.segmentation?.patch,
     );
+    const volume = ds.descriptor?.grid;
+    if (volume && contract.grid.join() !== volume.join()) {
+      throw new ConfigError(
+        `${source}: segmentation.patch ${contract.grid.join('×')} differs from the data's volumes ${volume.join('×')}: ` +
+          'training on random patches of larger volumes is not supported yet (leave patch out to train on whole volumes)',
+      );
+    }
     // The task first: a loss for the wrong kind of labels is the error to report, not what fitting it finds.
     const task = makeTask(given, contract, source);
     const config = fitConfigToContract(given, contract, ds.path, source);

@@ -1,15 +1,12 @@
-// The `segmentation` section of a config: the training patch, how patches are drawn (MONAI's
-// RandCropByPosNegLabeld: a share centred on foreground voxels), the flips that move image and labels together,
+// The `segmentation` section of a config: the training patch, the flips that move image and labels together,
 // class weights for the cross-entropy and whether Dice counts the background.
-import { type Check, ConfigError, checkFields, isRecord, numberIn } from '../config-checks.js';
+import { type Check, ConfigError, checkFields, isRecord } from '../config-checks.js';
 
 export type FlipAxis = 'x' | 'y' | 'z';
 
 export interface SegmentationConfig {
-  /** [D, H, W] of the training patch; absent: the data's grid (whole volumes). */
+  /** [D, H, W] of the training patch (the contract's grid); today it must be the data's grid (whole volumes). */
   patch?: [number, number, number];
-  /** Share of patches centred on a foreground voxel (MONAI pos / (pos + neg)); the rest on background voxels. */
-  foregroundRatio: number;
   /** Axes each training volume is mirrored along with probability 1/2 (image and labels together). */
   flip: FlipAxis[];
   /** Per-class weights of the cross-entropy (torch's CrossEntropyLoss `weight`); absent: all 1. */
@@ -39,7 +36,6 @@ export function parseSegmentation(source: string, raw: unknown): SegmentationCon
     raw,
     {
       patch,
-      foregroundRatio: numberIn(0, 1),
       flip,
       classWeights: weights,
       includeBackground: (v) => (typeof v === 'boolean' ? undefined : 'true or false'),
@@ -47,7 +43,6 @@ export function parseSegmentation(source: string, raw: unknown): SegmentationCon
     [],
   );
   return {
-    foregroundRatio: 0.5,
     flip: [],
     includeBackground: true,
     ...(raw as Partial<SegmentationConfig>),
