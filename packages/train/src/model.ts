@@ -181,7 +181,7 @@ export function checkModelShapes(model: tf.LayersModel, contract: ModelContract,
   if (model.outputs.length !== 1 || JSON.stringify(out) !== JSON.stringify(want)) {
     const per = contract.task === 'segment' ? ' per voxel' : '';
     throw new ConfigError(
-      `${name}: the model's output shape is ${JSON.stringify(out)}, expected ${JSON.stringify(want)} (one probability per class${per})`,
+      `${name}: the model's output shape is ${JSON.stringify(out)}, expected [${want.map(String).join(', ')}] (one probability per class${per})`,
     );
   }
 }

@@ -99,7 +99,7 @@ describe('segmentation training', () => {
       outputs: tf.layers.conv3d({ filters: 3, kernelSize: 1 }).apply(input) as tf.SymbolicTensor,
     });
     await expect(run('wrong', { model: wrong })).rejects.toThrow(
-      /the given model .*output shape is \[null,8,12,8,3\], expected \[null,8,12,8,4\] \(one probability per class per voxel\)/,
+      /the given model .*output shape is \[null,8,12,8,3\], expected \[null, 8, 12, 8, 4\] \(one probability per class per voxel\)/,
     );
     wrong.dispose();
   });
