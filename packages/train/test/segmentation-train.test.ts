@@ -19,7 +19,7 @@ const root = mkdtempSync(join(tmpdir(), 'conv3d-seg-train-'));
 const data = join(root, 'seg.h5');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 beforeAll(async () => {
-  await buildShapesSeg(data, { seed: 3, rows: { train: 10, test: 3 }, grid: [8, 12, 8] });
+  await buildShapesSeg(data, { seed: 3, rows: { train: 8, test: 3 }, grid: [4, 8, 8] });
 });
 
 const tiny = (): TrainConfig => loadTrainConfig(TINY);
@@ -34,12 +34,12 @@ describe('segmentation training', () => {
     expect(test.dice).toHaveLength(4);
     expect(test.count).toBe(3);
     // Every test voxel is counted once in the confusion matrix.
-    expect(test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(3 * 8 * 12 * 8);
+    expect(test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(3 * 4 * 8 * 8);
     const meta = JSON.parse(readFileSync(join(result.outDir, 'model.json'), 'utf8')).userDefinedMetadata
       .conv3d;
     expect(meta).toMatchObject({
       'conv3d.task': 'segment',
-      'conv3d.grid': '[8,12,8]',
+      'conv3d.grid': '[4,8,8]',
       'conv3d.labels': '["background","sphere","box","rod"]',
       'conv3d.voxel_output': 'probabilities',
     });
@@ -55,7 +55,7 @@ describe('segmentation training', () => {
     const report = readFileSync(join(result.outDir, 'report.html'), 'utf8');
     expect(report).toContain('<svg');
     expect(report).toContain('prediction');
-    expect((report.match(/slice 4 of 8/g) ?? []).length).toBe(3);
+    expect((report.match(/slice 2 of 4/g) ?? []).length).toBe(3);
     result.dispose();
   });
 
@@ -82,7 +82,7 @@ describe('segmentation training', () => {
   });
 
   test('a model built in code trains through the API', async () => {
-    const input = tf.input({ shape: [8, 12, 8, 1] });
+    const input = tf.input({ shape: [4, 8, 8, 1] });
     const a = tf.layers
       .conv3d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' })
       .apply(input);
@@ -99,7 +99,7 @@ describe('segmentation training', () => {
       outputs: tf.layers.conv3d({ filters: 3, kernelSize: 1 }).apply(input) as tf.SymbolicTensor,
     });
     await expect(run('wrong', { model: wrong })).rejects.toThrow(
-      /the given model .*output shape is \[null,8,12,8,3\], expected \[null, 8, 12, 8, 4\] \(one probability per class per voxel\)/,
+      /the given model .*output shape is \[null,4,8,8,3\], expected \[null, 4, 8, 8, 4\] \(one probability per class per voxel\)/,
     );
     wrong.dispose();
   });
