@@ -72,6 +72,18 @@ describe('segmentation training', () => {
     resumed.dispose();
   });
 
+  test('label volumes stream from the file with the same results as from memory', async () => {
+    const memory = await run('memory', { epochs: 1, stream: false });
+    const streamed = await run('streamed', { epochs: 1, stream: true, streamThread: false });
+    expect(streamed.run.loading.mode).toBe('stream');
+    expect(streamed.history).toEqual(memory.history);
+    expect((streamed.test as SegmentationEvaluation).dice).toEqual(
+      (memory.test as SegmentationEvaluation).dice,
+    );
+    memory.dispose();
+    streamed.dispose();
+  });
+
   test('the best checkpoint can monitor val_dice', async () => {
     const config = { ...tiny(), epochs: 3 };
     config.callbacks = { bestCheckpoint: { monitor: 'val_dice', mode: 'auto' } };
