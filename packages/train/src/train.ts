@@ -340,6 +340,52 @@ async function testSplit(
   return evaluator.result();
 }
 
+/** The run's contract (from the data), task (from the labels and the loss, which must agree) and fitted config. */
+function setupRun(
+  ds: TrainingData,
+  given: TrainConfig,
+  source: string,
+): { contract: ModelContract; task: Task<BaseEvaluation>; config: TrainConfig } {
+  const contract = runContract(
+    ds.descriptor ?? SEED_CONTRACT,
+    given.preprocessing,
+    source,
+    given.segmentation?.patch,
+  );
+  const volume = ds.descriptor?.grid;
+  if (volume && contract.grid.join() !== volume.join()) {
+    throw new ConfigError(
+      `${source}: segmentation.patch ${contract.grid.join('×')} differs from the data's volumes ${volume.join('×')}: ` +
+        'training on random patches of larger volumes is not supported yet (leave patch out to train on whole volumes)',
+    );
+  }
+  if (given.augmentation && given.stepsPerEpoch !== undefined) {
+    throw new ConfigError(
+      `${source}: stepsPerEpoch does not combine with online augmentation (its epochs are sized by the augmentation)`,
+    );
+  }
+  // The task first: a loss for the wrong kind of labels is the error to report, not what fitting it finds.
+  const task = makeTask(given, contract, source);
+  return { contract, task, config: fitConfigToContract(given, contract, ds.path, source) };
+}
+
+const contractLine = (c: ModelContract): string =>
+  `Contract: ${c.task === 'segment' ? 'segment, patch' : 'classify, grid'} ${c.grid.join('×')}, ` +
+  `${c.rawChannels} channel(s), '${c.preprocessing}' → input [${c.inputShape.join(', ')}], ` +
+  `${c.labels.length} classes (${c.labels.join(', ')})`;
+
+/** The config's model, or the one given (checked against the data and compiled with the config's optimizer). */
+function modelFor(
+  given: tf.LayersModel | undefined,
+  config: TrainConfig,
+  contract: ModelContract,
+): tf.LayersModel {
+  if (!given) return buildModel(config, { contract });
+  checkModelShapes(given, contract, `the given model '${given.name}'`);
+  compileModel(given, config);
+  return given;
+}
+
 /**
  * Trains a model as configured and writes the run folder: model.json + weights.bin, history.json,
  * metrics.json, run.json, loss.svg, accuracy.svg, report.html and the checkpoint.
@@ -358,30 +404,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ? options.data
       : await openDataset(options.data ?? defaultDatasetPath(), options.dataOptions);
   try {
-    const contract = runContract(
-      ds.descriptor ?? SEED_CONTRACT,
-      given.preprocessing,
-      source,
-      given.segmentation?.patch,
-    );
-    const volume = ds.descriptor?.grid;
-    if (volume && contract.grid.join() !== volume.join()) {
-      throw new ConfigError(
-        `${source}: segmentation.patch ${contract.grid.join('×')} differs from the data's volumes ${volume.join('×')}: ` +
-          'training on random patches of larger volumes is not supported yet (leave patch out to train on whole volumes)',
-      );
-    }
-    // The task first: a loss for the wrong kind of labels is the error to report, not what fitting it finds.
-    const task = makeTask(given, contract, source);
-    const config = fitConfigToContract(given, contract, ds.path, source);
+    const { contract, task, config } = setupRun(ds, given, source);
     const limit = options.limit ?? null;
     const trainCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('train'));
     const testCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('test'));
-    if (config.augmentation && config.stepsPerEpoch !== undefined) {
-      throw new ConfigError(
-        `${source}: stepsPerEpoch does not combine with online augmentation (its epochs are sized by the augmentation)`,
-      );
-    }
     const loading = chooseLoading(
       options.stream,
       ds,
@@ -408,17 +434,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     log(
       `Batches: ${loading.stream ? 'streamed from the file' : 'from the rows in memory'} (${loading.reason})`,
     );
-    log(
-      `Contract: ${contract.task === 'segment' ? 'segment, patch' : 'classify, grid'} ${contract.grid.join('×')}, ` +
-        `${contract.rawChannels} channel(s), '${contract.preprocessing}' → input [${contract.inputShape.join(', ')}], ` +
-        `${contract.labels.length} classes (${contract.labels.join(', ')})`,
-    );
+    log(contractLine(contract));
 
-    const model = options.model ?? buildModel(config, { contract });
-    if (options.model) {
-      checkModelShapes(options.model, contract, `the given model '${options.model.name}'`);
-      compileModel(options.model, config);
-    }
+    const model = modelFor(options.model, config, contract);
     try {
       const ckptPath = join(outDir, CHECKPOINT_FILE);
       // The config as given (a resume with other data is caught by the data path, counts and the file's contract);
