@@ -47,12 +47,12 @@ x_train, y_train = x_train[:split], y_train[:split]
 
 
 def block(cin, cout):
-    # tfjs BatchNormalization: epsilon 1e-3, moving averages with momentum 0.99 (torch's 0.01).
+    # As configs/unet3d.json: tfjs BatchNormalization's epsilon 1e-3, momentum 0.9 there (torch's 0.1, its default).
     layers = []
     for c in (cin, cout):
         conv = nn.Conv3d(c, cout, 3, padding=1, bias=False)
         nn.init.kaiming_uniform_(conv.weight, nonlinearity='relu')
-        layers += [conv, nn.BatchNorm3d(cout, eps=1e-3, momentum=0.01), nn.ReLU()]
+        layers += [conv, nn.BatchNorm3d(cout, eps=1e-3, momentum=0.1), nn.ReLU()]
     return nn.Sequential(*layers)
 
 
