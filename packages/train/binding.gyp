@@ -7,6 +7,8 @@
         "native/conv.cc",
         "native/adam.cc",
         "native/batch_norm.cc",
+        "native/concat.cc",
+        "native/gather.cc",
         "native/elementwise.cc",
         "native/thread_pool.cc",
         "native/gemm_generic.cc",

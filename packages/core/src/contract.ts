@@ -42,7 +42,16 @@ export const METADATA_KEYS = {
   voxelOutput: 'conv3d.voxel_output',
   freeSize: 'conv3d.free_size',
   preparation: 'conv3d.preparation',
+  members: 'conv3d.members',
 } as const;
+
+/** One model of an ensemble whose averaged probabilities a file computes. */
+export interface EnsembleMember {
+  /** The member's name (its training run folder's). */
+  name: string;
+  /** The member's own test accuracy, in [0, 1], when known. */
+  testAccuracy?: number;
+}
 
 /** What a contract is made from; everything else derives from these. */
 export interface ContractSpec {
@@ -63,6 +72,8 @@ export interface ContractSpec {
   segmentation?: SegmentationSpec;
   /** How a scan (NIfTI) is oriented, resampled and scaled into the model's volumes; absent: rows as stored. */
   preparation?: VolumePreparation;
+  /** For an ensemble file: the models whose mean probabilities it outputs (≥ 2). */
+  members?: readonly EnsembleMember[];
 }
 
 export interface ModelContract extends ContractSpec {
@@ -92,8 +103,17 @@ export function defineContract(spec: ContractSpec, source = 'contract', version?
   const fail = (key: keyof typeof METADATA_KEYS, what: string): never => {
     throw new ContractError(`${source}: '${METADATA_KEYS[key]}' ${what}`);
   };
-  const { labels, grid, rawChannels, preprocessing, inputKind, testAccuracy, segmentation, preparation } =
-    spec;
+  const {
+    labels,
+    grid,
+    rawChannels,
+    preprocessing,
+    inputKind,
+    testAccuracy,
+    segmentation,
+    preparation,
+    members,
+  } = spec;
   const task = spec.task ?? 'classify';
   if (!TASKS.includes(task)) fail('task', `must be one of ${TASKS.join(', ')}, got ${show(task)}`);
   if (
@@ -152,6 +172,12 @@ export function defineContract(spec: ContractSpec, source = 'contract', version?
     const problem = preparationProblem(preparation);
     if (problem !== undefined) fail('preparation', problem);
   }
+  if (members !== undefined && !validMembers(members)) {
+    fail(
+      'members',
+      `must be ≥ 2 of {"name": non-empty string, "testAccuracy"?: [0, 1]}, got ${show(members)}`,
+    );
+  }
   const [d, h, w] = grid;
   const voxels = d * h * w;
   const rawLength = voxels * rawChannels;
@@ -178,6 +204,16 @@ export function defineContract(spec: ContractSpec, source = 'contract', version?
     contract.segmentation = Object.freeze({ output: segmentation.output, freeSize: segmentation.freeSize });
   }
   if (preparation !== undefined) contract.preparation = freezePreparation(preparation);
+  if (members !== undefined) {
+    contract.members = Object.freeze(
+      members.map((m) =>
+        Object.freeze({
+          name: m.name,
+          ...(m.testAccuracy !== undefined && { testAccuracy: m.testAccuracy }),
+        }),
+      ),
+    );
+  }
   // Frozen: SEED_CONTRACT and every loaded contract are shared by reference.
   return Object.freeze(contract);
 }
@@ -237,7 +273,27 @@ export function contractToMetadata(contract: ModelContract): Record<string, stri
   if (contract.preparation !== undefined) {
     meta[METADATA_KEYS.preparation] = JSON.stringify(contract.preparation);
   }
+  if (contract.members !== undefined) meta[METADATA_KEYS.members] = JSON.stringify(contract.members);
   return meta;
+}
+
+/**
+ * The first contract key whose value differs between two models that should take the same rows and give the same
+ * classes (an ensemble's members), test accuracy and members aside; undefined when they share the contract.
+ */
+export function contractDifference(
+  a: ModelContract,
+  b: ModelContract,
+): { key: string; a: string | undefined; b: string | undefined } | undefined {
+  const shared = (c: ModelContract): Record<string, string> => {
+    const { [METADATA_KEYS.testAccuracy]: _a, [METADATA_KEYS.members]: _m, ...rest } = contractToMetadata(c);
+    return rest;
+  };
+  const [ma, mb] = [shared(a), shared(b)];
+  for (const key of new Set([...Object.keys(ma), ...Object.keys(mb)])) {
+    if (ma[key] !== mb[key]) return { key, a: ma[key], b: mb[key] };
+  }
+  return undefined;
 }
 
 /** The legacy (v1) preprocessing id: the seed's Oranges RGB step under its first name. */
@@ -285,6 +341,7 @@ export function contractFromMetadata(meta: Readonly<Record<string, string>>, sou
       inputKind,
       ...optionalAccuracy(meta, source),
       ...(version === String(CONTRACT_VERSION) && version3Fields(meta, source, get)),
+      ...optionalMembers(meta, source),
     },
     source,
     Number(version),
@@ -382,6 +439,16 @@ function optionalAccuracy(meta: Readonly<Record<string, string>>, source: string
   return { testAccuracy: value };
 }
 
+function optionalMembers(
+  meta: Readonly<Record<string, string>>,
+  source: string,
+): { members?: EnsembleMember[] } {
+  const text = meta[METADATA_KEYS.members];
+  return text === undefined
+    ? {}
+    : { members: parseJson(text, METADATA_KEYS.members, source) as EnsembleMember[] };
+}
+
 function parseJson(text: string, key: string, source: string): unknown {
   try {
     return JSON.parse(text);
@@ -395,6 +462,22 @@ function parseInteger(text: string, key: string, source: string): number {
     throw new ContractError(`${source}: metadata '${key}' must be a positive integer, got '${text}'`);
   }
   return Number(text);
+}
+
+function validMembers(members: unknown): boolean {
+  return (
+    Array.isArray(members) &&
+    members.length >= 2 &&
+    members.every(
+      (m) =>
+        typeof m === 'object' &&
+        m !== null &&
+        typeof m.name === 'string' &&
+        m.name !== '' &&
+        (m.testAccuracy === undefined ||
+          (typeof m.testAccuracy === 'number' && m.testAccuracy >= 0 && m.testAccuracy <= 1)),
+    )
+  );
 }
 
 function isPositiveInteger(value: unknown): value is number {

@@ -7,9 +7,11 @@ export {
   CONTRACT_VERSION,
   ContractError,
   type ContractSpec,
+  contractDifference,
   contractFromMetadata,
   contractToMetadata,
   defineContract,
+  type EnsembleMember,
   INPUT_KINDS,
   INPUT_LAYOUT,
   type InputKind,
@@ -44,7 +46,9 @@ export {
   openClassifier,
   type SessionHandler,
 } from './lifecycle.js';
+export * from './nifti/index.js';
 export { readOnnxMetadata } from './onnx-metadata.js';
+export * from './prepare/index.js';
 export * from './preprocessing/index.js';
 export { deriveSeed, mulberry32, permutation, Rng } from './random.js';
 export {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ContractError,
+  contractDifference,
   contractFromMetadata,
   contractToMetadata,
   defineContract,
@@ -124,7 +125,9 @@ describe('contractFromMetadata', () => {
   const without = (key: string) => Object.fromEntries(Object.entries(v2).filter(([k]) => k !== key));
   const v3Keys: string[] = [K.task, K.voxelOutput, K.freeSize, K.preparation];
   it.each(
-    Object.values(K).filter((k) => k !== K.testAccuracy && k !== K.contractVersion && !v3Keys.includes(k)),
+    Object.values(K).filter(
+      (k) => k !== K.testAccuracy && k !== K.members && k !== K.contractVersion && !v3Keys.includes(k),
+    ),
   )('names a missing %s', (key) => {
     expect(errorOf(without(key))).toMatch(new RegExp(`^m.onnx: metadata '${key}' is missing`));
   });
@@ -172,5 +175,40 @@ describe('defineContract', () => {
     expect(() => defineContract({ ...general, testAccuracy: -1 })).toThrow(
       /'conv3d.test_accuracy' must be a number/,
     );
+  });
+});
+
+describe('ensemble members', () => {
+  const members = [{ name: 'best-a', testAccuracy: 0.8625 }, { name: 'best-b' }];
+
+  it('round-trip through conv3d.members, in any version, and leave a plain contract unchanged', () => {
+    const ensemble = defineContract({ ...general, members });
+    const meta = contractToMetadata(ensemble);
+    expect(meta[K.members]).toBe(JSON.stringify(members));
+    expect(meta[K.contractVersion]).toBe('2');
+    expect(contractFromMetadata(meta, 'e.onnx').members).toEqual(members);
+    expect(contractToMetadata(general)[K.members]).toBeUndefined();
+  });
+
+  it('are set aside with the test accuracy when contracts are compared', () => {
+    const ensemble = defineContract({ ...general, members });
+    expect(contractDifference(ensemble, { ...general, testAccuracy: 0.5 } as typeof general)).toBeUndefined();
+    expect(contractDifference(general, defineContract({ ...general, labels: ['a', 'b', 'c'] }))).toEqual({
+      key: K.labels,
+      a: '["cat","dog","eel"]',
+      b: '["a","b","c"]',
+    });
+  });
+
+  it('are refused, naming the key, when fewer than two or malformed', () => {
+    const meta = contractToMetadata(general);
+    for (const bad of [
+      '[{"name":"a"}]',
+      '[{"name":"a"},{"name":""}]',
+      '[{"name":"a"},{"name":"b","testAccuracy":2}]',
+    ]) {
+      expect(errorOf({ ...meta, [K.members]: bad })).toMatch(/'conv3d.members' must be ≥ 2/);
+    }
+    expect(errorOf({ ...meta, [K.members]: '[' })).toMatch(/'conv3d.members' is not valid JSON/);
   });
 });

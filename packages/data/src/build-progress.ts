@@ -31,9 +31,12 @@ export function rateAndEta(
   return { rate, eta: rate > 0 ? (total - done) / rate : Number.POSITIVE_INFINITY };
 }
 
+/** `title` and `unit` name the work: 'building 3D MNIST' in rows, 'packing scans' in scans. */
 export function buildProgress(
   stream: ProgressSink,
   now: () => number = () => performance.now(),
+  title = 'building 3D MNIST',
+  unit = 'rows',
 ): BuildProgress {
   const started = now();
   const figures = (done: number, total: number) => {
@@ -43,8 +46,7 @@ export function buildProgress(
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
-        format:
-          'building 3D MNIST [{bar}] {percentage}% | {value}/{total} rows | {rate} rows/s | ETA {eta_left}',
+        format: `${title} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_left}`,
         stream: stream as NodeJS.WriteStream,
       },
       cliProgress.Presets.shades_classic,
@@ -67,9 +69,7 @@ export function buildProgress(
       if (tenth <= reported || done === total) return; // the caller's final line reports the end
       reported = tenth;
       const { rate, eta } = figures(done, total);
-      stream.write(
-        `building 3D MNIST: ${done}/${total} rows (${tenth * 10} %), ${rate} rows/s, ETA ${eta}\n`,
-      );
+      stream.write(`${title}: ${done}/${total} ${unit} (${tenth * 10} %), ${rate} ${unit}/s, ETA ${eta}\n`);
     },
     stop() {},
   };

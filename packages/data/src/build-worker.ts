@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { asDtype, type VoxelArray, type VoxelType } from './build-dtype.js';
 import type { Split } from './layout.js';
 import { type MnistDigits, readMnist } from './mnist-idx.js';
+import type { OrderedJob, PoolMessage } from './ordered-pool.js';
 import { buildRows, RecipeScratch } from './recipe.js';
 
 export interface WorkerSetup {
@@ -14,17 +15,18 @@ export interface WorkerSetup {
   dtype: VoxelType;
 }
 
-export interface BlockJob {
-  /** Position in the parent's job list: blocks are written in this order. */
-  index: number;
+export interface BlockJob extends OrderedJob {
   split: Split;
   start: number;
   end: number;
 }
 
-export type WorkerMessage =
-  | { kind: 'progress'; rows: number }
-  | { kind: 'block'; job: BlockJob; x: VoxelArray; y: Int32Array };
+export interface BlockResult {
+  x: VoxelArray;
+  y: Int32Array;
+}
+
+type WorkerMessage = PoolMessage<BlockJob, BlockResult>;
 
 /** Rows per progress message: one message per row would cost more than the row. */
 const REPORT_EVERY = 25;
@@ -58,7 +60,7 @@ port.on('message', (job: BlockJob) => {
   );
   if (pending > 0) port.postMessage({ kind: 'progress', rows: pending } satisfies WorkerMessage);
   const x = asDtype(rows.x, setup.dtype);
-  port.postMessage({ kind: 'block', job, x, y: rows.y } satisfies WorkerMessage, [
+  port.postMessage({ kind: 'done', job, result: { x, y: rows.y } } satisfies WorkerMessage, [
     x.buffer as ArrayBuffer,
     rows.y.buffer as ArrayBuffer,
   ]);

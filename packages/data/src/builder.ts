@@ -5,12 +5,10 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { writeAtomic } from '@conv3d/core/node';
 import { asDtype, VOXEL_TYPES, type VoxelArray, type VoxelType } from './build-dtype.js';
-import type { BlockJob, WorkerMessage, WorkerSetup } from './build-worker.js';
+import type { BlockJob, BlockResult, WorkerSetup } from './build-worker.js';
 import { DataError } from './errors.js';
-import { type Compression, createDatasetFile } from './h5-writer.js';
+import { type Compression, createDatasetFile, writeDatasetAtomic } from './h5-writer.js';
 import {
   DEFAULT_COPIES,
   GRID,
@@ -22,6 +20,7 @@ import {
   type Split,
 } from './layout.js';
 import { readMnist } from './mnist-idx.js';
+import { runOrdered } from './ordered-pool.js';
 import { buildRows, DEFAULT_SEED, RecipeScratch } from './recipe.js';
 
 export type { VoxelType } from './build-dtype.js';
@@ -125,9 +124,10 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
     done += n;
     options.onProgress?.(done, total);
   };
-  try {
-    await writeAtomic(options.out, async (tmp) => {
-      const writer = await createDatasetFile(options.out, tmp, {
+  await writeDatasetAtomic(
+    options.out,
+    (tmp) =>
+      createDatasetFile(options.out, tmp, {
         rows,
         grid,
         labels: LABELS,
@@ -135,7 +135,8 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
         dtype,
         copies,
         ...(options.inMemoryLimit === undefined ? {} : { inMemoryLimit: options.inMemoryLimit }),
-      });
+      }),
+    async (writer) => {
       const blockRows =
         Math.max(1, Math.floor(BLOCK_BYTES / (grid ** 3 * 8 * writer.blockAlign))) * writer.blockAlign;
       const jobs: BlockJob[] = [];
@@ -145,22 +146,13 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
       const write = (job: BlockJob, x: VoxelArray, y: Int32Array): void =>
         writer.write(job.split, job.start, x, y);
       const setup: WorkerSetup = { seed, grid, digits, copies, dtype };
-      try {
-        if (workers === 0) buildInProcess(jobs, setup, progress, write);
-        else await buildOnWorkers(jobs, setup, workers, progress, write);
-      } catch (error) {
-        writer.abort();
-        throw error;
-      }
-      writer.finish();
-    });
-  } catch (error) {
-    // The directory or the rename failing (a system call) is a file error, named like the writer's.
-    if (error instanceof Error && 'syscall' in error) {
-      throw new DataError(`${options.out}: cannot write HDF5 file (${error.message})`);
-    }
-    throw error;
-  }
+      if (workers === 0) buildInProcess(jobs, setup, progress, write);
+      else
+        await runOrdered<BlockJob, BlockResult>(jobs, WORKER_SCRIPT, setup, workers, progress, (job, r) =>
+          write(job, r.x, r.y),
+        );
+    },
+  );
   return {
     path: options.out,
     grid,
@@ -171,22 +163,6 @@ export async function buildDataset(options: BuildOptions): Promise<BuildResult> 
     voxelBytes: total * grid ** 3 * (dtype === 'float32' ? 4 : 8),
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/**
- * The worker script is compiled JS and must load compiled dependencies: a parent run on TypeScript sources (e.g.
- * vitest's `--conditions source`) would otherwise hand the worker `@conv3d/core`'s .ts entry. `--input-type` (a
- * parent run as `node --input-type=module -e ...`) applies to string input only and makes a worker file fail.
- */
-function compiledExecArgv(): string[] {
-  const argv: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const arg = process.execArgv[i] as string;
-    const next = process.execArgv[i + 1];
-    if (((arg === '--conditions' || arg === '-C') && next === 'source') || arg === '--input-type') i++;
-    else if (arg !== '--conditions=source' && !arg.startsWith('--input-type=')) argv.push(arg);
-  }
-  return argv;
 }
 
 type WriteBlock = (job: BlockJob, x: VoxelArray, y: Int32Array) => void;
@@ -204,72 +180,4 @@ function buildInProcess(
     const rows = buildRows(mnist[split], split, start, end, seed, () => progress(1), scratch, copies);
     write(job, asDtype(rows.x, dtype), rows.y);
   }
-}
-
-/**
- * Runs the jobs on `count` workers and writes the blocks in job order. A worker gets its next job only while
- * fewer than 2·count finished blocks wait for an earlier one, so memory stays bounded.
- */
-function buildOnWorkers(
-  jobs: readonly BlockJob[],
-  setup: WorkerSetup,
-  count: number,
-  progress: (rows: number) => void,
-  write: WriteBlock,
-): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const pool = Array.from(
-      { length: Math.min(count, jobs.length) },
-      () => new Worker(WORKER_SCRIPT, { workerData: setup, execArgv: compiledExecArgv() }),
-    );
-    const finished = new Map<number, { x: VoxelArray; y: Int32Array }>();
-    const idle: Worker[] = [];
-    let next = 0;
-    let written = 0;
-    let failed = false;
-    const stop = (error?: unknown): void => {
-      for (const worker of pool) void worker.terminate();
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const dispatch = (): void => {
-      while (idle.length > 0 && next < jobs.length && finished.size < 2 * pool.length) {
-        const worker = idle.pop() as Worker;
-        const job = jobs[next++] as BlockJob;
-        worker.postMessage(job);
-      }
-    };
-    for (const worker of pool) {
-      worker.on('message', (message: WorkerMessage) => {
-        if (failed) return;
-        if (message.kind === 'progress') return progress(message.rows);
-        try {
-          finished.set(message.job.index, { x: message.x, y: message.y });
-          for (let block = finished.get(written); block; block = finished.get(written)) {
-            finished.delete(written);
-            write(jobs[written] as BlockJob, block.x, block.y);
-            written++;
-          }
-        } catch (error) {
-          failed = true;
-          return stop(error);
-        }
-        if (written === jobs.length) return stop();
-        idle.push(worker);
-        dispatch();
-      });
-      worker.on('error', (error) => {
-        if (failed) return;
-        failed = true;
-        stop(error);
-      });
-      worker.on('exit', (code) => {
-        if (failed || written === jobs.length || code === 0) return;
-        failed = true;
-        stop(new Error(`a build worker exited with code ${code}`));
-      });
-      idle.push(worker);
-    }
-    dispatch();
-  });
 }

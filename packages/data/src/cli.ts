@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// conv3d-dataset: build the 3D MNIST HDF5 file or the synthetic segmentation set, or inspect a file.
+// conv3d-dataset: build the 3D MNIST HDF5 file or the synthetic segmentation set, inspect a file, or pack a folder
+// of NIfTI scans into one.
 import { type CliIo, parseCommandLine, runMain, UsageError } from '@conv3d/core/node';
 import { VOXEL_TYPES, type VoxelType } from './build-dtype.js';
 import { buildProgress } from './build-progress.js';
@@ -7,6 +8,7 @@ import { type BuildResult, buildDataset, DEFAULT_SEED, MAX_COPIES, MAX_GRID, MIN
 import { parseGridText } from './grid.js';
 import { inspectCommand } from './inspect-command.js';
 import { DEFAULT_COPIES, MNIST_DIGITS } from './layout.js';
+import { PACK_USAGE, packCommand } from './pack/pack-command.js';
 import { defaultDatasetPath } from './paths.js';
 import { DATASET_FLAGS_USAGE } from './read-flags.js';
 import { buildShapesSeg, SHAPES_SEG_GRID, SHAPES_SEG_ROWS } from './shapes-seg.js';
@@ -15,7 +17,8 @@ const USAGE = `usage:
   conv3d-dataset build [--out FILE] [--grid N] [--digits TRAIN,TEST|all] [--copies N] [--dtype float64|float32]
                        [--seed N] [--compression gzip|none] [--workers N]
   conv3d-dataset shapes-seg --out FILE [--rows TRAIN,TEST] [--grid D,H,W] [--seed N]
-  conv3d-dataset inspect FILE ${DATASET_FLAGS_USAGE}`;
+  conv3d-dataset inspect FILE ${DATASET_FLAGS_USAGE}
+  ${PACK_USAGE}`;
 
 /** An integer flag in [min, max], else a usage error quoting what was given. */
 function integerFlag(name: string, text: string | undefined, min: number, max: number): number | undefined {
@@ -142,5 +145,6 @@ await runMain({ name: 'conv3d-dataset', usage: USAGE }, async (argv, io) => {
   if (command === 'build') return build(rest, io);
   if (command === 'inspect') return inspectCommand(rest, io);
   if (command === 'shapes-seg') return shapesSeg(rest, io);
+  if (command === 'pack') return packCommand(rest, io);
   throw new UsageError(command === undefined ? 'missing command' : `unknown command '${command}'`);
 });

@@ -2,7 +2,7 @@
 // (N,)) plus `grid`, `labels` and `rotated_copies` attributes. It writes where it is told (the builder gives it writeAtomic's temporary path). Rows arrive
 // in blocks; a split that fits in memory is written at the end as one contiguous dataset (like Kaggle's file: the
 // fastest to read), a larger one is streamed block by block into a chunked dataset.
-import { isDiskFull } from '@conv3d/core/node';
+import { isDiskFull, writeAtomic } from '@conv3d/core/node';
 import type { Dataset, File } from 'h5wasm/node';
 import { VOXEL_ARRAY, type VoxelArray, type VoxelType } from './build-dtype.js';
 import { DataError } from './errors.js';
@@ -65,10 +65,7 @@ export async function createDatasetFile(
   const fail = (error: unknown): never => {
     closeQuietly(file);
     file = undefined;
-    if (error instanceof DataError) throw error;
-    // HDF5's stack names the errno deep inside; keep it in the one line so writeAtomic sees a full disk
-    const reason = isDiskFull(error) ? 'no space left on device' : h5Reason(error);
-    throw new DataError(`${path}: cannot write HDF5 file (${reason})`);
+    throw writeFailure(path, error);
   };
   const sinks = {} as Record<Split, SplitSink>;
   try {
@@ -149,10 +146,48 @@ export async function createDatasetFile(
   };
 }
 
-function closeQuietly(file: File | undefined): void {
+/** The one-line error of a failed write to `path` (a DataError passes through). */
+export function writeFailure(path: string, error: unknown): DataError {
+  if (error instanceof DataError) return error;
+  // HDF5's stack names the errno deep inside; keep it in the one line so writeAtomic sees a full disk
+  const reason = isDiskFull(error) ? 'no space left on device' : h5Reason(error);
+  return new DataError(`${path}: cannot write HDF5 file (${reason})`);
+}
+
+/** Closes `file` after a failure; a second error is dropped (the first one is worth reporting). */
+export function closeQuietly(file: File | undefined): void {
   try {
     file?.close();
   } catch {
     // already failing: the first error is the one worth reporting
+  }
+}
+
+/**
+ * Creates a dataset file through writeAtomic: `create` opens the writer on the temporary path, `fill` writes the
+ * rows; on any failure the writer is aborted and nothing is left. A failing directory or rename (a system call) is
+ * reported like the writer's own errors.
+ */
+export async function writeDatasetAtomic<W extends { finish(): void; abort(): void }>(
+  out: string,
+  create: (tmp: string) => Promise<W>,
+  fill: (writer: W) => Promise<void>,
+): Promise<void> {
+  try {
+    await writeAtomic(out, async (tmp) => {
+      const writer = await create(tmp);
+      try {
+        await fill(writer);
+      } catch (error) {
+        writer.abort();
+        throw error;
+      }
+      writer.finish();
+    });
+  } catch (error) {
+    if (error instanceof Error && 'syscall' in error) {
+      throw new DataError(`${out}: cannot write HDF5 file (${error.message})`);
+    }
+    throw error;
   }
 }

@@ -24,6 +24,7 @@ export {
   rowsOf,
   type Split,
 } from './layout.js';
+export { type PackOptions, type PackResult, packDataset } from './pack/pack.js';
 export { defaultDatasetPath } from './paths.js';
 export { DATASET_FLAG_OPTIONS, DATASET_FLAGS_USAGE, datasetOptionsFromFlags } from './read-flags.js';
 export {

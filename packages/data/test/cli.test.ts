@@ -330,3 +330,35 @@ describe('conv3d-dataset', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });
+
+describe('conv3d-dataset pack (compiled, on worker threads)', () => {
+  it('packs the same file on 2 workers as on the calling thread; usage errors exit 2, bad scans 1', () => {
+    const msd = join(dir, 'msd');
+    execFileSync('/usr/bin/python3', [join(pkg, 'scripts', 'make-scans.py'), 'decathlon', msd, '5']);
+    const two = run('pack', msd, '--out', join(dir, 'two.h5'), '--workers', '2', '--spacing', '1.5,1,1');
+    expect(two.code).toBe(0);
+    expect(two.stderr.split('\n').filter((l) => !l.startsWith('packing scans: '))).toEqual([]);
+    expect(two.stdout).toMatch(
+      /^wrote .*two\.h5: 4 train \+ 1 test scan\/label pairs \(decathlon, 3 labels\)/,
+    );
+    expect(
+      run('pack', msd, '--out', join(dir, 'one.h5'), '--workers', '0', '--spacing', '1.5,1,1').code,
+    ).toBe(0);
+    const same = execFileSync('/usr/bin/python3', [
+      '-c',
+      'import h5py, numpy as np, sys; a, b = (h5py.File(p) for p in sys.argv[1:]); ' +
+        'print(sorted(a) == sorted(b) and all(np.array_equal(a[k][()], b[k][()]) for k in a), a["X_train"].shape)',
+      join(dir, 'two.h5'),
+      join(dir, 'one.h5'),
+    ]).toString();
+    expect(same.trim()).toBe('True (4, 16, 10, 10)');
+    expect(run('pack', msd).code).toBe(2);
+    expect(run('pack', msd, '--out', join(dir, 'x.h5'), '--intensity', 'window:3,1,0,1').code).toBe(2);
+    writeFileSync(join(msd, 'labelsTr', 'case_002.nii.gz'), new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0]));
+    const bad = run('pack', msd, '--out', join(dir, 'bad.h5'), '--workers', '2');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/case_002\.nii\.gz: gzip stream is truncated or corrupt/);
+    expect(bad.stderr.split('\n').filter((l) => !l.startsWith('packing scans: '))).toHaveLength(1);
+    expect(existsSync(join(dir, 'bad.h5'))).toBe(false);
+  });
+});

@@ -12,3 +12,11 @@ export interface LayerRef {
 export function unsupportedOption(layer: LayerRef, option: string, detail: string): ExportError {
   return new ExportError(`layer '${layer.name}' (${layer.className}): ${option} ${detail} is not supported`);
 }
+
+/**
+ * Thrown while converting with free (symbolic) spatial sizes by a layer that needs the saved sizes; the export
+ * then converts again with the saved sizes. The message says which layer and why.
+ */
+export class FixedSizeNeeded extends Error {
+  override name = 'FixedSizeNeeded';
+}

@@ -7,6 +7,12 @@ import { loadModelFile, ModelFileError } from '@conv3d/train/model-io';
 import type * as tf from '@tensorflow/tfjs';
 import { ExportError } from './errors.js';
 import { convertModel, type ExportOptions, type ExportSummary } from './export-model.js';
+import { withInputShape } from './input-shape.js';
+
+export interface ExportFileOptions extends ExportOptions {
+  /** Rebuild the model for this input shape (without the batch), e.g. [D, H, W, C], before converting. */
+  inputShape?: readonly number[];
+}
 
 export interface ExportFileResult extends ExportSummary {
   out: string;
@@ -58,13 +64,21 @@ export async function readTestAccuracy(runDir: string): Promise<number | undefin
 export async function exportModelFile(
   input: string,
   out: string,
-  options: ExportOptions = {},
+  options: ExportFileOptions = {},
 ): Promise<ExportFileResult> {
   const { modelJson, runDir } = await resolveModelInput(input);
   const testAccuracy = options.testAccuracy ?? (await readTestAccuracy(runDir));
-  const model = await loadLayersModelFromDisk(modelJson);
+  const { inputShape, ...convertOptions } = options;
+  const loaded = await loadLayersModelFromDisk(modelJson);
+  const model = inputShape === undefined ? loaded : await withInputShape(loaded, inputShape);
+  if (model !== loaded) loaded.dispose();
   try {
-    const { bytes, summary } = convertModel(model, { ...options, testAccuracy });
+    const { bytes, summary } = convertModel(model, {
+      ...convertOptions,
+      testAccuracy,
+      // A shape the caller set is the shape the file gets.
+      ...(inputShape === undefined ? {} : { fixedSize: true }),
+    });
     await writeAtomically(out, bytes);
     return { ...summary, out, modelJson, ...(testAccuracy === undefined ? {} : { testAccuracy }) };
   } finally {

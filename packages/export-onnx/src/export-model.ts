@@ -9,7 +9,7 @@ import {
 } from '@conv3d/core';
 import type * as tf from '@tensorflow/tfjs';
 import { embedPreprocessing } from './embed-preprocessing.js';
-import { ExportError } from './errors.js';
+import { ExportError, FixedSizeNeeded } from './errors.js';
 import type { Shape } from './graph.js';
 import { optimize } from './peephole.js';
 import {
@@ -19,7 +19,7 @@ import {
   type ModelProto,
   type ValueInfoProto,
 } from './proto/index.js';
-import { convertLayers, type GraphEndpoint } from './traverse.js';
+import { type ConvertedGraph, convertLayers, type GraphEndpoint } from './traverse.js';
 import { PRODUCER_NAME, PRODUCER_VERSION } from './version.js';
 
 export const IR_VERSION = 8;
@@ -48,6 +48,11 @@ export interface ExportOptions {
    */
   opencvCompatible?: boolean;
   producer?: { name: string; version: string };
+  /**
+   * Keep the saved spatial (or time) sizes in the graph input. By default a model whose every layer allows it gets
+   * symbolic dims (`D`, `H`, `W` / `T`) between the batch and the channels, so one file serves any size.
+   */
+  fixedSize?: boolean;
 }
 
 export interface ExportSummary {
@@ -60,6 +65,12 @@ export interface ExportSummary {
   inputs: string[];
   outputs: string[];
   metadata: Record<string, string>;
+  /** The graph inputs' dims as written: sizes, or the names of symbolic dims. */
+  inputShapes: (number | string)[][];
+  /** True when the graph inputs have symbolic spatial (or time) dims. */
+  freeSize: boolean;
+  /** Why the saved sizes were kept although free sizes were asked for (the first layer that needs them). */
+  fixedSizeReason?: string;
 }
 
 export interface ExportResult {
@@ -84,8 +95,17 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
   if (options.opencvCompatible === true && !embed) {
     throw new ExportError('opencvCompatible applies to embedPreprocessing only; set embedPreprocessing too');
   }
-  const { graph, inputs, outputs } = convertLayers(model);
-  let graphInputs = inputs.map((e) => valueInfo(e.name, e.shape));
+  const { converted, freeSize, fixedSizeReason } = convertWithSizes(
+    model,
+    options.fixedSize !== true,
+    contract,
+  );
+  const { graph, inputs, outputs } = converted;
+  const symbolic = (e: GraphEndpoint, i: number) =>
+    freeSize
+      ? symbolicDims(e, inputs.length === 1, isTokenSequence(model.inputs[i] as tf.SymbolicTensor))
+      : [];
+  let graphInputs = inputs.map((e, i) => valueInfo(e.name, e.shape, symbolic(e, i)));
   let written = contract;
   if (embed && contract !== null) {
     const [modelInput] = inputs as [GraphEndpoint];
@@ -117,7 +137,7 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
       node: optimized.nodes,
       initializer: optimized.initializers,
       input: graphInputs,
-      output: outputs.map((e) => valueInfo(e.name, e.shape)),
+      output: outputs.map((e) => valueInfo(e.name, e.shape, freeSize ? symbolicDims(e, false) : [])),
     },
     metadata_props: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   };
@@ -135,8 +155,63 @@ export function convertModel(model: tf.LayersModel, options: ExportOptions = {})
       inputs: inputs.map((e) => e.name),
       outputs: outputs.map((e) => e.name),
       metadata,
+      inputShapes: graphInputs.map((vi) =>
+        (vi.type.tensor_type.shape.dim as DimensionProto[]).map(
+          (d) => d.dim_param ?? (d.dim_value as number),
+        ),
+      ),
+      freeSize,
+      ...(fixedSizeReason === undefined ? {} : { fixedSizeReason }),
     },
   };
+}
+
+/**
+ * Converts with free sizes when asked and every layer allows it, else with the saved sizes. A contract states one
+ * input shape (and @conv3d/core's checkModel holds the graph to it), so a model with a contract keeps its size.
+ */
+function convertWithSizes(
+  model: tf.LayersModel,
+  free: boolean,
+  contract: ModelContract | null,
+): { converted: ConvertedGraph; freeSize: boolean; fixedSizeReason?: string } {
+  if (free && model.inputs.some((t) => t.shape.length >= 3 || isTokenSequence(t))) {
+    if (contract !== null) {
+      const fixedSizeReason = `the model contract states the input shape [${contract.inputShape.join(', ')}]`;
+      return { converted: convertLayers(model, false), freeSize: false, fixedSizeReason };
+    }
+    try {
+      return { converted: convertLayers(model, true), freeSize: true };
+    } catch (error) {
+      if (!(error instanceof FixedSizeNeeded)) throw error;
+      return { converted: convertLayers(model, false), freeSize: false, fixedSizeReason: error.message };
+    }
+  }
+  return { converted: convertLayers(model, false), freeSize: false };
+}
+
+/** A rank-2 input read only by Embedding layers holds token ids [N, T]: its axis 1 is a time axis. */
+function isTokenSequence(tensor: tf.SymbolicTensor): boolean {
+  const consumers = tensor.sourceLayer.outboundNodes.map((node) => node.outboundLayer.getClassName());
+  return tensor.shape.length === 2 && consumers.length > 0 && consumers.every((c) => c === 'Embedding');
+}
+
+const SPATIAL_NAMES: Readonly<Record<number, readonly string[]>> = {
+  1: ['T'],
+  2: ['H', 'W'],
+  3: ['D', 'H', 'W'],
+};
+
+/**
+ * The symbolic names of the dims between batch and channels of a graph input or output: D, H, W (or T for
+ * sequences), prefixed with the tensor's name when several inputs could differ in size.
+ */
+function symbolicDims(e: GraphEndpoint, shared: boolean, tokens = false): (string | undefined)[] {
+  if (tokens) return [undefined, shared ? 'T' : `${e.name}_T`];
+  const inner = e.shape.length - 2;
+  if (inner < 1) return [];
+  const names = SPATIAL_NAMES[inner] ?? Array.from({ length: inner }, (_, i) => `dim${i + 1}`);
+  return [undefined, ...names.map((n) => (shared ? n : `${e.name}_${n}`))];
 }
 
 /** Converts `model` to the bytes of an ONNX file. */
@@ -184,7 +259,11 @@ function contractFor(model: tf.LayersModel, options: ExportOptions): ModelContra
   }
   const inputShape = model.inputs[0]?.shape.slice(1) ?? [];
   const outputShape = model.outputs[0]?.shape.slice(1) ?? [];
-  if (JSON.stringify(inputShape) !== JSON.stringify(contract.inputShape)) {
+  // A free (null) model dim takes the contract's size.
+  const fits =
+    inputShape.length === contract.inputShape.length &&
+    inputShape.every((d, i) => d === null || d === contract.inputShape[i]);
+  if (!fits) {
     throw new ExportError(
       `contract input shape ${JSON.stringify(contract.inputShape)} does not match the model's ${JSON.stringify(inputShape)}`,
     );
@@ -209,10 +288,15 @@ function carriedContract(model: tf.LayersModel): ModelContract | undefined {
   }
 }
 
-function valueInfo(name: string, shape: Shape): ValueInfoProto {
-  const dim = shape.map(
-    (d, i): DimensionProto =>
-      i === 0 ? { dim_param: BATCH_DIM } : d === null ? { dim_param: `${name}_dim${i}` } : { dim_value: d },
-  );
+/** `symbolic[i]`, when given, names dim i instead of its saved size. */
+function valueInfo(
+  name: string,
+  shape: Shape,
+  symbolic: readonly (string | undefined)[] = [],
+): ValueInfoProto {
+  const dim = shape.map((d, i): DimensionProto => {
+    const param = i === 0 ? BATCH_DIM : (symbolic[i] ?? (d === null ? `${name}_dim${i}` : undefined));
+    return param === undefined ? { dim_value: d as number } : { dim_param: param };
+  });
   return { name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim } } } };
 }

@@ -1,9 +1,11 @@
 // Graph under construction: nodes, initializers, and every tfjs tensor's ONNX names per layout.
+import { FixedSizeNeeded, type LayerRef } from './errors.js';
 import { type Layout, toChannelsFirstPerm, toChannelsLastPerm } from './layout.js';
 import {
   type AttributeProto,
   AttributeType,
   DataType,
+  type GraphProto,
   type NodeProto,
   type TensorProto,
 } from './proto/index.js';
@@ -16,9 +18,18 @@ export interface Value {
   shape: Shape;
   native: Layout;
   names: Partial<Record<Layout, string>>;
+  /** tfjs's step mask as float32 [N, T, 1] (1 = keep the step), set by Masking and Embedding maskZero. */
+  mask?: string;
 }
 
-export type AttributeValue = number | readonly number[] | { float: number };
+export type AttributeValue =
+  | number
+  | readonly number[]
+  | { float: number }
+  | { string: string }
+  | { floats: readonly number[] }
+  | { strings: readonly string[] }
+  | { graph: GraphProto };
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -26,6 +37,14 @@ export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
   private readonly used = new Set<string>();
+
+  /** With `freeSize`, the graph inputs' spatial (or time) dims are symbolic: converters must not bake them in. */
+  constructor(readonly freeSize = false) {}
+
+  /** Called by a converter that needs the saved spatial sizes; with free sizes the export falls back to them. */
+  requireFixedSize(layer: LayerRef, why: string): void {
+    if (this.freeSize) throw new FixedSizeNeeded(`layer '${layer.name}' (${layer.className}) ${why}`);
+  }
 
   /** Reserves a name that no other value, initializer or node uses yet. */
   uniqueName(base: string): string {
@@ -48,6 +67,24 @@ export class GraphBuilder {
       op_type: opType,
       input: [...inputs],
       output: [output],
+      attribute: Object.entries(attrs).map(([name, value]) => toAttribute(name, value)),
+    });
+    return output;
+  }
+
+  /** Adds a node with several outputs; an empty base leaves that optional output unnamed (''). */
+  addMultiOutputNode(
+    opType: string,
+    inputs: readonly string[],
+    attrs: Record<string, AttributeValue>,
+    outputBases: readonly string[],
+  ): string[] {
+    const output = outputBases.map((base) => (base === '' ? '' : this.uniqueName(base)));
+    this.nodes.push({
+      name: this.uniqueName(`${outputBases.find((b) => b !== '')}/${opType}`),
+      op_type: opType,
+      input: [...inputs],
+      output,
       attribute: Object.entries(attrs).map(([name, value]) => toAttribute(name, value)),
     });
     return output;
@@ -111,12 +148,20 @@ function namesFor(shape: Shape, layout: Layout, name: string): Partial<Record<La
 function toAttribute(name: string, value: AttributeValue): AttributeProto {
   if (typeof value === 'number') return { name, type: AttributeType.INT, i: value };
   if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
+  if ('string' in value)
+    return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value.string) };
+  if ('graph' in value) return { name, type: AttributeType.GRAPH, g: value.graph };
+  if ('floats' in value) return { name, type: AttributeType.FLOATS, floats: [...value.floats] };
+  if ('strings' in value) {
+    const encoder = new TextEncoder();
+    return { name, type: AttributeType.STRINGS, strings: value.strings.map((s) => encoder.encode(s)) };
+  }
   return { name, type: AttributeType.INTS, ints: [...value] };
 }
 
+/** A view, not a copy, on little-endian hosts: the exporter holds each weight once more at most (the file). */
 function float32Bytes(data: Float32Array): Uint8Array {
-  if (LITTLE_ENDIAN)
-    return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   // ONNX raw_data is little-endian whatever the host.
   const out = new Uint8Array(data.length * 4);
   const view = new DataView(out.buffer);

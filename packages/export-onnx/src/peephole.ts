@@ -9,7 +9,42 @@ export interface PeepholeGraph {
 }
 
 export function optimize(graph: PeepholeGraph): PeepholeGraph {
-  return removeDead(foldTransposes(graph));
+  return guardPadsBeforePools(removeDead(foldTransposes(graph)));
+}
+
+const POOLS = new Set(['MaxPool', 'AveragePool']);
+
+/**
+ * onnxruntime (since its PR #18136, still in 1.30) fuses a zero Pad into a following MaxPool's `pads`, which a
+ * MaxPool treats as −∞: the max over a window of negative values and padded zeros comes out negative instead of 0,
+ * and pads ≥ the kernel fail at session creation. A one-input Max (the identity, which no optimizer folds) between
+ * the two keeps them apart. AveragePool gets the same guard: its padding is not zeros either.
+ */
+function guardPadsBeforePools(graph: PeepholeGraph): PeepholeGraph {
+  const pads = new Set(graph.nodes.filter((n) => n.op_type === 'Pad').map((n) => n.output[0] as string));
+  const guarded = new Map<string, string>();
+  const nodes: NodeProto[] = [];
+  for (const node of graph.nodes) {
+    const input = node.input[0] as string;
+    if (POOLS.has(node.op_type) && pads.has(input)) {
+      let guard = guarded.get(input);
+      if (guard === undefined) {
+        guard = `${input}/unfused`;
+        guarded.set(input, guard);
+        nodes.push({
+          name: `${input}/unfused/Max`,
+          op_type: 'Max',
+          input: [input],
+          output: [guard],
+          attribute: [],
+        });
+      }
+      nodes.push({ ...node, input: [guard, ...node.input.slice(1)] });
+    } else {
+      nodes.push(node);
+    }
+  }
+  return { ...graph, nodes };
 }
 
 /** Transpose(Transpose(x)) → x when the perms cancel, else one Transpose with the composed perm. */

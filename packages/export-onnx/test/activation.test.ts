@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SUPPORTED_ACTIVATIONS } from '../src/activations.js';
-import { opCount } from './helpers/onnx.js';
-import { expectParity } from './helpers/parity.js';
+import { convertModel } from '../src/index.js';
+import { checkWithOnnxChecker, maxAbsDiff, opCount, runOnnx } from './helpers/onnx.js';
+import { expectParity, TOLERANCE } from './helpers/parity.js';
 import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
 
 beforeAll(useCpuBackend);
@@ -11,6 +12,7 @@ beforeAll(useCpuBackend);
 const input = (n: number) => Float32Array.from({ length: n }, (_, i) => 3 * Math.sin(i * 1.7));
 
 describe('Activation layer', () => {
+  const files: [string, Uint8Array][] = [];
   it.each(SUPPORTED_ACTIVATIONS)('%s on channels-first conv output (rank 5)', async (activation) => {
     const model = tf.sequential({
       layers: [
@@ -22,6 +24,13 @@ describe('Activation layer', () => {
     const { bytes } = await expectParity(model, { input: input(3 * 4 * 3 * 3 * 2) });
     // Activations run in the conv's channels-first layout: still only the two boundary Transposes.
     expect(opCount(bytes, 'Transpose')).toBe(2);
+    files.push([activation, bytes]);
+  });
+
+  it('each of those files passes onnx.checker.check_model(full_check=True)', async () => {
+    expect(files).toHaveLength(SUPPORTED_ACTIVATIONS.length);
+    const verdicts = await checkWithOnnxChecker(files.map(([, bytes]) => bytes));
+    expect(verdicts.map((v, i) => `${files[i]?.[0]}: ${v}`)).toEqual(files.map(([name]) => `${name}: ok`));
   });
 
   it.each(SUPPORTED_ACTIVATIONS)('%s on rank-2 features', async (activation) => {
@@ -59,4 +68,21 @@ describe('activation layers with options', () => {
     const model = tf.sequential({ layers: [tf.layers.softmax({ inputShape: [7] })] });
     await expectParity(model, { input: input(3 * 7) });
   });
+});
+
+describe('Softmax layer on any axis (Keras semantics; tfjs 4.22 predicts along the last axis only)', () => {
+  it.each([1, 2, -2, 3])(
+    'axis %i of a rank-4 input matches exp(x) / Σ exp(x) along that axis',
+    async (axis) => {
+      const model = tf.sequential({ layers: [tf.layers.softmax({ axis, inputShape: [3, 4, 5] })] });
+      const x = input(2 * 3 * 4 * 5);
+      const reference = tf.tidy(() => {
+        const t = tf.tensor(x, [2, 3, 4, 5]);
+        const e = tf.exp(tf.sub(t, tf.max(t, axis, true)));
+        return tf.div(e, tf.sum(e, axis, true)).dataSync() as Float32Array;
+      });
+      const onnx = await runOnnx(convertModel(model).bytes, x, [2, 3, 4, 5]);
+      expect(maxAbsDiff(reference, onnx)).toBeLessThanOrEqual(TOLERANCE);
+    },
+  );
 });

@@ -179,6 +179,10 @@ describe('CLI', () => {
     const size = (await readFile(out)).length;
     expect(lines.log).toEqual([
       expect.stringMatching(new RegExp(`^wrote .*seed\\.onnx: ${size} bytes, 13 nodes \\(`)),
+      // The run's contract states the input shape, so the file keeps it and says why.
+      expect.stringMatching(
+        /^input size: fixed \(\[N, 16, 16, 16, 3\]\): the model contract states the input shape \[16, 16, 16, 3\]$/,
+      ),
     ]);
     expect(lines.log[0]).toContain('test accuracy 71.25 %');
     expect(await readdir(join(root, 'cli'))).toEqual(['seed.onnx']);
@@ -189,19 +193,31 @@ describe('CLI', () => {
     const out = join(root, 'cli-bin', 'bin.onnx');
     const result = spawnSync(process.execPath, [bin, runDir, '--out', out], { encoding: 'utf8' });
     expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(/^wrote .*bin\.onnx: \d+ bytes, 13 nodes .*test accuracy 71\.25 %\n$/);
+    expect(result.stdout).toMatch(
+      /^wrote .*bin\.onnx: \d+ bytes, 13 nodes .*test accuracy 71\.25 %\ninput size: fixed .*\n$/,
+    );
     expect(result.stderr).toBe('');
   });
 
   it.each([
     [['/nonexistent/run'], 1, /^conv3d-export: \/nonexistent\/run: not found/],
-    [[], 2, /^conv3d-export: expected one input, got 0 \(see conv3d-export --help\)$/],
+    [[], 2, /^conv3d-export: expected at least one input, got 0 \(see conv3d-export --help\)$/],
     [['a', '--embed-preprocessing=yes'], 2, /^conv3d-export: .*--embed-preprocessing/],
     [['a', '--frobnicate'], 2, /^conv3d-export: Unknown option '--frobnicate'/],
     [
       ['a', '--opencv-compatible'],
       2,
       /^conv3d-export: --opencv-compatible applies to --embed-preprocessing only; add --embed-preprocessing \(see conv3d-export --help\)$/,
+    ],
+    [
+      ['a', '--input-shape', '16,x,16,3'],
+      2,
+      /^conv3d-export: --input-shape '16,x,16,3' is not a comma-separated list of positive integers \(e\.g\. 64,64,64,1\) \(see conv3d-export --help\)$/,
+    ],
+    [
+      ['a', '--input-shape', '8,8,8,3', '--fixed-size'],
+      2,
+      /^conv3d-export: --input-shape already fixes the size; drop --fixed-size/,
     ],
     [
       ['a', '--preprocessing', 'viridis'],

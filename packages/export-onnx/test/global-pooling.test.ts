@@ -4,20 +4,9 @@ import { beforeAll, expect, it } from 'vitest';
 import { opCount } from './helpers/onnx.js';
 import { expectParity } from './helpers/parity.js';
 import { randomizeWeights, useCpuBackend } from './helpers/tfjs.js';
+import { GlobalMaxPooling3D } from './helpers/user-layers.js';
 
 beforeAll(useCpuBackend);
-
-/** Keras' GlobalMaxPooling3D, which tfjs 4.22 lacks and conv3d does not ship, as a user would register it. */
-class GlobalMaxPooling3D extends tf.layers.Layer {
-  static className = 'GlobalMaxPooling3D';
-  override computeOutputShape(shape: tf.Shape): tf.Shape {
-    return [shape[0] as number, shape[4] as number];
-  }
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.max(Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs, [1, 2, 3]);
-  }
-}
-tf.serialization.registerClass(GlobalMaxPooling3D);
 
 it.each([
   ['GlobalAveragePooling2D', tf.layers.globalAveragePooling2d],

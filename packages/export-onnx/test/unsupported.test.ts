@@ -19,63 +19,36 @@ function errorOf(model: tf.LayersModel, options = {}): string {
 
 const seq = (...layers: tf.layers.Layer[]) => tf.sequential({ layers });
 
+/** A user's custom layer with no converter registered. */
+class Unconvertible extends tf.layers.Layer {
+  static readonly className = 'Unconvertible';
+}
+
 it.each([
   [
     'an unsupported layer class',
-    () =>
-      seq(
-        tf.layers.conv3d({ filters: 2, kernelSize: 2, inputShape: [4, 4, 4, 1], name: 'c' }),
-        tf.layers.reshape({ targetShape: [54], name: 'rs' }),
-      ),
-    "layer 'rs' (Reshape): layer class Reshape is not supported",
+    () => seq(tf.layers.dense({ units: 2, inputShape: [3] }), new Unconvertible({ name: 'mine' })),
+    "layer 'mine' (Unconvertible): layer class Unconvertible is not supported",
   ],
   [
-    'channelsFirst Conv2D',
+    "a 'same' Conv3DTranspose whose kernel is smaller than its stride",
     () =>
       seq(
-        tf.layers.conv2d({
+        tf.layers.conv3dTranspose({
           filters: 2,
-          kernelSize: 2,
-          inputShape: [3, 5, 5],
-          dataFormat: 'channelsFirst',
-          name: 'cf',
-        }),
-      ),
-    "layer 'cf' (Conv2D): dataFormat 'channelsFirst' is not supported",
-  ],
-  [
-    'an activation without an ONNX mapping',
-    () => seq(tf.layers.dense({ units: 2, inputShape: [3], activation: 'gelu', name: 'g' })),
-    "layer 'g' (Dense): activation 'gelu' is not supported",
-  ],
-  [
-    'BatchNormalization over a non-channel axis',
-    () => seq(tf.layers.batchNormalization({ inputShape: [4, 3], axis: 1, name: 'bn' })),
-    "layer 'bn' (BatchNormalization): axis 1 is not supported",
-  ],
-  [
-    'Softmax over a non-last axis',
-    () => seq(tf.layers.softmax({ inputShape: [4, 3], axis: 1, name: 'sm' })),
-    "layer 'sm' (Softmax): axis 1 (not the last axis) is not supported",
-  ],
-  [
-    "'same' padding without static spatial dims",
-    () =>
-      seq(
-        tf.layers.conv2d({
-          filters: 2,
-          kernelSize: 3,
+          kernelSize: 1,
+          strides: 2,
           padding: 'same',
-          inputShape: [null, 5, 1] as unknown as number[],
-          name: 'dyn',
+          inputShape: [3, 3, 3, 1],
+          name: 'up',
         }),
       ),
-    "layer 'dyn' (Conv2D): padding 'same' needs static spatial input dims",
+    "layer 'up' (Conv3DTranspose): kernelSize 1 smaller than its stride 2 with padding 'same' (3D) is not supported",
   ],
   [
-    'a nested model',
-    () => seq(seq(tf.layers.dense({ units: 2, inputShape: [3] })), tf.layers.dense({ units: 2 })),
-    '(Sequential): layer class Sequential is not supported',
+    'LayerNormalization over a non-trailing axis',
+    () => seq(tf.layers.layerNormalization({ axis: 1, inputShape: [4, 3], name: 'ln' })),
+    "layer 'ln' (LayerNormalization): axis [1] (only trailing axes map onto ONNX LayerNormalization) is not supported",
   ],
   [
     'an int32 input',
@@ -90,6 +63,23 @@ it.each([
   ],
 ] as const)('%s', (_, build, message) => {
   expect(errorOf(build())).toContain(message);
+});
+
+it("'same' padding with strides and unknown saved sizes needs free sizes", () => {
+  const model = seq(
+    tf.layers.conv2d({
+      filters: 2,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      inputShape: [null, 5, 1] as unknown as number[],
+      name: 'dyn',
+    }),
+  );
+  expect(errorOf(model, { fixedSize: true })).toContain(
+    "layer 'dyn' (Conv2D): padding 'same' with strides needs static spatial input dims",
+  );
+  expect(convertModel(model).summary.freeSize).toBe(true);
 });
 
 it('Add of differently shaped inputs (broadcasting) is refused', () => {

@@ -4,11 +4,13 @@
 import { type CliIo, parseCommandLine, processIo, runCli, UsageError } from '@conv3d/core/node';
 import type { Dataset3D, OpenOptions, Split } from '@conv3d/data';
 import { load, type NodeClassifier } from './load.js';
+import { isNiftiPath, predictNifti } from './nifti-predict.js';
 import { DEVICES, type NodeDevice } from './session.js';
 
 export const USAGE = `usage: conv3d-predict model.onnx data.h5 [--split test|train] [--limit N] [--device auto|cuda|cpu] [--batch N]
                       [--grid D,H,W[,C]] [--labels a,b,...] [--x-train NAME] [--y-train NAME] [--x-test NAME] [--y-test NAME]
-The reader flags say how to read data.h5, as for conv3d-dataset inspect.`;
+       conv3d-predict model.onnx scan.nii[.gz] [--device auto|cuda|cpu]
+The reader flags say how to read data.h5, as for conv3d-dataset inspect. A scan is prepared as the model's contract says.`;
 
 const CLI = { name: 'conv3d-predict', usage: USAGE };
 
@@ -41,6 +43,7 @@ export function runPredict(
     CLI,
     argv,
     async (args) => {
+      if (args.some(isNiftiPath)) return predictNifti(args, io);
       const data = await loadDataPackage(importData);
       const options = parseOptions(args, data);
       const { openDataset } = data;

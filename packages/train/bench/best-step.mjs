@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '@conv3d/core';
 import { MnistCopies } from '@conv3d/data';
-import * as tf from '@tensorflow/tfjs';
 import { buildModel, loadTrainConfig, selectBackend } from '../dist/index.js';
+import { randomBatch } from './random-batch.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -28,16 +28,7 @@ const median = (xs) => {
 async function stepSeconds(cfg) {
   const model = buildModel(cfg);
   const n = cfg.batchSize;
-  const xs = tf.randomUniform([n, 16, 16, 16, 3], 0, 1, 'float32', 1);
-  const ys = tf
-    .oneHot(
-      tf.tensor1d(
-        Array.from({ length: n }, (_, i) => i % 10),
-        'int32',
-      ),
-      10,
-    )
-    .toFloat();
+  const { xs, ys } = randomBatch(n);
   const times = [];
   for (let i = 0; i < Number(opts.warmup) + Number(opts.steps); i++) {
     const t0 = performance.now();

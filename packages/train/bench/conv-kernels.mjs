@@ -1,5 +1,6 @@
 // The native convolution kernels alone, at the shapes of a training step at batch 100: the seed's two convs and
-// the issue-14 config's 'same' convs (3->24 and 24->24 at 16³, 24->24 at 8³ and 4³). For each, the forward
+// the issue-14 config's 'same' convs (3->24 and 24->24 at 16³, 24->24 at 8³ and 4³), and bench/unet-step.mjs's
+// U-Net convs at batch 8 (`--only unet`). For each, the forward
 // (+ bias + ReLU), the filter + bias gradient and the input gradient (both masked by ReLU), as the fused layer
 // calls them; median wall and CPU time of --reps calls, and GFLOP/s (2·voxels·taps·filters per pass, the
 // multiply-adds a pass must do). No reference here: step.mjs compares whole steps against PyTorch; this
@@ -35,6 +36,15 @@ const SHAPES = [
   ['i14 conv 24->24 16³ same', 100, 16, 24, 24, true],
   ['i14 conv 24->24 8³ same', 100, 8, 24, 24, true],
   ['i14 conv 24->24 4³ same', 100, 4, 24, 24, true],
+  // bench/unet-step.mjs's U-Net at batch 8 of 32³: encoder, bottom and decoder (after the skip concatenation).
+  ['unet conv 1->16 32³ same', 8, 32, 1, 16, true],
+  ['unet conv 16->16 32³ same', 8, 32, 16, 16, true],
+  ['unet conv 16->32 16³ same', 8, 16, 16, 32, true],
+  ['unet conv 32->32 16³ same', 8, 16, 32, 32, true],
+  ['unet conv 32->64 8³ same', 8, 8, 32, 64, true],
+  ['unet conv 64->64 8³ same', 8, 8, 64, 64, true],
+  ['unet conv 96->32 16³ same', 8, 16, 96, 32, true],
+  ['unet conv 48->16 32³ same', 8, 32, 48, 16, true],
 ];
 
 function filled(n, seed) {

@@ -13,11 +13,9 @@
 // --stock-cpu: also times ONE step on tfjs's stock cpu backend (~40 s for the seed at batch 100).
 // --epoch: also times one full seed epoch (8 000 train + 2 000 validation rows of the built
 //   dataset, `npx turbo run dataset`) through train(), as the CLI runs it.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -25,6 +23,16 @@ import { loadTrainConfig, parseTrainConfig } from '../dist/config.js';
 import { useFastCpuBackend } from '../dist/fast-cpu/index.js';
 import { buildModel } from '../dist/model.js';
 import { SEED_CONFIG_PATH, train } from '../dist/train.js';
+import {
+  cpuModel,
+  interleave,
+  load,
+  median,
+  modelStepper,
+  printProfile,
+  torchStepper,
+  uniform,
+} from './interleaved.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -88,38 +96,6 @@ function issue14Config() {
   );
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-const quantile = (xs, q) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (s.length - 1) * q;
-  const lo = Math.floor(at);
-  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
-};
-const load = () =>
-  loadavg()
-    .map((v) => v.toFixed(2))
-    .join(' ');
-const cpuModel = () =>
-  readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1] ?? 'unknown CPU';
-
-/** Seeded uniform [0, 1) values (mulberry32). */
-function uniform(n, seed) {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  }
-  return out;
-}
-
 /** Our side: the model exactly as training builds it (fused Conv3D layer, fused Adam). */
 function ourStepper() {
   const config = opts.model === 'seed' ? loadTrainConfig(SEED_CONFIG_PATH) : issue14Config();
@@ -131,78 +107,8 @@ function ourStepper() {
   );
   const y = tf.oneHot(labels, 10).toFloat();
   labels.dispose();
-  return {
-    async step() {
-      const start = performance.now();
-      const cpuStart = process.cpuUsage();
-      await model.trainOnBatch(x, y);
-      const cpu = process.cpuUsage(cpuStart);
-      return { wall: (performance.now() - start) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
-    },
-    profile: () => tf.profile(() => model.trainOnBatch(x, y)),
-    dispose() {
-      tf.dispose([x, y]);
-      model.optimizer.dispose();
-      model.dispose();
-    },
-  };
+  return modelStepper(model, x, y);
 }
-
-/** PyTorch's side: torch_step.py as a step server. */
-async function torchStepper() {
-  const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_step.py');
-  const child = spawn('/usr/bin/python3', [script, '--model', opts.model, '--batch', String(batch)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error(stderr.trim().split('\n').at(-1) || 'PyTorch exited');
-    return JSON.parse(value);
-  };
-  try {
-    const info = await next();
-    return {
-      info,
-      async step() {
-        child.stdin.write('step\n');
-        const r = await next();
-        return { wall: r.wall_s, cpu: r.cpu_s, rss: r.peak_rss_mb };
-      },
-      close: () => child.stdin.end(),
-    };
-  } catch (error) {
-    child.kill();
-    console.log(`PyTorch reference unavailable: ${error.message}`);
-    return undefined;
-  }
-}
-
-async function printProfile(profile) {
-  const byKernel = new Map();
-  let total = 0;
-  for (const k of profile.kernels) {
-    const ms = await k.kernelTimeMs;
-    total += ms;
-    const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-    entry.ms += ms;
-    entry.calls += 1;
-    byKernel.set(k.name, entry);
-  }
-  console.log(
-    `profile of one of our steps: ${total.toFixed(0)} ms in ${profile.kernels.length} kernel calls`,
-  );
-  const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15);
-  for (const [name, { ms, calls }] of rows) {
-    console.log(`  ${name.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms  ${calls} calls`);
-  }
-}
-
-const fmt = (xs) => `[${xs.map((t) => t.toFixed(3)).join(', ')}]`;
 
 const info = await useFastCpuBackend();
 console.log(`CPU: ${cpuModel()}; load average ${load()}`);
@@ -211,39 +117,20 @@ console.log(
 );
 if (info.fallbackReason) console.log(`  (${info.fallbackReason})`);
 const ours = ourStepper();
-const torch = opts['no-torch'] ? undefined : await torchStepper();
+const torch = opts['no-torch']
+  ? undefined
+  : await torchStepper(join(dirname(fileURLToPath(import.meta.url)), 'torch_step.py'), [
+      '--model',
+      opts.model,
+      '--batch',
+      String(batch),
+    ]);
 if (torch) {
   console.log(
     `PyTorch ${torch.info.torch}, ${torch.info.threads} threads, CPU capability ${torch.info.capability}`,
   );
 }
-for (let i = 0; i < warmup; i++) {
-  await ours.step();
-  await torch?.step();
-}
-const mine = [];
-const theirs = [];
-for (let i = 0; i < steps; i++) {
-  mine.push(await ours.step());
-  if (torch) theirs.push(await torch.step());
-}
-const loadAfter = load();
-console.log(
-  `ours: median ${median(mine.map((r) => r.wall)).toFixed(3)} s ${fmt(mine.map((r) => r.wall))}, CPU time ${median(mine.map((r) => r.cpu)).toFixed(3)} s, peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-);
-if (torch) {
-  console.log(
-    `PyTorch: median ${median(theirs.map((r) => r.wall)).toFixed(3)} s ${fmt(theirs.map((r) => r.wall))}, CPU time ${median(theirs.map((r) => r.cpu)).toFixed(3)} s, peak RSS ${theirs.at(-1).rss.toFixed(0)} MB`,
-  );
-  torch.close();
-  const wall = mine.map((r, i) => r.wall / theirs[i].wall);
-  const cpu = mine.map((r, i) => r.cpu / theirs[i].cpu);
-  const spread = (xs) =>
-    `pairs min ${Math.min(...xs).toFixed(2)}, quartiles ${quantile(xs, 0.25).toFixed(2)}–${quantile(xs, 0.75).toFixed(2)}, max ${Math.max(...xs).toFixed(2)}`;
-  console.log(`ratio ours / PyTorch (wall): ${median(wall).toFixed(2)}x (${spread(wall)})`);
-  console.log(`ratio ours / PyTorch (CPU time): ${median(cpu).toFixed(2)}x (${spread(cpu)})`);
-}
-console.log(`load average after: ${loadAfter}`);
+const mine = await interleave(ours, torch, warmup, steps);
 await printProfile(await ours.profile());
 ours.dispose();
 

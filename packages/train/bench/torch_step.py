@@ -8,14 +8,9 @@ given batch and answers with one JSON line of its wall and CPU time. Run with De
 /usr/bin/python3 (python3-torch 1.13).
 """
 import argparse
-import json
-import os
-import re
-import resource
-import sys
-import time
 
 import torch
+from step_server import serve, set_threads
 from torch import nn
 
 # The issue-14 stack: b = 3x3x3 'same' Conv (no bias: BatchNorm follows) + BatchNorm + ReLU, p = MaxPool3d(2).
@@ -45,44 +40,20 @@ def issue14_model(width: int) -> nn.Module:
     return nn.Sequential(*layers)
 
 
-def cpu_capability() -> str:
-    match = re.search(r"CPU capability usage: (\S+)", torch.__config__.show())
-    return match.group(1) if match else "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", choices=["seed", "issue14"], default="seed")
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--width", type=int, default=24)
-    # Same core count as our backend: this torch build's default here is 1 thread.
-    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--threads", type=int, default=0)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    set_threads(args.threads)
     torch.manual_seed(0)
     model = seed_model() if args.model == "seed" else issue14_model(args.width)
-    model.train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     x = torch.rand(args.batch, 3, 16, 16, 16)
     y = torch.randint(0, 10, (args.batch,))
-
-    def step() -> dict:
-        start, cpu_start = time.perf_counter(), time.process_time()
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return {"wall_s": time.perf_counter() - start, "cpu_s": time.process_time() - cpu_start,
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
-                      "capability": cpu_capability(), "model": args.model}), flush=True)
-    for line in sys.stdin:
-        if line.strip() != "step":
-            break
-        print(json.dumps(step()), flush=True)
-
+    serve(model, lambda m: loss_fn(m(x), y), {"model": args.model})
 
 if __name__ == "__main__":
     main()

@@ -28,7 +28,7 @@ void adam_update(const AdamSlice* slices, long count, const AdamConstants& c, Th
   long total = 0;
   for (long i = 0; i < count; ++i) total += slices[i].size;
   // Below ~64k values a second thread costs more than it saves.
-  const int parts = static_cast<int>(std::max(1L, std::min<long>(pool.size(), total >> 16)));
+  const int parts = pool.parts(total, 1L << 16);
   pool.run(parts, [&](int p) {
     // Each part takes its share of the concatenated values, crossing variables as needed.
     const long lo = total * p / parts, hi = total * (p + 1) / parts;

@@ -14,7 +14,9 @@ namespace {
 #define BN_CLONES
 #endif
 
-// Row ranges per part: enough rows that each part's per-channel partial sums pay for themselves.
+// Row ranges per part of the statistics passes: enough rows that each part's per-channel partial
+// sums pay for themselves. One per thread at most: the sums' order (and so their last bits) stays
+// what it has been since these kernels were written, which the trained configs' results rest on.
 int parts_for(long M, int C, const ThreadPool& pool) {
   return static_cast<int>(std::max(1L, std::min<long>(pool.size(), M * C / (1L << 16))));
 }
@@ -123,8 +125,10 @@ void batch_norm_train(const float* x, long M, int C, const float* gamma, const f
     scale[c] = static_cast<float>(gamma[c] / std::sqrt(static_cast<double>(variance[c]) + eps));
     offset[c] = beta[c];
   }
-  pool.run(parts, [&](int p) {
-    normalise(x, M * p / parts, M * (p + 1) / parts, C, mean, scale.data(), offset.data(), relu, y);
+  // Element-wise from here: any cut gives the same values, so up to 4 parts per thread.
+  const int rowParts = static_cast<int>(std::min<long>(M, pool.parts(M * C, 1L << 16)));
+  pool.run(rowParts, [&](int p) {
+    normalise(x, M * p / rowParts, M * (p + 1) / rowParts, C, mean, scale.data(), offset.data(), relu, y);
   });
 }
 
@@ -157,7 +161,8 @@ void batch_norm_grad(const float* x, const float* dy, const float* y, long M, in
     k2[c] = static_cast<float>(g * sumDy[c] / static_cast<double>(M));
     k3[c] = static_cast<float>(g * inv[c] * sumDyXhat[c] / static_cast<double>(M));
   }
-  pool.run(parts, [&](int p) {
-    grad_dx(x, dy, y, M * p / parts, M * (p + 1) / parts, C, mean, k1.data(), k2.data(), k3.data(), dx);
+  const int rowParts = static_cast<int>(std::min<long>(M, pool.parts(M * C, 1L << 16)));
+  pool.run(rowParts, [&](int p) {
+    grad_dx(x, dy, y, M * p / rowParts, M * (p + 1) / rowParts, C, mean, k1.data(), k2.data(), k3.data(), dx);
   });
 }

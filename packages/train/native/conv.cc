@@ -178,7 +178,9 @@ void gather_forward(Context& ctx, const Conv& g, const float* x, const float* ma
   const std::vector<int> off = unit.tapOffsets();
   const long M = g.rows(), perSample = unit.rows();
   const int pv = pair_vectors(ops, g);
-  const long width = pv > 0 ? static_cast<long>(pv) * ops->vw : round_up(g.F, ops->nr);
+  const bool wide3 = pv == 0 && ops->rows3 != nullptr && round_up(g.F, ops->nr3) < round_up(g.F, ops->nr);
+  const long width =
+      pv > 0 ? static_cast<long>(pv) * ops->vw : round_up(g.F, wide3 ? ops->nr3 : ops->nr);
   std::vector<float> b(pv > 0 ? K / 2 * width : K * width, 0.f);
   std::vector<int> off2(pv > 0 ? K / 2 : 0);
   if (pv > 0) {
@@ -198,8 +200,8 @@ void gather_forward(Context& ctx, const Conv& g, const float* x, const float* ma
       ops->pairRows(m0, m1, src, base.data(), off2.data(), static_cast<int>(K / 2), b.data(), pv, g.F, out, g.F,
                     bias, relu);
     else
-      ops->rows(m0, m1, src, base.data(), off.data(), static_cast<int>(K), b.data(), width, g.F, out, g.F, bias,
-                relu);
+      (wide3 ? ops->rows3 : ops->rows)(m0, m1, src, base.data(), off.data(), static_cast<int>(K), b.data(), width,
+                                       g.F, out, g.F, bias, relu);
   };
   if (direct) {
     const int parts = parts_for(ctx, 2.0 * M * K * g.F, (M + 63) / 64);

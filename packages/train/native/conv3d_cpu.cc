@@ -20,6 +20,8 @@
 
 #include "adam.h"
 #include "batch_norm.h"
+#include "concat.h"
+#include "gather.h"
 #include "context.h"
 #include "conv.h"
 #include "elementwise.h"
@@ -117,7 +119,7 @@ void pool_argmax(const Pool& g, const float* x, long n0, long n1, const Fn& fn) 
 // y = the windows' maxima (tfjs's cpu pool3d: NaN never wins, an empty window gives -Infinity);
 // with argmax set, also each maximum's flat index in x (-1: none), for max_pool_grad_argmax.
 void max_pool(Context& ctx, const Pool& g, const float* x, float* y, int32_t* argmax) {
-  const int parts = std::min(ctx.threads, g.N);
+  const int parts = ctx.pool.parts(g.N);
   parallel(ctx, parts, [&](int p) {
     const auto [n0, n1] = split(g.N, parts, p, 1);
     pool_argmax(g, x, n0, n1, [&](long out, const long* voxels, const float* best, const int32_t* which, int c0,
@@ -134,7 +136,7 @@ void max_pool(Context& ctx, const Pool& g, const float* x, float* y, int32_t* ar
 // dx need not be zeroed: each sample's slice is zeroed just before its scatter, while it is in
 // cache, so the activation-sized dx goes to memory once (a separate zero-fill wrote it twice).
 void max_pool_grad(Context& ctx, const Pool& g, const float* dy, const float* x, float* dx) {
-  const int parts = std::min(ctx.threads, g.N);
+  const int parts = ctx.pool.parts(g.N);
   const long perIn = static_cast<long>(g.inD) * g.inH * g.inW * g.C;
   parallel(ctx, parts, [&](int p) {
     const auto [n0, n1] = split(g.N, parts, p, 1);
@@ -152,7 +154,7 @@ void max_pool_grad(Context& ctx, const Pool& g, const float* dy, const float* x,
 // above. Every argmax of sample n lies in sample n, so splitting by sample is race-free.
 void max_pool_grad_argmax(Context& ctx, long samples, long outPerSample, long inPerSample, const float* dy,
                           const int32_t* argmax, float* dx) {
-  const int parts = static_cast<int>(std::min<long>(ctx.threads, samples));
+  const int parts = ctx.pool.parts(samples);
   parallel(ctx, parts, [&](int p) {
     const auto [n0, n1] = split(samples, parts, p, 1);
     for (long n = n0; n < n1; ++n) {
@@ -461,7 +463,7 @@ napi_value UnaryOpFn(napi_env env, napi_callback_info info) {
   const float* x = float_array(env, a.v[1], &n, "x");
   float* out = float_array(env, a.v[2], &outSize, "out");
   if (!x || !out) return nullptr;
-  if ((op != 0 && op != 1) || outSize != n) {
+  if (op < 0 || op > 4 || outSize != n) {
     throw_error(env, "conv3d_cpu: unaryOp got an unsupported operation or size");
     return nullptr;
   }
@@ -470,19 +472,209 @@ napi_value UnaryOpFn(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-napi_value SumRowsFn(napi_env env, napi_callback_info info) {
+// gather(x, indices, out, outer, inner): x viewed as [outer, n, inner]; out = [outer, m, inner]
+// with m = indices.length. Every index is checked to lie in [0, n).
+napi_value GatherFn(napi_env env, napi_callback_info info) {
   Args a(env, info);
-  size_t n = 0, cols = 0;
-  const float* x = float_array(env, a.v[0], &n, "x");
-  float* out = float_array(env, a.v[1], &cols, "out");
-  if (!x || !out) return nullptr;
-  if (cols == 0 || n % cols != 0) {
-    throw_error(env, "conv3d_cpu: sumRows needs an input of whole rows");
+  size_t xs = 0, os = 0, m = 0;
+  const float* x = float_array(env, a.v[0], &xs, "x");
+  const int32_t* idx = x ? typed_array<int32_t>(env, a.v[1], napi_int32_array, 1, "indices") : nullptr;
+  float* out = idx ? float_array(env, a.v[2], &os, "out") : nullptr;
+  if (!out) return nullptr;
+  napi_get_typedarray_info(env, a.v[1], nullptr, &m, nullptr, nullptr, nullptr);
+  int64_t outer = 0, inner = 0;
+  napi_get_value_int64(env, a.v[3], &outer);
+  napi_get_value_int64(env, a.v[4], &inner);
+  const long block = static_cast<long>(outer * inner);
+  bool ok = outer > 0 && inner > 0 && static_cast<long>(xs) % block == 0 &&
+            static_cast<long>(os) == block * static_cast<long>(m);
+  const long n = ok ? static_cast<long>(xs) / block : 0;
+  for (size_t j = 0; ok && j < m; ++j) ok = idx[j] >= 0 && idx[j] < n;
+  if (!ok) {
+    throw_error(env, "conv3d_cpu: gather needs x of whole [outer, n, inner] blocks and indices in [0, n)");
     return nullptr;
   }
-  sum_rows(x, out, static_cast<long>(n / cols), static_cast<long>(cols), a.ctx->pool);
+  advise_huge_pages(out, os * sizeof(float));
+  gather_rows(x, static_cast<long>(outer), n, static_cast<long>(inner), idx, static_cast<long>(m), out, a.ctx->pool);
   return nullptr;
 }
+
+// segmentSum(x, ids, out): x is ids.length rows; out is whole rows of the same width.
+napi_value SegmentSumFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t xs = 0, os = 0, n = 0;
+  const float* x = float_array(env, a.v[0], &xs, "x");
+  const int32_t* ids = x ? typed_array<int32_t>(env, a.v[1], napi_int32_array, 1, "segmentIds") : nullptr;
+  float* out = ids ? float_array(env, a.v[2], &os, "out") : nullptr;
+  if (!out) return nullptr;
+  napi_get_typedarray_info(env, a.v[1], nullptr, &n, nullptr, nullptr, nullptr);
+  const long inner = static_cast<long>(xs / n);
+  if (static_cast<long>(xs) != inner * static_cast<long>(n) || static_cast<long>(os) % inner != 0) {
+    throw_error(env, "conv3d_cpu: segmentSum needs one id per row of x and out of whole rows");
+    return nullptr;
+  }
+  segment_sum(x, static_cast<long>(n), inner, ids, static_cast<long>(os) / inner, out, a.ctx->pool);
+  return nullptr;
+}
+
+// transpose(x, out, geometry): geometry = [rank, x's shape[rank], perm[rank]].
+napi_value TransposeFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t xs = 0, os = 0, gl = 0;
+  const float* x = float_array(env, a.v[0], &xs, "x");
+  float* out = x ? float_array(env, a.v[1], &os, "out") : nullptr;
+  const int32_t* g = out ? typed_array<int32_t>(env, a.v[2], napi_int32_array, 1, "geometry") : nullptr;
+  if (!g) return nullptr;
+  napi_get_typedarray_info(env, a.v[2], nullptr, &gl, nullptr, nullptr, nullptr);
+  const int rank = g[0];
+  bool ok = rank >= 1 && rank <= 8 && gl == static_cast<size_t>(1 + 2 * rank) && xs == os;
+  long shape[8];
+  int perm[8];
+  long size = 1;
+  bool seen[8] = {false};
+  for (int d = 0; ok && d < rank; ++d) {
+    shape[d] = g[1 + d];
+    perm[d] = g[1 + rank + d];
+    ok = shape[d] > 0 && perm[d] >= 0 && perm[d] < rank && !seen[perm[d]];
+    if (ok) seen[perm[d]] = true;
+    size *= shape[d];
+  }
+  if (!ok || size != static_cast<long>(xs)) {
+    throw_error(env, "conv3d_cpu: transpose got an unsupported shape or permutation");
+    return nullptr;
+  }
+  advise_huge_pages(out, os * sizeof(float));
+  transpose(x, shape, perm, rank, out, a.ctx->pool);
+  return nullptr;
+}
+
+// softmax(x, out, cols): over each row of cols values.
+napi_value SoftmaxFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t n = 0, outSize = 0;
+  const float* x = float_array(env, a.v[0], &n, "x");
+  float* out = x ? float_array(env, a.v[1], &outSize, "out") : nullptr;
+  if (!out) return nullptr;
+  int64_t cols = 0;
+  napi_get_value_int64(env, a.v[2], &cols);
+  if (cols <= 0 || outSize != n || n % cols != 0) {
+    throw_error(env, "conv3d_cpu: softmax needs x and out of whole rows of cols values");
+    return nullptr;
+  }
+  softmax_rows(x, out, static_cast<long>(n / cols), static_cast<long>(cols), a.ctx->pool);
+  return nullptr;
+}
+
+// sumMiddle(x, out, outer): x viewed as [outer, n, out.length / outer], summed over n.
+napi_value SumMiddleFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  size_t n = 0, outSize = 0;
+  const float* x = float_array(env, a.v[0], &n, "x");
+  float* out = float_array(env, a.v[1], &outSize, "out");
+  if (!x || !out) return nullptr;
+  int64_t outer = 0;
+  napi_get_value_int64(env, a.v[2], &outer);
+  if (outer <= 0 || outSize % outer != 0 || n % outSize != 0) {
+    throw_error(env, "conv3d_cpu: sumMiddle needs an input of whole [outer, n, inner] blocks");
+    return nullptr;
+  }
+  sum_middle(x, static_cast<long>(n), static_cast<long>(outer), static_cast<long>(outSize / outer), out,
+             a.ctx->pool);
+  return nullptr;
+}
+
+// binaryStrided(op, a, b, out, geometry): geometry = [rank, shape[rank], aStride[rank],
+// bStride[rank]]; out is contiguous over shape. Every read is checked to fall inside a and b.
+napi_value BinaryStridedFn(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  int32_t op = 0;
+  napi_get_value_int32(env, a.v[0], &op);
+  size_t aSize = 0, bSize = 0, outSize = 0, gl = 0;
+  const float* x = float_array(env, a.v[1], &aSize, "a");
+  const float* y = x ? float_array(env, a.v[2], &bSize, "b") : nullptr;
+  float* out = y ? float_array(env, a.v[3], &outSize, "out") : nullptr;
+  const int32_t* g = out ? typed_array<int32_t>(env, a.v[4], napi_int32_array, 1, "geometry") : nullptr;
+  if (!g) return nullptr;
+  napi_get_typedarray_info(env, a.v[4], nullptr, &gl, nullptr, nullptr, nullptr);
+  const int rank = g[0];
+  bool ok = op >= 0 && op <= 4 && rank >= 1 && rank <= 8 && gl == static_cast<size_t>(1 + 3 * rank);
+  std::vector<long> shape(ok ? rank : 0), sa(ok ? rank : 0), sb(ok ? rank : 0);
+  long total = 1, lastA = 0, lastB = 0;
+  for (int d = 0; ok && d < rank; ++d) {
+    shape[d] = g[1 + d];
+    sa[d] = g[1 + rank + d];
+    sb[d] = g[1 + 2 * rank + d];
+    ok = shape[d] > 0 && sa[d] >= 0 && sb[d] >= 0;
+    total *= shape[d];
+    lastA += (shape[d] - 1) * sa[d];
+    lastB += (shape[d] - 1) * sb[d];
+  }
+  ok = ok && sa[rank - 1] <= 1 && sb[rank - 1] <= 1 && total == static_cast<long>(outSize) &&
+       lastA < static_cast<long>(aSize) && lastB < static_cast<long>(bSize);
+  if (!ok) {
+    throw_error(env, "conv3d_cpu: binaryStrided got an unsupported operation or geometry");
+    return nullptr;
+  }
+  advise_huge_pages(out, outSize * sizeof(float));
+  binary_strided(static_cast<BinaryOp>(op), x, sa.data(), y, sb.data(), shape.data(), rank, out, a.ctx->pool);
+  return nullptr;
+}
+
+// The Float32Arrays of a JS array, with each one's width: its length over `rows` (which must
+// divide it). False (an exception pending) otherwise.
+bool row_pieces(napi_env env, napi_value list, long rows, std::vector<float*>* data, std::vector<long>* widths) {
+  bool isArray = false;
+  napi_is_array(env, list, &isArray);
+  uint32_t count = 0;
+  if (isArray) napi_get_array_length(env, list, &count);
+  if (!isArray || count == 0 || rows <= 0) {
+    throw_error(env, "conv3d_cpu: concat/split need a non-empty array of Float32Arrays and a positive row count");
+    return false;
+  }
+  for (uint32_t i = 0; i < count; ++i) {
+    napi_value item;
+    napi_get_element(env, list, i, &item);
+    size_t length = 0;
+    float* values = float_array(env, item, &length, "concat/split piece");
+    if (!values) return false;
+    if (static_cast<long>(length) % rows != 0) {
+      throw_error(env, "conv3d_cpu: a concat/split piece is not a whole number of rows");
+      return false;
+    }
+    data->push_back(values);
+    widths->push_back(static_cast<long>(length) / rows);
+  }
+  return true;
+}
+
+// concat(inputs, out, rows) and split(x, outputs, rows): see concat.h.
+napi_value ConcatOrSplit(napi_env env, napi_callback_info info, bool concat) {
+  Args a(env, info);
+  int64_t rows = 0;
+  napi_get_value_int64(env, a.v[2], &rows);
+  std::vector<float*> pieces;
+  std::vector<long> widths;
+  size_t wholeLength = 0;
+  float* whole = float_array(env, a.v[concat ? 1 : 0], &wholeLength, concat ? "out" : "x");
+  if (!whole || !row_pieces(env, a.v[concat ? 0 : 1], static_cast<long>(rows), &pieces, &widths)) return nullptr;
+  long total = 0;
+  for (long w : widths) total += w;
+  if (total * rows != static_cast<long>(wholeLength)) {
+    throw_error(env, "conv3d_cpu: concat/split pieces do not add up to the whole");
+    return nullptr;
+  }
+  const int count = static_cast<int>(pieces.size());
+  if (concat) {
+    advise_huge_pages(whole, wholeLength * sizeof(float));
+    concat_rows(pieces.data(), widths.data(), count, static_cast<long>(rows), whole, a.ctx->pool);
+  } else {
+    split_rows(whole, pieces.data(), widths.data(), count, static_cast<long>(rows), a.ctx->pool);
+  }
+  return nullptr;
+}
+
+napi_value ConcatFn(napi_env env, napi_callback_info info) { return ConcatOrSplit(env, info, true); }
+napi_value SplitFn(napi_env env, napi_callback_info info) { return ConcatOrSplit(env, info, false); }
 
 // batchNorm(x, gamma, beta, y, mean, variance, epsilon, relu): C = gamma.length channels, last
 // axis; relu (optional, default false) applies ReLU to y.
@@ -666,7 +858,14 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matMul", nullptr, MatMulFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binaryOp", nullptr, BinaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unaryOp", nullptr, UnaryOpFn, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"sumRows", nullptr, SumRowsFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"gather", nullptr, GatherFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"segmentSum", nullptr, SegmentSumFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"transpose", nullptr, TransposeFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"softmax", nullptr, SoftmaxFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumMiddle", nullptr, SumMiddleFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binaryStrided", nullptr, BinaryStridedFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"concat", nullptr, ConcatFn, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"split", nullptr, SplitFn, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -19,6 +19,6 @@ constexpr int NV = 2;
 const GemmOps gemm_avx2 = {"avx2", kernels_avx2::NR, &kernels_avx2::gather_gemm_rows, &kernels_avx2::gather_gemm_reduce_rows,
                             &kernels_avx2::gather_gemm_scatter_rows,
                             kernels_avx2::VW, &kernels_avx2::gather_gemm_pair_rows,
-                            &kernels_avx2::gather_gemm_pair_reduce_rows};
+                            &kernels_avx2::gather_gemm_pair_reduce_rows, 0, nullptr};
 #pragma GCC pop_options
 #endif

@@ -15,4 +15,4 @@ constexpr int NV = 2;
 const GemmOps gemm_generic = {"generic", kernels_generic::NR, &kernels_generic::gather_gemm_rows, &kernels_generic::gather_gemm_reduce_rows,
                             &kernels_generic::gather_gemm_scatter_rows,
                             kernels_generic::VW, &kernels_generic::gather_gemm_pair_rows,
-                            &kernels_generic::gather_gemm_pair_reduce_rows};
+                            &kernels_generic::gather_gemm_pair_reduce_rows, 0, nullptr};

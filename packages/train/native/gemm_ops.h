@@ -30,6 +30,11 @@ struct GemmOps {
   // The paired-tap filter gradient: dW2 is K / 2 rows of pv * vw floats, lane pairs interleaved.
   void (*pairReduce)(long m0, long m1, const float* A, const long* rowBase, const int* off, int K, const float* dY,
                      const float* Y, int pv, int N, float* dW2, double* dB);
+  // A second forward tile shape where the build has one (else 0 and null): nr3 columns per tile,
+  // for outputs that would leave a whole vector of the nr-wide tiles idle (48 channels on AVX-512).
+  int nr3;
+  void (*rows3)(long m0, long m1, const float* A, const long* rowBase, const int* off, int K, const float* B,
+                long ldb, int N, float* C, long ldc, const float* bias, int relu);
 };
 
 extern const GemmOps gemm_generic;

@@ -19,6 +19,15 @@ class ThreadPool {
   // Total threads taking part in a run, the caller included; never below 1.
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
+  // How many parts to cut `units` independent units into, at least `grain` units each: up to 4 per
+  // thread, so that where the OS deschedules one thread (a loaded machine) the others take over its
+  // remaining parts instead of waiting for it to finish a half. 1 on a pool of one.
+  int parts(long units, long grain = 1) const {
+    if (workers_.empty()) return 1;
+    const long most = 4L * size(), wanted = units / (grain > 0 ? grain : 1);
+    return static_cast<int>(wanted < 1 ? 1 : (wanted < most ? wanted : most));
+  }
+
   // Starts or stops workers so that size() == threads.
   void resize(int threads);
 

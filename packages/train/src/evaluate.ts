@@ -30,8 +30,9 @@ export class Evaluator {
   ];
   private readonly confusion: number[][];
 
+  /** `model` null: only addProbabilities (an ensemble's or test-time views' mean, computed by the caller). */
   constructor(
-    private readonly model: tf.LayersModel,
+    private readonly model: Pick<tf.LayersModel, 'predict'> | null,
     private readonly contract: ModelContract,
   ) {
     const classes = contract.labels.length;
@@ -48,16 +49,34 @@ export class Evaluator {
     this.addTensors(() => batchTensors(this.contract, inputs, y, count), y, count, firstRow);
   }
 
+  /** Adds `count` samples' class probabilities, row-major [count, K]; `firstRow` as for add(). */
+  addProbabilities(probabilities: Float32Array, y: Int32Array, count: number, firstRow: number): void {
+    const classes = this.contract.labels.length;
+    this.addTensors(
+      () => ({
+        xs: tf.tensor2d(probabilities.subarray(0, count * classes), [count, classes]),
+        ys: tf.oneHot(tf.tensor1d(y.subarray(0, count), 'int32'), classes).toFloat(),
+      }),
+      y,
+      count,
+      firstRow,
+      true,
+    );
+  }
+
   private addTensors(
     tensors: () => { xs: tf.Tensor; ys: tf.Tensor },
     y: Int32Array,
     count: number,
     firstRow: number,
+    given = false,
   ): void {
     if (count === 0) return;
+    const { model } = this;
+    if (!given && model === null) throw new Error('Evaluator: no model to predict with');
     const { lossSum, predicted } = tf.tidy(() => {
       const { xs, ys } = tensors();
-      const probs = this.model.predict(xs) as tf.Tensor;
+      const probs = given ? xs : (model?.predict(xs) as tf.Tensor);
       return {
         lossSum: tf.sum(tf.metrics.categoricalCrossentropy(ys, probs)).dataSync()[0] as number,
         predicted: tf.argMax(probs, -1).dataSync() as Int32Array,

@@ -4,7 +4,6 @@
 import { deriveSeed, type ModelContract, SEED_CONTRACT } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type InitializerName, type LayerSpec, type TrainConfig } from './config.js';
-import { registerConv3DTransposeGradient } from './conv3d-transpose-gradient.js';
 import { fitConfigToContract } from './data-contract.js';
 import { fastAdam } from './fast-cpu/adam.js';
 import { BatchNormalization, fuseBatchNormRelu } from './fast-cpu/batch-norm-layer.js';
@@ -75,7 +74,6 @@ function makeLayer(spec: LayerSpec, seed: number, index: number): tf.layers.Laye
     case 'Softmax':
       return tf.layers.softmax(c as ArgsOf<typeof tf.layers.softmax>);
     case 'Conv3DTranspose':
-      registerConv3DTransposeGradient();
       return tf.layers.conv3dTranspose(
         withInitializers(c, seed, index) as unknown as ArgsOf<typeof tf.layers.conv3dTranspose>,
       );

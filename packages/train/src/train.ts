@@ -308,6 +308,7 @@ async function trainEpoch(
       dropout.set(deriveSeed(config.seed, epoch, step));
       callbacks?.beforeStep(epoch, step);
       const { loss, accuracy } = await task.trainStep(model, batch, epoch, step);
+      callbacks?.afterStep(epoch);
       // Keras reports the sample-weighted mean over the epoch's batches.
       lossSum += loss * batch.count;
       accSum += accuracy * batch.count;
@@ -537,6 +538,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             config.batchSize,
           );
           const metrics: EpochMetrics = { ...fit, ...task.validationMetrics(val) };
+          const averageLine = await callbacks?.validateAverage(epoch, () =>
+            evaluateRange(model, task, contract, reader, raw, 'train', split, trainCount, config.batchSize),
+          );
           if (callbacks) {
             const { lr } = callbacks.afterEpoch(epoch, { ...metrics });
             if (callbacks.managesRate) metrics.learning_rate = lr;
@@ -552,6 +556,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           }
           await saveCheckpoint(ckptPath, model, state);
           log(formatEpochLine(epoch + 1, config.epochs, seconds, metrics, contract.labels));
+          if (averageLine) log(averageLine);
           if (reader) log(`  steps waited ${waited.toFixed(2)} s for streamed batches`);
           if (callbacks?.hasStopped) log(`EarlyStopping: stopped after epoch ${epoch + 1}`);
         }

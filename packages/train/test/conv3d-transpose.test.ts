@@ -1,4 +1,4 @@
-// Conv3DTranspose (tfjs's layer on stock cpu) with our registered gradient against PyTorch 1.13's
+// Conv3DTranspose (tfjs's layer on stock cpu) with the gradient fast-cpu registers against PyTorch 1.13's
 // conv_transpose3d: output, input gradient and kernel gradient of sum(out · R), for a U-Net's 2³ stride-2 up-step
 // and a 3³ stride-1 one. tfjs's kernel is [kd, kh, kw, out, in]; torch's weight [in, out, kd, kh, kw].
 import { spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import { mulberry32 } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { registerConv3DTransposeGradient } from '../src/conv3d-transpose-gradient.js';
+import '../src/fast-cpu/conv3d-transpose-gradient.js';
 
 const TORCH = `
 import json, sys, torch
@@ -31,7 +31,6 @@ function maxRelative(got: ArrayLike<number>, want: number[]): number {
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  registerConv3DTransposeGradient();
 });
 
 describe('Conv3DTranspose gradient against PyTorch', () => {

@@ -39,6 +39,14 @@ const CASES: FusedCase[] = [
   // ReLU's mask applied while dy is copied into the padded source of the input gradient's forward conv.
   { x: [2, 5, 6, 5, 16], f: [2, 3, 3, 16, 24], strides: [1, 1, 1], pad: 'same', relu: true, bias: false },
   { x: [2, 3, 3, 3, 32], f: [1, 1, 1, 32, 8], strides: [1, 1, 1], pad: 'valid', relu: true, bias: true },
+  // 48 output channels take AVX-512's 48-wide forward tiles (bias and ReLU in their store), and 48
+  // input channels its input gradient (a forward conv to 48 channels), as a U-Net decoder's 48 -> 16.
+  { x: [2, 5, 6, 4, 16], f: [3, 3, 3, 16, 48], strides: [1, 1, 1], pad: 'same', relu: true, bias: true },
+  { x: [2, 6, 5, 4, 48], f: [3, 3, 3, 48, 16], strides: [1, 1, 1], pad: 'same', relu: true, bias: false },
+  // The U-Net's other decoder conv (96 -> 32) and its first layer (1 -> 16), linear and without bias as
+  // they are before BatchNormalization.
+  { x: [2, 4, 5, 4, 96], f: [3, 3, 3, 96, 32], strides: [1, 1, 1], pad: 'same', relu: false, bias: false },
+  { x: [2, 6, 5, 4, 1], f: [3, 3, 3, 1, 16], strides: [1, 1, 1], pad: 'same', relu: false, bias: false },
 ];
 
 describe('fused Conv3D + bias + ReLU equals conv3d → add → relu on stock cpu', () => {
@@ -289,6 +297,8 @@ describe('BatchNormalization + ReLU in training, fused, equals the stock pair on
     [4, 6, 6, 6, 24],
     [3, 5, 4, 6, 7],
     [6, 8, 8, 8, 24],
+    // Large enough (2^17 values) that two threads cut the normalising passes in two.
+    [2, 16, 16, 16, 16],
   ].entries()) {
     it(
       `x [${shape}]: output, dx, dgamma, dbeta and the moving statistics`,

@@ -2,7 +2,13 @@
 // classifies the chosen one, with one bar per class named by the model's labels.
 import './style.css';
 import { type ModelContract, type RawVoxels, SEED_CONTRACT } from '@conv3d/core';
-import { load, type WebClassifier, type WebDevice, webgpuUnavailableReason } from '@conv3d/infer-web';
+import {
+  load,
+  niftiInput,
+  type WebClassifier,
+  type WebDevice,
+  webgpuUnavailableReason,
+} from '@conv3d/infer-web';
 import { renderBars } from './probability-bars.js';
 import { type DemoSample, fetchSamples } from './samples.js';
 import { parseVectorFile } from './vector-file.js';
@@ -152,7 +158,10 @@ ui.file.addEventListener('change', async () => {
   if (!file) return;
   try {
     // The file is read on the loaded model's grid, so any model's own rows load.
-    const values = parseVectorFile(file.name, await file.arrayBuffer(), contract());
+    const bytes = await file.arrayBuffer();
+    const values = /\.nii(\.gz)?$/i.test(file.name)
+      ? (await niftiInput(bytes, file.name, contract())).row
+      : parseVectorFile(file.name, bytes, contract());
     for (const b of ui.samples.querySelectorAll('button')) b.setAttribute('aria-pressed', 'false');
     await classify(values, `File ${file.name}`);
   } catch (err) {

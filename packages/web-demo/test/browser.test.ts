@@ -1,6 +1,7 @@
 // The built bundle in Debian's Chromium (playwright-core): predictions on wasm and on WebGPU against
 // onnxruntime-node, the provider actually used, and the demo page rendering a prediction.
 // Locally a missing Chromium or WebGPU adapter skips with a message; under CI=true it fails.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
@@ -29,6 +30,15 @@ beforeAll(async () => {
   expected = await referenceProbabilities(vectors);
   mkdirSync(ARTIFACTS, { recursive: true });
 });
+
+/** A 16³ (D, H, W) row as a .nii.gz nibabel writes, stored LPS (i and j reversed), so the page must reorient it. */
+function niftiOf(row: ArrayLike<number> | undefined): Buffer {
+  const script = `import sys, json, gzip, numpy as np, nibabel as nib
+ijk = np.array(json.loads(sys.stdin.read()), dtype=np.float32).reshape(16, 16, 16).transpose(2, 1, 0)
+aff = np.diag([-1.0, -1.0, 1.0, 1.0]); aff[:2, 3] = 15
+sys.stdout.buffer.write(gzip.compress(nib.Nifti1Image(ijk[::-1, ::-1, :].copy(), aff).to_bytes()))`;
+  return execFileSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(Array.from(row ?? [])) });
+}
 
 /** Starts a harness, or returns why this machine can't (only outside CI: there it throws). */
 async function startOrExplain(webgpu: boolean, threads = 1): Promise<BrowserHarness | string> {
@@ -156,6 +166,14 @@ describe('Chromium without WebGPU', () => {
       const json = (v: unknown) => ({ mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(v)) });
       await page.setInputFiles('#file', { name: 'mine.json', ...json(vectors[0]) });
       await page.locator('#sample-caption', { hasText: 'File mine.json' }).waitFor();
+      await expect.poll(() => page.textContent('#prediction')).toBe(String(argmax(expected[0] ?? [])));
+      // A NIfTI scan (written by nibabel, gzipped, stored LPS): read, reoriented and classified in the page.
+      await page.setInputFiles('#file', {
+        name: 'scan.nii.gz',
+        mimeType: 'application/gzip',
+        buffer: niftiOf(vectors[0]),
+      });
+      await page.locator('#sample-caption', { hasText: 'File scan.nii.gz' }).waitFor();
       await expect.poll(() => page.textContent('#prediction')).toBe(String(argmax(expected[0] ?? [])));
       await page.setInputFiles('#file', { name: 'short.json', ...json([1, 2, 3]) });
       await page.waitForSelector('#error', { state: 'visible' });

@@ -18,3 +18,4 @@ export {
   runMain,
   UsageError,
 } from './cli.js';
+export { readNiftiFile } from './nifti-file.js';

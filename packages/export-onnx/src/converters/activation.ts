@@ -1,9 +1,9 @@
 import { applyActivation, SUPPORTED_ACTIVATIONS } from '../activations.js';
 import { unsupportedOption } from '../errors.js';
 import { mapAxis } from '../layout.js';
-import { type Converter, single } from './types.js';
+import { type ConverterFamily, single } from './types.js';
 
-export const activationConverter: Converter = {
+export const activationConverter: ConverterFamily = {
   classNames: ['Activation'],
   doc: { onnx: 'the activation’s nodes', options: `activation: ${SUPPORTED_ACTIVATIONS.join(', ')}` },
   convert(args) {
@@ -12,11 +12,18 @@ export const activationConverter: Converter = {
 };
 
 /** Activation layers with their own options; all work in the layout their input already has. */
-export const advancedActivationConverter: Converter = {
+export const advancedActivationConverter: ConverterFamily = {
   classNames: ['ReLU', 'LeakyReLU', 'ELU', 'ThresholdedReLU', 'Softmax'],
-  doc: {
-    onnx: 'Relu / Clip, LeakyRelu, Elu, ThresholdedRelu, Softmax',
-    options: 'ReLU maxValue, LeakyReLU alpha, ELU alpha, ThresholdedReLU theta, Softmax on the last axis',
+  doc: { onnx: '', options: '' },
+  classDocs: {
+    ReLU: { onnx: 'Relu, or Clip with maxValue', options: 'maxValue' },
+    LeakyReLU: { onnx: 'LeakyRelu', options: 'alpha' },
+    ELU: { onnx: 'Elu', options: 'alpha' },
+    ThresholdedReLU: { onnx: 'ThresholdedRelu', options: 'theta' },
+    Softmax: {
+      onnx: 'Softmax',
+      options: 'axis: any feature axis (Keras semantics; tfjs predicts the last only)',
+    },
   },
   convert(args) {
     const { graph, layer, config } = args;
@@ -58,12 +65,14 @@ export const advancedActivationConverter: Converter = {
         );
         break;
       default: {
-        // tfjs 4.22 computes Softmax along the last axis only (others throw at predict time).
+        // tfjs's default axis is 1 (Keras: -1). tfjs 4.22 predicts along the last axis only (others throw);
+        // ONNX Softmax takes any axis, with Keras's meaning.
         const rank = input.shape.length;
         const axis = config.number('axis', 1);
-        if (axis !== -1 && axis !== rank - 1)
-          throw unsupportedOption(layer, 'axis', `${axis} (not the last axis)`);
-        out = graph.addNode('Softmax', [name], { axis: mapAxis(-1, rank, layout) }, layer.name);
+        if (!Number.isInteger(axis) || axis < -rank || axis >= rank || axis === 0 || axis === -rank) {
+          throw unsupportedOption(layer, 'axis', `${axis} (not a feature axis of a rank-${rank} input)`);
+        }
+        out = graph.addNode('Softmax', [name], { axis: mapAxis(axis, rank, layout) }, layer.name);
       }
     }
     return graph.value(args.outputShape, layout, out);

@@ -1,12 +1,12 @@
 import { applyActivation } from '../activations.js';
 import { transposeData } from '../tensor-data.js';
-import { type Converter, single } from './types.js';
+import { type ConverterFamily, single } from './types.js';
 
 /**
  * Dense → Gemm on [N, in] with the kernel stored [out, in] and transB=1, as torch.onnx writes it (OpenCV's DNN
  * importer refuses a Gemm with an [in, out] kernel); on higher ranks MatMul (+ Add) over the last (channel) axis.
  */
-export const denseConverter: Converter = {
+export const denseConverter: ConverterFamily = {
   classNames: ['Dense'],
   doc: {
     onnx: 'Gemm (kernel [out, in], transB=1), or MatMul + Add above rank 2 (+ activation)',

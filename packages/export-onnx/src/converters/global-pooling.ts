@@ -1,8 +1,10 @@
 import { unsupportedOption } from '../errors.js';
 import { range } from '../layout.js';
-import { type Converter, single } from './types.js';
+import { type ConverterFamily, single } from './types.js';
 
 const GLOBAL_POOLS: Record<string, 'ReduceMean' | 'ReduceMax'> = {
+  GlobalAveragePooling1D: 'ReduceMean',
+  GlobalMaxPooling1D: 'ReduceMax',
   GlobalAveragePooling2D: 'ReduceMean',
   GlobalMaxPooling2D: 'ReduceMax',
   GlobalAveragePooling3D: 'ReduceMean',
@@ -13,20 +15,30 @@ const GLOBAL_POOLS: Record<string, 'ReduceMean' | 'ReduceMax'> = {
  * Global pooling as a reduction over the spatial axes of whichever layout the input has (no Transpose).
  * tfjs 4.22 ships only the 1D/2D classes; the 3D names follow Keras semantics for custom-registered layers.
  */
-export const globalPoolingConverter: Converter = {
+export const globalPoolingConverter: ConverterFamily = {
   classNames: Object.keys(GLOBAL_POOLS),
-  doc: {
-    onnx: 'ReduceMean / ReduceMax',
-    options: 'channelsLast only; keepDims false; 3D names: Keras semantics, for custom-registered layers',
-  },
+  doc: { onnx: '', options: '' },
+  classDocs: Object.fromEntries(
+    Object.entries(GLOBAL_POOLS).map(([name, op]) => [
+      name,
+      {
+        onnx: op,
+        options: `${name.endsWith('1D') ? '' : 'dataFormat, '}keepDims false${name.endsWith('3D') ? '; Keras semantics (a custom-registered class)' : ''}`,
+      },
+    ]),
+  ),
   convert(args) {
     const { graph, layer, config } = args;
-    config.oneOf('dataFormat', ['channelsLast'], 'channelsLast');
+    const dataFormat = config.oneOf('dataFormat', ['channelsLast', 'channelsFirst'], 'channelsLast');
     if (config.boolean('keepDims', false) || config.boolean('keepdims', false)) {
       throw unsupportedOption(layer, 'keepDims', 'true');
     }
     const input = single(args);
-    const { name, layout } = graph.native(input);
+    // tfjs channelsFirst data is NC… as tfjs holds it (tagged channelsLast), so its spatial axes start at 2.
+    const { name, layout } =
+      dataFormat === 'channelsFirst'
+        ? { name: graph.in(input, 'channelsLast'), layout: 'channelsFirst' }
+        : graph.native(input);
     const rank = input.shape.length;
     const axes = layout === 'channelsFirst' ? range(2, rank) : range(1, rank - 1);
     const out = graph.addNode(

@@ -1,8 +1,8 @@
 import { unsupportedOption } from '../errors.js';
-import type { Converter } from './types.js';
+import type { ConverterFamily } from './types.js';
 
 /** The graph input: the tfjs input as is (channels-last, float32, dynamic batch). */
-export const inputConverter: Converter = {
+export const inputConverter: ConverterFamily = {
   classNames: ['InputLayer'],
   doc: { onnx: 'graph input', options: 'float32, channels-last, dynamic batch `N`' },
   convert({ graph, layer, config, outputShape }) {

@@ -1,6 +1,6 @@
 import { ExportError, unsupportedOption } from '../errors.js';
 import { mapAxis } from '../layout.js';
-import type { Converter } from './types.js';
+import type { ConverterFamily } from './types.js';
 
 const MERGES: Record<string, string> = {
   Add: 'Sum',
@@ -12,12 +12,17 @@ const MERGES: Record<string, string> = {
 };
 
 /** Multi-input layers of functional models; inputs meet in the first input's layout. */
-export const mergeConverter: Converter = {
+export const mergeConverter: ConverterFamily = {
   classNames: Object.keys(MERGES),
-  doc: {
-    onnx: 'Sum, Mul, Mean, Max, Min, Concat',
-    options: 'inputs of equal shape (no broadcasting); Concatenate axis',
-  },
+  doc: { onnx: '', options: '' },
+  classDocs: Object.fromEntries(
+    Object.entries(MERGES).map(([name, op]) => [
+      name,
+      name === 'Concatenate'
+        ? { onnx: op, options: 'axis' }
+        : { onnx: op === 'Mul' ? 'Mul (chained)' : op, options: 'inputs of equal shape (no broadcasting)' },
+    ]),
+  ),
   convert(args) {
     const { graph, layer, config, inputs } = args;
     const [first] = inputs;

@@ -13,11 +13,26 @@ export interface ConvertArgs {
   outputShape: Shape;
 }
 
-/** Converts one family of tfjs layers; `doc` becomes a row of the README's supported-layers table. */
+/** What the README's coverage table says about a converted class: the ONNX ops it becomes and its options. */
+export interface ConverterDoc {
+  onnx: string;
+  options: string;
+}
+
+/** Converts one call of a tfjs layer into ONNX nodes and returns the value (or values) it produces. */
 export interface Converter {
+  doc?: ConverterDoc;
+  /** Handles an input's `mask` itself (tfjs masks change recurrent layers); others refuse a masked input. */
+  consumesMasks?: boolean;
+  /** The layer's output, or its outputs in tfjs's order for a layer with several (returnState). */
+  convert(args: ConvertArgs): Value | Value[];
+}
+
+/** A built-in converter for a family of tfjs layer classes; `classDocs` overrides `doc` per class. */
+export interface ConverterFamily extends Converter {
   classNames: readonly string[];
-  doc: { onnx: string; options: string };
-  convert(args: ConvertArgs): Value;
+  doc: ConverterDoc;
+  classDocs?: Readonly<Record<string, ConverterDoc>>;
 }
 
 /** The one input of a single-input layer. */

@@ -26,6 +26,7 @@ message AttributeProto {
   optional int64 i = 3;
   bytes s = 4;
   TensorProto t = 5;
+  GraphProto g = 6;
   repeated float floats = 7;
   repeated int64 ints = 8;
   repeated bytes strings = 9;

@@ -8,11 +8,25 @@ import { decodeModel } from '../../src/index.js';
 
 /** Runs the ONNX file on onnxruntime-node (CPU) with one input; returns the first output's data. */
 export async function runOnnx(bytes: Uint8Array, input: Float32Array, shape: readonly number[]) {
+  return (await runOnnxAll(bytes, [input], [shape]))[0] as Float32Array;
+}
+
+/** Runs the ONNX file with one float32 input per graph input; returns every output's data, in graph order. */
+export async function runOnnxAll(
+  bytes: Uint8Array,
+  inputs: readonly Float32Array[],
+  shapes: readonly (readonly number[])[],
+): Promise<Float32Array[]> {
   const session = await ort.InferenceSession.create(bytes);
   try {
-    const feeds = { [session.inputNames[0] as string]: new ort.Tensor('float32', input, [...shape]) };
+    const feeds = Object.fromEntries(
+      session.inputNames.map((name, i) => [
+        name,
+        new ort.Tensor('float32', inputs[i] as Float32Array, [...(shapes[i] as readonly number[])]),
+      ]),
+    );
     const result = await session.run(feeds);
-    return result[session.outputNames[0] as string]?.data as Float32Array;
+    return session.outputNames.map((name) => result[name]?.data as Float32Array);
   } finally {
     await session.release();
   }

@@ -21,10 +21,17 @@ export interface ParityResult {
  */
 export async function expectParity(
   model: tf.LayersModel,
-  opts: { batch?: number; seed?: number; input?: Float32Array; export?: ExportOptions } = {},
+  opts: {
+    batch?: number;
+    seed?: number;
+    input?: Float32Array;
+    /** The input shape, batch included, for models with symbolic dims (default: the model's, batch `batch`). */
+    shape?: readonly number[];
+    export?: ExportOptions;
+  } = {},
 ): Promise<ParityResult> {
   const batch = opts.batch ?? 3;
-  const shape = [batch, ...((model.inputs[0] as tf.SymbolicTensor).shape.slice(1) as number[])];
+  const shape = opts.shape ?? [batch, ...((model.inputs[0] as tf.SymbolicTensor).shape.slice(1) as number[])];
   const input =
     opts.input ??
     new Rng(opts.seed ?? 7).floats(

@@ -62,11 +62,25 @@ export interface BestCheckpointConfig {
   mode: Mode;
 }
 
+/** Weight averaging (weight-average.ts): an EMA per step or SWA per epoch, kept when better on validation. */
+export interface WeightAverageConfig {
+  /** 'ema': after every step, avg ← avg·decay + w·(1 − decay); 'swa': after each epoch, the running mean. */
+  type: 'ema' | 'swa';
+  /** EMA's decay per step (Keras's ema_momentum); SWA has none. */
+  decay: number;
+  /** 1-based epoch whose steps (EMA) or end (SWA) are averaged first; the first update copies the weights. */
+  startEpoch: number;
+  /** Scored on the validation rows only: default bestCheckpoint's monitor, else val_loss. */
+  monitor: 'val_loss' | 'val_accuracy';
+  mode: Mode;
+}
+
 export interface CallbacksConfig {
   lrSchedule?: LrSchedule;
   reduceLROnPlateau?: ReduceLROnPlateauConfig;
   earlyStopping?: EarlyStoppingConfig;
   bestCheckpoint?: BestCheckpointConfig;
+  weightAverage?: WeightAverageConfig;
 }
 
 const count: Check = (v) =>
@@ -110,6 +124,37 @@ function parseSchedule(where: string, raw: unknown): LrSchedule {
   );
 }
 
+function parseWeightAverage(
+  where: string,
+  raw: unknown,
+  best: BestCheckpointConfig | undefined,
+): WeightAverageConfig {
+  const parsed = parseSection<WeightAverageConfig>(
+    where,
+    raw,
+    {
+      type: oneOf(['ema', 'swa']),
+      decay: numberIn(0, 1, { loOpen: true, hiOpen: true }),
+      startEpoch: positiveInt,
+      monitor: oneOf(['val_loss', 'val_accuracy']),
+      mode,
+    },
+    ['type'],
+    {
+      decay: 0.999,
+      startEpoch: 1,
+      monitor: best?.monitor.startsWith('val_') ? best.monitor : 'val_loss',
+      mode: best?.mode ?? 'auto',
+    },
+  );
+  if (best && (parsed.monitor !== best.monitor || parsed.mode !== best.mode)) {
+    throw new ConfigError(
+      `${where}: monitor '${parsed.monitor}' (${parsed.mode}) must equal bestCheckpoint's '${best.monitor}' (${best.mode}): the two kept weights are compared on it`,
+    );
+  }
+  return parsed;
+}
+
 /** Validates the `callbacks` section; `validationSplit` decides whether val_* monitors exist. */
 export function parseCallbacks(source: string, raw: unknown, validationSplit: number): CallbacksConfig {
   const where = `${source}: callbacks`;
@@ -117,7 +162,13 @@ export function parseCallbacks(source: string, raw: unknown, validationSplit: nu
   const top = parseSection<Record<string, unknown>>(
     where,
     raw,
-    { lrSchedule: object, reduceLROnPlateau: object, earlyStopping: object, bestCheckpoint: object },
+    {
+      lrSchedule: object,
+      reduceLROnPlateau: object,
+      earlyStopping: object,
+      bestCheckpoint: object,
+      weightAverage: object,
+    },
     [],
     {},
   );
@@ -161,6 +212,14 @@ export function parseCallbacks(source: string, raw: unknown, validationSplit: nu
       monitor: 'val_loss',
       mode: 'auto',
     });
+  }
+  if (top.weightAverage !== undefined) {
+    out.weightAverage = parseWeightAverage(`${where}.weightAverage`, top.weightAverage, out.bestCheckpoint);
+    if (validationSplit === 0) {
+      throw new ConfigError(
+        `${where}.weightAverage: is scored on the validation rows; needs a validationSplit above 0`,
+      );
+    }
   }
   if (out.lrSchedule && out.reduceLROnPlateau) {
     throw new ConfigError(

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SavedArray } from '../checkpoint.js';
 import { ConfigError } from '../config-checks.js';
+import type { BaseEvaluation } from '../tasks/task.js';
 import type { CallbacksConfig } from './config.js';
 import {
   BestCheckpoint,
@@ -15,6 +16,12 @@ import {
   ReduceLROnPlateau,
 } from './keras-callbacks.js';
 import { scheduledRate } from './lr-schedules.js';
+import {
+  type AverageEpoch,
+  WeightAverage,
+  type WeightAverageOutcome,
+  type WeightAverageState,
+} from './weight-average.js';
 
 export interface CallbackState {
   /** The optimizer's rate after the last complete epoch (ReduceLROnPlateau changes it). */
@@ -22,16 +29,19 @@ export interface CallbackState {
   plateau?: PlateauState;
   earlyStopping?: EarlyStoppingState;
   bestCheckpoint?: BestCheckpointState;
+  weightAverage?: WeightAverageState;
   stopped: boolean;
 }
 
 export interface CallbackOutcome {
   /** Where the final weights come from. */
-  weights: 'last epoch' | 'best epoch' | 'early stopping';
+  weights: 'last epoch' | 'best epoch' | 'early stopping' | 'weight average';
   /** 1-based epoch whose weights the run folder holds, when not the last. */
   bestEpoch?: number;
   /** 1-based epoch after which EarlyStopping stopped the run. */
   stoppedEpoch?: number;
+  /** The weight average's scores and whether it was chosen (when configured). */
+  weightAverage?: WeightAverageOutcome;
 }
 
 const EARLY = 'earlyStopping/';
@@ -60,6 +70,7 @@ export class CallbackRunner {
   private readonly plateau: ReduceLROnPlateau | undefined;
   private readonly early: EarlyStopping | undefined;
   private readonly best: BestCheckpoint | undefined;
+  private readonly average: WeightAverage | undefined;
   private earlyWeights: SavedArray[] = [];
   private bestWeights: SavedArray[] = [];
   private stopped = false;
@@ -85,6 +96,7 @@ export class CallbackRunner {
     if (config.reduceLROnPlateau) this.plateau = new ReduceLROnPlateau(config.reduceLROnPlateau);
     if (config.earlyStopping) this.early = new EarlyStopping(config.earlyStopping);
     if (config.bestCheckpoint) this.best = new BestCheckpoint(config.bestCheckpoint);
+    if (config.weightAverage) this.average = new WeightAverage(config.weightAverage, model);
   }
 
   private get optimizer(): Rated {
@@ -113,6 +125,21 @@ export class CallbackRunner {
     );
   }
 
+  /** After each training step: the EMA's update. */
+  afterStep(epoch: number): void {
+    this.average?.afterStep(epoch);
+  }
+
+  /**
+   * After an epoch's training and validation: the weight average (if configured) scored by `evaluate` on the
+   * validation rows, the model's own weights back in place afterwards; a line for the log, or undefined.
+   */
+  async validateAverage(epoch: number, evaluate: () => Promise<BaseEvaluation>): Promise<string | undefined> {
+    const scores: AverageEpoch | undefined = await this.average?.afterEpoch(epoch, evaluate);
+    if (!scores || !this.average) return undefined;
+    return `  ${this.average.config.type} of the weights: val_loss: ${scores.val_loss.toFixed(4)} - val_accuracy: ${scores.val_accuracy.toFixed(4)}`;
+  }
+
   /** The epoch's decisions; returns the rate the epoch trained with (last step) and whether to stop. */
   afterEpoch(epoch: number, logs: EpochLogs): { lr: number; stop: boolean } {
     const lr = this.optimizer.learningRate;
@@ -124,6 +151,7 @@ export class CallbackRunner {
       if (stop) this.stopped = true;
     }
     if (this.best?.onEpochEnd(epoch, logs)) this.bestWeights = snapshot(this.model, BEST);
+    if (this.average) this.average.state.lastPlain = logs[this.average.config.monitor] ?? null;
     return { lr, stop: this.stopped };
   }
 
@@ -132,7 +160,11 @@ export class CallbackRunner {
     if (this.plateau) state.plateau = { ...this.plateau.state };
     if (this.early) state.earlyStopping = { ...this.early.state };
     if (this.best) state.bestCheckpoint = { ...this.best.state };
-    return { state, arrays: [...this.earlyWeights, ...this.bestWeights] };
+    if (this.average) state.weightAverage = structuredClone(this.average.state);
+    return {
+      state,
+      arrays: [...this.earlyWeights, ...this.bestWeights, ...(this.average?.arrays() ?? [])],
+    };
   }
 
   restore(state: CallbackState, arrays: SavedArray[]): void {
@@ -143,6 +175,7 @@ export class CallbackRunner {
     if (this.best && state.bestCheckpoint) this.best.state = { ...state.bestCheckpoint };
     this.earlyWeights = arrays.filter((a) => a.name.startsWith(EARLY));
     this.bestWeights = arrays.filter((a) => a.name.startsWith(BEST));
+    if (this.average && state.weightAverage) this.average.restore(state.weightAverage, arrays);
   }
 
   /**
@@ -151,16 +184,23 @@ export class CallbackRunner {
    */
   finish(): CallbackOutcome {
     const stoppedEpoch = this.early?.state.stoppedEpoch;
-    const outcome: CallbackOutcome = { weights: 'last epoch' };
+    let outcome: CallbackOutcome = { weights: 'last epoch' };
+    let plain = this.average?.state.lastPlain ?? undefined;
     if (stoppedEpoch !== null && stoppedEpoch !== undefined) outcome.stoppedEpoch = stoppedEpoch + 1;
     if (this.best && this.bestWeights.length > 0) {
       load(this.model, this.bestWeights);
-      return { ...outcome, weights: 'best epoch', bestEpoch: this.best.state.bestEpoch + 1 };
-    }
-    if (this.early && this.earlyWeights.length > 0) {
+      outcome = { ...outcome, weights: 'best epoch', bestEpoch: this.best.state.bestEpoch + 1 };
+      plain = this.best.state.best ?? undefined;
+    } else if (this.early && this.earlyWeights.length > 0) {
       load(this.model, this.earlyWeights);
-      return { ...outcome, weights: 'early stopping', bestEpoch: this.early.state.bestEpoch + 1 };
+      outcome = { ...outcome, weights: 'early stopping', bestEpoch: this.early.state.bestEpoch + 1 };
+      // Restored weights scored on another monitor cannot be compared with the average: they stay.
+      const same = this.config.earlyStopping?.monitor === this.average?.config.monitor;
+      plain = same ? (this.early.state.best ?? undefined) : undefined;
     }
-    return outcome;
+    if (!this.average) return outcome;
+    const average = this.average.finish(plain);
+    if (!average.chosen) return { ...outcome, weightAverage: average };
+    return { ...outcome, weights: 'weight average', bestEpoch: average.bestEpoch, weightAverage: average };
   }
 }

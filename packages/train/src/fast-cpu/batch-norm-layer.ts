@@ -70,17 +70,19 @@ export class BatchNormalization extends RankFiveBatchNormalization {
 }
 
 /**
- * Marks each BatchNormalization of a Sequential model that feeds straight into a plain ReLU layer
- * (no maxValue) for the fused BatchNormalization + ReLU kernel. Weights, configs and inference are
- * unchanged: only training calls on the fast CPU backend take the fused path.
+ * Marks each BatchNormalization of a model (Sequential or a functional graph) whose output feeds
+ * exactly one layer, a plain ReLU (no maxValue), for the fused BatchNormalization + ReLU kernel. A
+ * layer called more than once, or whose output also goes elsewhere (a skip connection), is left
+ * alone: its other consumers must see the values before the ReLU. Weights, configs and inference
+ * are unchanged: only training calls on the fast CPU backend take the fused path.
  */
 export function fuseBatchNormRelu(model: tf.LayersModel): void {
-  if (!(model instanceof tf.Sequential)) return;
-  model.layers.forEach((layer, i) => {
-    const next = model.layers[i + 1];
-    if (!(layer instanceof BatchNormalization) || next === undefined) return;
+  for (const layer of model.layers) {
+    if (!(layer instanceof BatchNormalization)) continue;
+    const consumers = layer.inboundNodes.length === 1 ? layer.outboundNodes : [];
+    const next = consumers.length === 1 ? consumers[0]?.outboundLayer : undefined;
     layer.reluFollows = next instanceof ReLU && plainRelu(next);
-  });
+  }
 }
 
 tf.serialization.registerClass(

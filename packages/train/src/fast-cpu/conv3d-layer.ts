@@ -3,6 +3,7 @@
 // fused kernel does not take, it is tfjs's own layer. Registered under tfjs's class name, so
 // configs and saved model.json files are unchanged and loading a saved model picks it up.
 import * as tf from '@tensorflow/tfjs';
+import './conv3d-transpose-gradient.js';
 import { fusedConv3d, fusedConv3dAvailable } from './fused-conv3d.js';
 
 type Conv3DArgs = Parameters<typeof tf.layers.conv3d>[0];

@@ -26,8 +26,10 @@ let registered: Omit<FastCpuInfo, 'backend'> | undefined;
 
 /**
  * Registers (once) and activates the fast CPU backend: tfjs's cpu backend with Conv3D,
- * MaxPool3D, their gradients, (fused) MatMul and the element-wise ops around them (Add, Sub,
- * Multiply, RealDiv, Relu, Step, leading-axes Sum) replaced by multithreaded SIMD C++ kernels.
+ * MaxPool3D, their gradients, (fused) MatMul, Concat and SplitV, GatherV2, Transpose and
+ * UnsortedSegmentSum, and the element-wise ops around
+ * them (Add, Sub, Multiply, RealDiv with any broadcast, Relu, Step, Exp, Log, Neg, Softmax, Sum
+ * over contiguous axes) replaced by multithreaded SIMD C++ kernels.
  * CONV3D_CPU_THREADS and CONV3D_CPU_ISA (generic|avx2|avx512) override the defaults (all cores,
  * the best instruction set the CPU has). If the native addon cannot load,
  * the backend still works with the stock cpu kernels and says why.

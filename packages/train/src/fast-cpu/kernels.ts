@@ -9,7 +9,9 @@ import type {
   TensorInfo,
 } from '@tensorflow/tfjs';
 import * as tf from '@tensorflow/tfjs';
+import { CONCAT_KERNELS } from './concat-kernels.js';
 import { ELEMENTWISE_KERNELS } from './elementwise-kernels.js';
+import { GATHER_KERNELS } from './gather-kernels.js';
 import { convGeometry, hasPlainPadding, poolGeometry } from './geometry.js';
 import {
   allocate,
@@ -245,4 +247,6 @@ export const FAST_KERNELS: Readonly<Record<string, KernelFactory>> = {
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
   ...ELEMENTWISE_KERNELS,
+  ...CONCAT_KERNELS,
+  ...GATHER_KERNELS,
 };

@@ -43,10 +43,30 @@ export interface NativeKernels {
    * masked by b > 0 (ReLU's gradient from its output b).
    */
   binaryOp(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
-  /** op 0 relu, 1 step (alpha where x <= 0). */
+  /**
+   * out = a op b (ops as binaryOp) over geometry = [rank, shape, a's strides, b's strides] (0 along
+   * an axis an operand is broadcast over; the last axis's strides 0 or 1); out is contiguous.
+   */
+  binaryStrided(op: number, a: Float32Array, b: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /** op 0 relu, 1 step (alpha where x <= 0), 2 exp, 3 log, 4 negate. */
   unaryOp(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
-  /** Sums whole rows of out.length columns into out, in double, in row order. */
-  sumRows(x: Float32Array, out: Float32Array): void;
+  /**
+   * out = the inputs concatenated along an axis, as `rows` rows (the product of the axes before
+   * it): each row is row r of every input in turn (input i's rows are its length / rows values).
+   */
+  concat(inputs: Float32Array[], out: Float32Array, rows: number): void;
+  /** The inverse of concat: x's rows cut into the outputs' rows, in order. */
+  split(x: Float32Array, outputs: Float32Array[], rows: number): void;
+  /** x viewed as [outer, n, inner]: out = [outer, indices.length, inner], out[o, j] = x[o, indices[j]]. */
+  gather(x: Float32Array, indices: Int32Array, out: Float32Array, outer: number, inner: number): void;
+  /** out[s] = the sum of x's rows r (segmentIds.length rows) with segmentIds[r] = s, in double, in row order. */
+  segmentSum(x: Float32Array, segmentIds: Int32Array, out: Float32Array): void;
+  /** out = x with its axes permuted: geometry = [rank, x's shape, perm] (out's axis d is x's perm[d]). */
+  transpose(x: Float32Array, out: Float32Array, geometry: Int32Array): void;
+  /** Softmax over each row of `cols` values (tfjs's Softmax on the last axis). */
+  softmax(x: Float32Array, out: Float32Array, cols: number): void;
+  /** x viewed as [outer, n, out.length / outer]: out = its sum over n, in double, in index order. */
+  sumMiddle(x: Float32Array, out: Float32Array, outer: number): void;
   /**
    * One Adam step: 7 arrays per variable (value, m, v, gradient, new value, new m, new v) and the
    * float32 scalars [beta1, 1-beta1, beta2, 1-beta2, 1-beta1^t, 1-beta2^t, -lr, epsilon].
