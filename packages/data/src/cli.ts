@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// conv3d-dataset: build the 3D MNIST HDF5 file or the synthetic segmentation set, inspect one, or pack a folder
+// conv3d-dataset: build the 3D MNIST HDF5 file or the synthetic segmentation set, inspect a file, or pack a folder
 // of NIfTI scans into one.
 import { type CliIo, parseCommandLine, runMain, UsageError } from '@conv3d/core/node';
 import { VOXEL_TYPES, type VoxelType } from './build-dtype.js';

@@ -24,13 +24,17 @@ export function readRows(
   split: Split,
   count: number,
   rowLength: number,
-  { slice = 500, shared = false }: { slice?: number; shared?: boolean } = {},
+  {
+    slice = 500,
+    shared = false,
+    labelLength = 1,
+  }: { slice?: number; shared?: boolean; labelLength?: number } = {},
 ): { x: RawRows; y: Int32Array } {
   let x: RawRows | undefined;
   // Shared memory lets the augmentation worker read the rows without a copy.
   const buffer = (bytes: number): ArrayBuffer | SharedArrayBuffer =>
     shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
-  const y = new Int32Array(buffer(count * 4));
+  const y = new Int32Array(buffer(count * labelLength * 4));
   for (let start = 0; start < count; start += slice) {
     const part = ds.read(split, start, Math.min(slice, count - start));
     x ??=
@@ -38,7 +42,7 @@ export function readRows(
         ? new Float32Array(buffer(count * rowLength * 4))
         : new Float64Array(buffer(count * rowLength * 8));
     x.set(part.x, start * rowLength);
-    y.set(part.y, start);
+    y.set(part.y, start * labelLength);
   }
   return { x: x ?? new Float64Array(0), y };
 }
@@ -56,9 +60,17 @@ export function gatherRows(x: RawRows, indices: ArrayLike<number>, rowLength: nu
   return out;
 }
 
-export function gatherLabels(y: Int32Array, indices: ArrayLike<number>): Int32Array {
-  const out = new Int32Array(indices.length);
-  for (let i = 0; i < indices.length; i++) out[i] = y[indices[i] as number] as number;
+/** The labels of the rows at `indices`: one each, or `labelLength` (a label volume's voxels). */
+export function gatherLabels(y: Int32Array, indices: ArrayLike<number>, labelLength = 1): Int32Array {
+  const out = new Int32Array(indices.length * labelLength);
+  if (labelLength === 1) {
+    for (let i = 0; i < indices.length; i++) out[i] = y[indices[i] as number] as number;
+    return out;
+  }
+  for (let i = 0; i < indices.length; i++) {
+    const row = indices[i] as number;
+    out.set(y.subarray(row * labelLength, (row + 1) * labelLength), i * labelLength);
+  }
   return out;
 }
 

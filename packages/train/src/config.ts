@@ -1,5 +1,5 @@
-// The training config: a Keras-like list of layers (className + config, with tfjs's camelCase argument names)
-// plus the compile and fit settings. Everything is validated up front so a bad file fails with one line that
+// The training config: a Keras-like list of layers (className + config, with tfjs's camelCase argument names), or
+// a graph of named layers with their inputs (graph-config.ts), plus the compile and fit settings. Everything is validated up front so a bad file fails with one line that
 // names the file, the layer index and the field, before any data is read or any weight is built.
 import { readFileSync } from 'node:fs';
 import { findPreprocessing, preprocessingIds } from '@conv3d/core';
@@ -21,12 +21,15 @@ import {
   show,
   triple,
 } from './config-checks.js';
+import { type GraphSpec, parseGraph } from './graph-config.js';
+import { parseSegmentation, type SegmentationConfig } from './tasks/segmentation-config.js';
 
 export { ConfigError } from './config-checks.js';
 
 export const LAYER_CLASSES = [
   'InputLayer',
   'Conv3D',
+  'Conv3DTranspose',
   'MaxPooling3D',
   'AveragePooling3D',
   'GlobalAveragePooling3D',
@@ -37,6 +40,8 @@ export const LAYER_CLASSES = [
   'Activation',
   'ReLU',
   'Softmax',
+  'Concatenate',
+  'Add',
 ] as const;
 export type LayerClassName = (typeof LAYER_CLASSES)[number];
 
@@ -60,7 +65,28 @@ export interface LayerSpec {
   className: LayerClassName;
   /** Validated arguments in tfjs spelling (initializer names normalised to camelCase). */
   config: Record<string, unknown>;
+  /** A graph layer's name and the layers (or the model input) it takes, in order; absent in a Sequential stack. */
+  name?: string;
+  inputs?: string[];
 }
+
+/** Classification: categorical cross-entropy; segmentation: per-voxel cross-entropy, soft Dice or both (MONAI's). */
+export const LOSSES = [
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+  'dice',
+  'diceCrossentropy',
+] as const;
+export type LossName = (typeof LOSSES)[number];
+const LOSS_SPELLINGS: Readonly<Record<string, LossName>> = {
+  categoricalCrossentropy: 'categoricalCrossentropy',
+  categorical_crossentropy: 'categoricalCrossentropy',
+  sparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
+  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
+  dice: 'dice',
+  diceCrossentropy: 'diceCrossentropy',
+  dice_ce: 'diceCrossentropy',
+};
 
 export interface AdamConfig {
   learningRate: number;
@@ -71,8 +97,13 @@ export interface AdamConfig {
 
 export interface TrainConfig {
   name: string;
+  /** A Sequential stack, or a graph's layers in order (each with its name and inputs). */
   layers: LayerSpec[];
-  loss: 'categoricalCrossentropy';
+  /** A graph config's model input and output names (absent: a Sequential stack). */
+  graph?: GraphSpec;
+  loss: LossName;
+  /** Per-voxel training settings (patch, flips, class weights); only with a segmentation loss. */
+  segmentation?: SegmentationConfig;
   optimizer: { className: 'Adam'; config: AdamConfig };
   batchSize: number;
   epochs: number;
@@ -117,7 +148,8 @@ const pooling: LayerSchema = {
 const LAYER_SCHEMAS: Readonly<Record<LayerClassName, LayerSchema>> = {
   InputLayer: { required: ['inputShape'], fields: { name: nonEmptyString, inputShape: shape } },
   Conv3D: {
-    required: ['filters', 'kernelSize'],
+    // A graph's output convolution may leave 'filters' to the data (its number of classes); parseLayers checks.
+    required: ['kernelSize'],
     fields: {
       name: nonEmptyString,
       inputShape: shape,
@@ -126,6 +158,20 @@ const LAYER_SCHEMAS: Readonly<Record<LayerClassName, LayerSchema>> = {
       strides: triple,
       padding,
       dilationRate: triple,
+      activation,
+      useBias: boolean,
+      kernelInitializer: initializer,
+      biasInitializer: initializer,
+    },
+  },
+  Conv3DTranspose: {
+    required: ['filters', 'kernelSize'],
+    fields: {
+      name: nonEmptyString,
+      filters: positiveInt,
+      kernelSize: triple,
+      strides: triple,
+      padding,
       activation,
       useBias: boolean,
       kernelInitializer: initializer,
@@ -163,13 +209,25 @@ const LAYER_SCHEMAS: Readonly<Record<LayerClassName, LayerSchema>> = {
   Dropout: { required: ['rate'], fields: { name: nonEmptyString, rate: numberIn(0, 1, { hiOpen: true }) } },
   Activation: { required: ['activation'], fields: { name: nonEmptyString, activation } },
   ReLU: { required: [], fields: { name: nonEmptyString } },
-  Softmax: { required: [], fields: { name: nonEmptyString } },
+  // tfjs's Softmax layer defaults to axis 1 (Keras: -1); a per-voxel softmax needs axis -1.
+  Softmax: {
+    required: [],
+    fields: { name: nonEmptyString, axis: (v) => (Number.isInteger(v) ? undefined : 'an integer') },
+  },
+  Concatenate: {
+    required: [],
+    fields: { name: nonEmptyString, axis: (v) => (Number.isInteger(v) ? undefined : 'an integer') },
+  },
+  Add: { required: [], fields: { name: nonEmptyString } },
 };
 
-const TOP_LEVEL: Readonly<Record<string, Check | 'layers' | 'optimizer' | 'augmentation' | 'callbacks'>> = {
+const TOP_LEVEL: Readonly<
+  Record<string, Check | 'layers' | 'graph' | 'optimizer' | 'augmentation' | 'callbacks' | 'segmentation'>
+> = {
   name: nonEmptyString,
   layers: 'layers',
-  loss: oneOf(['categoricalCrossentropy', 'categorical_crossentropy']),
+  graph: 'graph',
+  loss: oneOf(Object.keys(LOSS_SPELLINGS)),
   optimizer: 'optimizer',
   batchSize: positiveInt,
   epochs: positiveInt,
@@ -178,12 +236,13 @@ const TOP_LEVEL: Readonly<Record<string, Check | 'layers' | 'optimizer' | 'augme
   seed: seedInt,
   augmentation: 'augmentation',
   callbacks: 'callbacks',
+  segmentation: 'segmentation',
   preprocessing: (v) =>
     typeof v === 'string' && findPreprocessing(v) !== undefined
       ? undefined
       : `a registered preprocessing (${preprocessingIds().join(', ')})`,
 };
-const TOP_LEVEL_REQUIRED = ['name', 'layers', 'loss', 'optimizer', 'batchSize', 'epochs', 'validationSplit'];
+const TOP_LEVEL_REQUIRED = ['name', 'loss', 'optimizer', 'batchSize', 'epochs', 'validationSplit'];
 
 const ADAM_FIELDS: Readonly<Record<keyof AdamConfig, Check>> = {
   learningRate: positiveNumber,
@@ -204,12 +263,13 @@ export function checkSetting(
   if (expected) throw new ConfigError(`${where}: '${key}' must be ${expected}, got ${show(value)}`);
 }
 
-function parseLayer(source: string, index: number, raw: unknown): LayerSpec {
-  const at = `${source}: layers[${index}]`;
+/** Checks one layer's class and config; `keys` are the keys a layer entry may have besides them (a graph's). */
+export function parseLayer(at: string, raw: unknown, keys: readonly string[] = []): LayerSpec {
   if (!isRecord(raw)) throw new ConfigError(`${at}: expected an object { "className", "config" }`);
+  const allowed = ['className', 'config', ...keys];
   for (const key of Object.keys(raw)) {
-    if (key !== 'className' && key !== 'config') {
-      throw new ConfigError(`${at}: unknown key '${key}' (allowed: className, config)`);
+    if (!allowed.includes(key)) {
+      throw new ConfigError(`${at}: unknown key '${key}' (allowed: ${allowed.join(', ')})`);
     }
   }
   const className = raw.className;
@@ -234,20 +294,39 @@ function parseLayers(source: string, raw: unknown): LayerSpec[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     throw new ConfigError(`${source}: 'layers' must be a non-empty array of layer specs`);
   }
-  const layers = raw.map((layer, i) => parseLayer(source, i, layer));
-  const lastDense = layers.map((l) => l.className).lastIndexOf('Dense');
+  const layers = raw.map((layer, i) => parseLayer(`${source}: layers[${i}]`, layer));
   layers.forEach((layer, i) => {
     const at = `${source}: layers[${i}] (${layer.className})`;
     if (i > 0 && (layer.config.inputShape !== undefined || layer.className === 'InputLayer')) {
       throw new ConfigError(`${at}: only the first layer may declare the input shape`);
     }
-    if (layer.className === 'Dense' && i !== lastDense && layer.config.units === undefined) {
+    if (layer.className === 'Concatenate' || layer.className === 'Add') {
+      throw new ConfigError(`${at}: merges take several inputs: describe the model as a 'graph'`);
+    }
+  });
+  checkClassCounts(source, layers, (i) => `layers[${i}]`);
+  return layers;
+}
+
+/**
+ * Only the model's last Dense (a classifier) or last Conv3D (a segmenter's per-voxel output) may leave its units or
+ * filters to the data's number of classes; every other one must give them.
+ */
+export function checkClassCounts(
+  source: string,
+  layers: readonly LayerSpec[],
+  label: (i: number) => string,
+): void {
+  const classes = layers.map((l) => l.className);
+  const last = { Dense: classes.lastIndexOf('Dense'), Conv3D: classes.lastIndexOf('Conv3D') };
+  layers.forEach((layer, i) => {
+    const key = layer.className === 'Dense' ? 'units' : layer.className === 'Conv3D' ? 'filters' : undefined;
+    if (key && layer.config[key] === undefined && i !== last[layer.className as 'Dense' | 'Conv3D']) {
       throw new ConfigError(
-        `${at}: missing required key 'units' (only the last Dense takes it from the data)`,
+        `${source}: ${label(i)} (${layer.className}): missing required key '${key}' (only the last ${layer.className} takes it from the data)`,
       );
     }
   });
-  return layers;
 }
 
 function parseOptimizer(source: string, raw: unknown): TrainConfig['optimizer'] {
@@ -279,10 +358,18 @@ export function parseTrainConfig(raw: unknown, source: string): TrainConfig {
   for (const key of TOP_LEVEL_REQUIRED) {
     if (!(key in raw)) throw new ConfigError(`${source}: missing required key '${key}'`);
   }
+  if ((raw.layers === undefined) === (raw.graph === undefined)) {
+    throw new ConfigError(
+      `${source}: give exactly one of 'layers' (a stack) or 'graph' (named layers with inputs)`,
+    );
+  }
+  const graph = raw.graph === undefined ? undefined : parseGraph(source, raw.graph);
+  const loss = LOSS_SPELLINGS[raw.loss as string] as LossName;
   const config: TrainConfig = {
     name: raw.name as string,
-    layers: parseLayers(source, raw.layers),
-    loss: 'categoricalCrossentropy',
+    layers: graph ? graph.layers : parseLayers(source, raw.layers),
+    ...(graph && { graph: graph.graph }),
+    loss,
     optimizer: parseOptimizer(source, raw.optimizer),
     batchSize: raw.batchSize as number,
     epochs: raw.epochs as number,
@@ -298,6 +385,11 @@ export function parseTrainConfig(raw: unknown, source: string): TrainConfig {
   if (raw.callbacks !== undefined) {
     config.callbacks = parseCallbacks(source, raw.callbacks, config.validationSplit);
   }
+  const segmentationLoss = loss !== 'categoricalCrossentropy';
+  if (raw.segmentation !== undefined && !segmentationLoss) {
+    throw new ConfigError(`${source}: 'segmentation' needs a per-voxel loss (${LOSSES.slice(1).join(', ')})`);
+  }
+  if (segmentationLoss) config.segmentation = parseSegmentation(source, raw.segmentation ?? {});
   return config;
 }
 

@@ -14,6 +14,8 @@ export {
   ConfigError,
   LAYER_CLASSES,
   type LayerSpec,
+  LOSSES,
+  type LossName,
   loadTrainConfig,
   parseTrainConfig,
   type TrainConfig,
@@ -26,7 +28,7 @@ export {
   GlobalAveragePooling3D,
   type GlobalAveragePooling3DArgs,
 } from './layers/index.js';
-export { buildModel, compileModel } from './model.js';
+export { buildModel, checkModelShapes, compileModel } from './model.js';
 export {
   fileHandler,
   loadModelFile,
@@ -37,6 +39,9 @@ export {
   saveModelToDir,
   WEIGHTS_BIN,
 } from './model-io.js';
+export type { SegmentationEvaluation } from './tasks/segmentation.js';
+export type { SegmentationConfig } from './tasks/segmentation-config.js';
+export type { BaseEvaluation } from './tasks/task.js';
 export {
   BEST_CONFIG_PATH,
   CHECKPOINT_FILE,

@@ -1,23 +1,23 @@
-// A small self-contained HTML report: summary, test metrics, confusion matrix and the curves inline.
+// A small self-contained HTML report: summary, the task's test section (metrics, confusion matrix, slices) and
+// the curves inline.
 import type { Evaluation } from './evaluate.js';
 import type { History } from './history.js';
 
 export interface ReportInput {
   title: string;
   summary: Record<string, string>;
-  /** Class names of the confusion matrix, index = label value (the run's contract labels). */
-  labels: readonly string[];
-  test: Evaluation;
+  /** The test split's section, from the run's task (Task.reportSection). */
+  testSection: string;
   history: History;
   curves: { loss: string; accuracy: string; learningRate?: string };
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : 'n/a');
-const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
+export const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : 'n/a');
+export const num = (x: number): string => (Number.isFinite(x) ? x.toFixed(4) : 'n/a');
 
-function confusionTable(confusion: number[][], labels: readonly string[]): string {
+export function confusionTable(confusion: number[][], labels: readonly string[]): string {
   const max = Math.max(1, ...confusion.flat());
   const head = labels.map((l) => `<th>${escapeHtml(l)}</th>`).join('');
   const rows = confusion
@@ -40,17 +40,27 @@ ${rows}
 
 function historyTable(history: History): string {
   const lr = history.learning_rate;
+  const dice = history.val_dice;
   const rows = history.loss
     .map(
       (_, i) =>
         `<tr><td>${i + 1}</td><td>${num(history.loss[i] as number)}</td><td>${num(history.accuracy[i] as number)}</td>` +
         `<td>${num(history.val_loss[i] as number)}</td><td>${num(history.val_accuracy[i] as number)}</td>` +
+        `${dice ? `<td>${num(dice[i] as number)}</td>` : ''}` +
         `${lr ? `<td>${(lr[i] as number).toPrecision(4)}</td>` : ''}</tr>`,
     )
     .join('\n');
-  return `<table><tr><th>epoch</th><th>loss</th><th>accuracy</th><th>val_loss</th><th>val_accuracy</th>${lr ? '<th>learning_rate</th>' : ''}</tr>
+  return `<table><tr><th>epoch</th><th>loss</th><th>accuracy</th><th>val_loss</th><th>val_accuracy</th>${dice ? '<th>val_dice</th>' : ''}${lr ? '<th>learning_rate</th>' : ''}</tr>
 ${rows}
 </table>`;
+}
+
+/** A classifier's test section: loss, accuracy (also on the even and odd rows), confusion matrix. */
+export function classificationSection(test: Evaluation, labels: readonly string[]): string {
+  return `<p>loss <b>${num(test.loss)}</b>, accuracy <b>${pct(test.accuracy)}</b> on ${test.count} samples:
+originals (even rows) <b>${pct(test.originals.accuracy)}</b> of ${test.originals.count},
+rotated copies (odd rows) <b>${pct(test.rotatedCopies.accuracy)}</b> of ${test.rotatedCopies.count}.</p>
+${confusionTable(test.confusion, labels)}`;
 }
 
 export function renderReport(input: ReportInput): string {
@@ -75,10 +85,7 @@ caption { caption-side: bottom; color: #666; font-size: 12px; padding-top: 0.3re
 <body>
 <h1>${escapeHtml(input.title)}</h1>
 <h2>Test set</h2>
-<p>loss <b>${num(input.test.loss)}</b>, accuracy <b>${pct(input.test.accuracy)}</b> on ${input.test.count} samples:
-originals (even rows) <b>${pct(input.test.originals.accuracy)}</b> of ${input.test.originals.count},
-rotated copies (odd rows) <b>${pct(input.test.rotatedCopies.accuracy)}</b> of ${input.test.rotatedCopies.count}.</p>
-${confusionTable(input.test.confusion, input.labels)}
+${input.testSection}
 <h2>Training curves</h2>
 <div class="curves">
 ${input.curves.loss}

@@ -1,44 +1,29 @@
 // The training run: Keras's fit(shuffle=True, validation_split) reproduced step by step with a seeded shuffle,
-// per-batch preprocessing, a checkpoint after every epoch, then the test evaluation and the run folder.
+// per-batch preprocessing, a checkpoint after every epoch, then the test evaluation and the run folder. What a
+// step, a score and a report section are belongs to the run's task (tasks/: classification or segmentation).
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  contractToMetadata,
-  deriveSeed,
-  type ModelContract,
-  SEED_CONTRACT,
-  withTestAccuracy,
-} from '@conv3d/core';
-import { writeFileAtomic } from '@conv3d/core/node';
+import { contractToMetadata, deriveSeed, type ModelContract, SEED_CONTRACT } from '@conv3d/core';
 import { defaultDatasetPath, type OpenOptions, openDataset, validationSplitIndex } from '@conv3d/data';
 import * as tf from '@tensorflow/tfjs';
 import type { RawBatch } from './augmentation/epoch-rows.js';
 import { prepareAugmentation } from './augmentation/prepare.js';
 import { type BackendChoice, type BackendPreference, describeBackend, selectBackend } from './backend.js';
-import {
-  batchTensors,
-  gatherLabels,
-  gatherRows,
-  type RawRows,
-  readRows,
-  type TrainingData,
-  toTensors,
-} from './batches.js';
+import { gatherLabels, gatherRows, type RawRows, readRows, type TrainingData } from './batches.js';
 import { type CallbackOutcome, CallbackRunner } from './callbacks/runner.js';
 import { checkpointExists, type LoopState, restoreCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { ConfigError, checkSetting, loadTrainConfig, type TrainConfig } from './config.js';
 import { fitConfigToContract, runContract } from './data-contract.js';
-import { type Evaluation, Evaluator } from './evaluate.js';
 import { appendEpoch, type EpochMetrics, emptyHistory, formatEpochLine, type History } from './history.js';
-import { buildModel } from './model.js';
-import { saveModelToDir } from './model-io.js';
-import { renderCurves } from './plots.js';
+import { buildModel, checkModelShapes, compileModel } from './model.js';
 import { epochProgress } from './progress.js';
-import { renderReport } from './report.js';
+import { writeRunFolder } from './run-folder.js';
 import { BatchReader, DEFAULT_DEPTH, Lookahead, rangeItems } from './stream/batch-reader.js';
 import { chooseLoading } from './stream/mode.js';
 import type { PreparedBatch } from './stream/prepare.js';
 import { BatchSchedule } from './stream/schedule.js';
+import { makeTask } from './tasks/index.js';
+import type { BaseEvaluation, Task } from './tasks/task.js';
 
 /** The seed tutorial's model and settings. */
 export const SEED_CONFIG_PATH = fileURLToPath(new URL('../configs/seed.json', import.meta.url));
@@ -51,10 +36,18 @@ export const SEED_DROPOUT_CONFIG_PATH = fileURLToPath(
 export const BEST_CONFIG_PATH = fileURLToPath(new URL('../configs/best.json', import.meta.url));
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
+/** Test volumes whose middle slices a segmenter's report shows. */
+const REPORT_SLICES = 3;
 
 export interface TrainOptions {
   /** A validated config or the path of a config file (default: the seed config). */
   config?: TrainConfig | string;
+  /**
+   * A model built in code (tfjs layers, any graph) to train instead of the config's layers; the config still gives
+   * the loss, optimizer and fit settings. It must take the data's input shape and give one probability per class
+   * (per voxel for a segmentation set). It is compiled with the config's optimizer.
+   */
+  model?: tf.LayersModel;
   epochs?: number;
   /** Keras's steps_per_epoch (overrides the config's stepsPerEpoch). */
   stepsPerEpoch?: number;
@@ -139,7 +132,8 @@ export interface TrainResult {
   /** The trained model, still compiled with its Adam state: it can train further. */
   model: tf.LayersModel;
   history: History;
-  test: Evaluation;
+  /** The test split's scores: loss, accuracy and confusion, plus a segmenter's Dice and IoU per class. */
+  test: BaseEvaluation;
   run: RunInfo;
   outDir: string;
   /** Frees the model's weights and the optimizer's state; `model.dispose()` alone leaves Adam's moments. */
@@ -214,6 +208,7 @@ interface TrainRows {
 /** Rows [start, end) of `split`, in batches: from memory when given, else streamed through `reader`. */
 async function evaluateRange(
   model: tf.LayersModel,
+  task: Task<BaseEvaluation>,
   contract: ModelContract,
   reader: BatchReader | undefined,
   memory: { x: RawRows; y: Int32Array } | undefined,
@@ -221,8 +216,8 @@ async function evaluateRange(
   start: number,
   end: number,
   batchSize: number,
-): Promise<Evaluation> {
-  const evaluator = new Evaluator(model, contract);
+): Promise<BaseEvaluation> {
+  const evaluator = task.evaluator(model);
   if (reader) {
     const ahead = new Lookahead(reader, rangeItems(split, start, end, batchSize));
     for (let s = start; s < end; s += batchSize) {
@@ -233,9 +228,11 @@ async function evaluateRange(
   }
   if (!memory) throw new Error(`evaluateRange: no rows for '${split}'`);
   const { rawLength } = contract;
+  const { labelLength } = task;
   for (let s = start; s < end; s += batchSize) {
     const n = Math.min(batchSize, end - s);
-    evaluator.add(memory.x.subarray(s * rawLength, (s + n) * rawLength), memory.y.subarray(s, s + n), n, s);
+    const y = memory.y.subarray(s * labelLength, (s + n) * labelLength);
+    evaluator.add(memory.x.subarray(s * rawLength, (s + n) * rawLength), y, n, s);
   }
   return evaluator.result();
 }
@@ -246,12 +243,19 @@ interface EpochBatches {
   batch(epoch: number, step: number): Promise<RawBatch | PreparedBatch> | RawBatch;
 }
 
-function storedBatches(rows: TrainRows, x: RawRows, y: Int32Array, schedule: BatchSchedule): EpochBatches {
+function storedBatches(
+  rows: TrainRows,
+  labelLength: number,
+  x: RawRows,
+  y: Int32Array,
+  schedule: BatchSchedule,
+): EpochBatches {
   return {
     steps: schedule.stepsPerEpoch,
     batch(epoch, step) {
       const idx = schedule.indices(epoch, step);
-      return { x: gatherRows(x, idx, rows.contract.rawLength), y: gatherLabels(y, idx), count: idx.length };
+      const labels = gatherLabels(y, idx, labelLength);
+      return { x: gatherRows(x, idx, rows.contract.rawLength), y: labels, count: idx.length };
     },
   };
 }
@@ -282,7 +286,7 @@ function streamedBatches(
 
 async function trainEpoch(
   model: tf.LayersModel,
-  contract: ModelContract,
+  task: Task<BaseEvaluation>,
   batches: EpochBatches,
   config: TrainConfig,
   epoch: number,
@@ -301,24 +305,13 @@ async function trainEpoch(
       const w0 = performance.now();
       const batch = await batches.batch(epoch, step);
       waited += performance.now() - w0;
-      const { xs, ys } =
-        'inputs' in batch
-          ? batchTensors(contract, batch.inputs, batch.y, batch.count)
-          : toTensors(contract, batch.x, batch.y, batch.count);
       dropout.set(deriveSeed(config.seed, epoch, step));
       callbacks?.beforeStep(epoch, step);
-      let out: number | number[];
-      try {
-        out = await model.trainOnBatch(xs, ys);
-        callbacks?.afterStep(epoch);
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
-      const [loss, acc] = Array.isArray(out) ? out : [out, Number.NaN];
+      const { loss, accuracy } = await task.trainStep(model, batch, epoch, step);
+      callbacks?.afterStep(epoch);
       // Keras reports the sample-weighted mean over the epoch's batches.
-      lossSum += (loss as number) * batch.count;
-      accSum += (acc as number) * batch.count;
+      lossSum += loss * batch.count;
+      accSum += accuracy * batch.count;
       seen += batch.count;
       bar.update(step + 1, lossSum / seen, accSum / seen);
     }
@@ -333,18 +326,65 @@ async function testSplit(
   ds: TrainingData,
   reader: BatchReader | undefined,
   model: tf.LayersModel,
+  task: Task<BaseEvaluation>,
   contract: ModelContract,
   rows: number,
   batchSize: number,
-): Promise<Evaluation> {
-  if (reader) return evaluateRange(model, contract, reader, undefined, 'test', 0, rows, batchSize);
-  const evaluator = new Evaluator(model, contract);
+): Promise<BaseEvaluation> {
+  if (reader) return evaluateRange(model, task, contract, reader, undefined, 'test', 0, rows, batchSize);
+  const evaluator = task.evaluator(model, REPORT_SLICES);
   let first = 0;
   for (const batch of ds.batches('test', batchSize, { start: 0, end: rows })) {
     evaluator.add(batch.x, batch.y, batch.count, first);
     first += batch.count;
   }
   return evaluator.result();
+}
+
+/** The run's contract (from the data), task (from the labels and the loss, which must agree) and fitted config. */
+function setupRun(
+  ds: TrainingData,
+  given: TrainConfig,
+  source: string,
+): { contract: ModelContract; task: Task<BaseEvaluation>; config: TrainConfig } {
+  const contract = runContract(
+    ds.descriptor ?? SEED_CONTRACT,
+    given.preprocessing,
+    source,
+    given.segmentation?.patch,
+  );
+  const volume = ds.descriptor?.grid;
+  if (volume && contract.grid.join() !== volume.join()) {
+    throw new ConfigError(
+      `${source}: segmentation.patch ${contract.grid.join('×')} differs from the data's volumes ${volume.join('×')}: ` +
+        'training on random patches of larger volumes is not supported yet (leave patch out to train on whole volumes)',
+    );
+  }
+  if (given.augmentation && given.stepsPerEpoch !== undefined) {
+    throw new ConfigError(
+      `${source}: stepsPerEpoch does not combine with online augmentation (its epochs are sized by the augmentation)`,
+    );
+  }
+  // The task first: a loss for the wrong kind of labels is the error to report, not what fitting it finds.
+  const task = makeTask(given, contract, source);
+  return { contract, task, config: fitConfigToContract(given, contract, ds.path, source) };
+}
+
+const contractLine = (c: ModelContract): string =>
+  `Contract: ${c.task === 'segment' ? 'segment, patch' : 'classify, grid'} ${c.grid.join('×')}, ` +
+  `${c.rawChannels} channel(s), '${c.preprocessing}' → input [${c.inputShape.join(', ')}], ` +
+  `${c.labels.length} classes (${c.labels.join(', ')})`;
+
+/** The config's model, or the one given (checked against the data and compiled with the config's optimizer). */
+function modelFor(
+  given: tf.LayersModel | undefined,
+  config: TrainConfig,
+  contract: ModelContract,
+): tf.LayersModel {
+  if (!given) return buildModel(config, { contract });
+  checkModelShapes(given, contract, `the given model '${given.name}'`);
+  compileModel(given, config);
+  return given;
 }
 
 /**
@@ -365,16 +405,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ? options.data
       : await openDataset(options.data ?? defaultDatasetPath(), options.dataOptions);
   try {
-    const contract = runContract(ds.descriptor ?? SEED_CONTRACT, given.preprocessing, source);
-    const config = fitConfigToContract(given, contract, ds.path, source);
+    const { contract, task, config } = setupRun(ds, given, source);
     const limit = options.limit ?? null;
     const trainCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('train'));
     const testCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('test'));
-    if (config.augmentation && config.stepsPerEpoch !== undefined) {
-      throw new ConfigError(
-        `${source}: stepsPerEpoch does not combine with online augmentation (its epochs are sized by the augmentation)`,
-      );
-    }
     const loading = chooseLoading(
       options.stream,
       ds,
@@ -386,7 +420,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (split === 0) throw new ConfigError(`${source}: no training rows left after the validation split`);
     const raw = loading.stream
       ? undefined
-      : readRows(ds, 'train', trainCount, contract.rawLength, { shared: config.augmentation !== undefined });
+      : readRows(ds, 'train', trainCount, contract.rawLength, {
+          shared: config.augmentation !== undefined,
+          labelLength: task.labelLength,
+        });
     const rows: TrainRows = { contract, x: raw?.x, y: raw?.y, count: trainCount, split };
     const augmentation =
       config.augmentation &&
@@ -398,12 +435,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     log(
       `Batches: ${loading.stream ? 'streamed from the file' : 'from the rows in memory'} (${loading.reason})`,
     );
-    log(
-      `Contract: grid ${contract.grid.join('×')}, ${contract.rawChannels} channel(s), '${contract.preprocessing}' → input ` +
-        `[${contract.inputShape.join(', ')}], ${contract.labels.length} classes (${contract.labels.join(', ')})`,
-    );
+    log(contractLine(contract));
 
-    const model = buildModel(config, { contract });
+    const model = modelFor(options.model, config, contract);
     try {
       const ckptPath = join(outDir, CHECKPOINT_FILE);
       // The config as given (a resume with other data is caught by the data path, counts and the file's contract);
@@ -412,6 +446,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const settings = given.callbacks?.lrSchedule ? given : rest;
       const fingerprint = JSON.stringify({
         settings,
+        ...(options.model && { model: options.model.toJSON(null, false) }),
         data: resolve(ds.path),
         trainCount,
         testCount,
@@ -455,7 +490,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           ? { steps: feed.stepsPerEpoch, batch: (epoch, step) => feed.next(epoch, step) }
           : ahead
             ? streamedBatches(ahead, schedule)
-            : storedBatches(rows, raw?.x as RawRows, raw?.y as Int32Array, schedule);
+            : storedBatches(rows, task.labelLength, raw?.x as RawRows, raw?.y as Int32Array, schedule);
         if (reader) {
           log(
             `Streaming: ${schedule.stepsPerEpoch} steps per epoch, read ${reader.threaded ? `on a worker thread, ${DEFAULT_DEPTH} batches ahead` : 'in-process on demand'}`,
@@ -481,7 +516,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           const e0 = performance.now();
           const { waitSeconds: waited, ...fit } = await trainEpoch(
             model,
-            contract,
+            task,
             batches,
             config,
             epoch,
@@ -493,6 +528,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           epochTrainSeconds.push((performance.now() - e0) / 1000);
           const val = await evaluateRange(
             model,
+            task,
             contract,
             reader,
             raw,
@@ -501,9 +537,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             trainCount,
             config.batchSize,
           );
-          const metrics: EpochMetrics = { ...fit, val_loss: val.loss, val_accuracy: val.accuracy };
+          const metrics: EpochMetrics = { ...fit, ...task.validationMetrics(val) };
           const averageLine = await callbacks?.validateAverage(epoch, () =>
-            evaluateRange(model, contract, reader, raw, 'train', split, trainCount, config.batchSize),
+            evaluateRange(model, task, contract, reader, raw, 'train', split, trainCount, config.batchSize),
           );
           if (callbacks) {
             const { lr } = callbacks.afterEpoch(epoch, { ...metrics });
@@ -519,7 +555,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
             state.arrays = saved.arrays;
           }
           await saveCheckpoint(ckptPath, model, state);
-          log(formatEpochLine(epoch + 1, config.epochs, seconds, metrics));
+          log(formatEpochLine(epoch + 1, config.epochs, seconds, metrics, contract.labels));
           if (averageLine) log(averageLine);
           if (reader) log(`  steps waited ${waited.toFixed(2)} s for streamed batches`);
           if (callbacks?.hasStopped) log(`EarlyStopping: stopped after epoch ${epoch + 1}`);
@@ -537,16 +573,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
 
       const testStart = performance.now();
-      let test: Evaluation;
+      let test: BaseEvaluation;
       try {
-        test = await testSplit(ds, reader, model, contract, testCount, config.batchSize);
+        test = await testSplit(ds, reader, model, task, contract, testCount, config.batchSize);
       } finally {
         await reader?.close();
       }
       const testSeconds = (performance.now() - testStart) / 1000;
-      log(
-        `Test: loss ${test.loss.toFixed(4)} - accuracy ${test.accuracy.toFixed(4)} (${test.count} samples)`,
-      );
+      log(task.testLine(test));
 
       const run: RunInfo = {
         config,
@@ -592,7 +626,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         peakRssMB: 0,
         versions: { tfjs: tf.version.tfjs, node: process.version },
       };
-      await writeRunFolder(outDir, model, state.history, test, run, t0);
+      await writeRunFolder(outDir, model, task, state.history, test, run, t0);
       log(`Wrote ${outDir}`);
       return { model, history: state.history, test, run, outDir, dispose: () => disposeTrained(model) };
     } catch (err) {
@@ -602,67 +636,4 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   } finally {
     if (typeof options.data !== 'object') ds.close();
   }
-}
-
-async function writeRunFolder(
-  outDir: string,
-  model: tf.LayersModel,
-  history: History,
-  test: Evaluation,
-  run: RunInfo,
-  t0: number,
-): Promise<void> {
-  model.setUserDefinedMetadata({
-    conv3d: contractToMetadata(
-      withTestAccuracy(run.contract, Number.isFinite(test.accuracy) ? test.accuracy : undefined),
-    ),
-  });
-  await saveModelToDir(model, outDir);
-  const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
-  writeFileAtomic(join(outDir, 'history.json'), json(history));
-  // Which epoch the saved model comes from, when a callback picked one.
-  writeFileAtomic(
-    join(outDir, 'metrics.json'),
-    json({ test, ...(run.callbacks && { weights: run.callbacks }) }),
-  );
-  const curves = await renderCurves(history);
-  writeFileAtomic(join(outDir, 'loss.svg'), curves.loss);
-  writeFileAtomic(join(outDir, 'accuracy.svg'), curves.accuracy);
-  if (curves.learningRate) writeFileAtomic(join(outDir, 'learning-rate.svg'), curves.learningRate);
-  run.timings.finishedAt = new Date().toISOString();
-  run.timings.totalSeconds = (performance.now() - t0) / 1000;
-  // maxRSS is in kilobytes.
-  run.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-  const summary: Record<string, string> = {
-    config: `${run.config.name} (${run.configSource})`,
-    backend: `${run.backend.name} (tfjs '${run.backend.tfBackend}')`,
-    seed: String(run.seed),
-    epochs: String(history.loss.length),
-    'batch size': String(run.config.batchSize),
-    'learning rate': String(run.config.optimizer.config.learningRate),
-    data: `${run.dataset.path}: ${run.dataset.trainRows} train, ${run.dataset.validationRows} validation, ${run.dataset.testRows} test`,
-    contract: `grid ${run.contract.grid.join('×')}, ${run.contract.rawChannels} channel(s), preprocessing '${run.contract.preprocessing}', labels ${run.contract.labels.join(', ')}`,
-    ...(run.augmentation && {
-      augmentation: `${run.augmentation.epochRows} rows per epoch (${run.augmentation.workerThread ? 'worker thread' : 'in-process'}); steps waited ${run.augmentation.waitSeconds.toFixed(1)} s for batches`,
-    }),
-    batches: `${run.loading.mode === 'stream' ? 'streamed from the file' : 'from the rows in memory'} (${run.loading.reason})${run.loading.mode === 'stream' ? `; steps waited ${run.loading.epochWaitSeconds.reduce((a, b) => a + b, 0).toFixed(1)} s for batches` : ''}`,
-    ...(run.callbacks && {
-      'saved weights': `${run.callbacks.weights}${run.callbacks.bestEpoch ? ` (epoch ${run.callbacks.bestEpoch})` : ''}`,
-    }),
-    ...(run.callbacks?.stoppedEpoch && { 'stopped early': `after epoch ${run.callbacks.stoppedEpoch}` }),
-    'mean epoch time': `${run.timings.meanEpochSeconds.toFixed(1)} s`,
-    'total time': `${run.timings.totalSeconds.toFixed(1)} s`,
-  };
-  writeFileAtomic(
-    join(outDir, 'report.html'),
-    renderReport({
-      title: `conv3d-train: ${run.config.name}`,
-      summary,
-      labels: run.contract.labels,
-      test,
-      history,
-      curves,
-    }),
-  );
-  writeFileAtomic(join(outDir, 'run.json'), json(run));
 }

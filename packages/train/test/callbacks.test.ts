@@ -198,7 +198,7 @@ describe('callbacks config', () => {
     ],
     [
       { earlyStopping: { monitor: 'val_acc' } },
-      `c.json: callbacks.earlyStopping: 'monitor' must be one of "val_loss", "val_accuracy", "loss", "accuracy", got "val_acc"`,
+      `c.json: callbacks.earlyStopping: 'monitor' must be one of "val_loss", "val_accuracy", "val_dice", "loss", "accuracy", got "val_acc"`,
     ],
     [
       { lrSchedule: { type: 'cosine' }, reduceLROnPlateau: {} },

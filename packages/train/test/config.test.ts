@@ -140,7 +140,7 @@ describe('config errors are one line naming file, layer index and field', () => 
       (c: { layers: Array<Record<string, unknown>> }) => {
         (c.layers[2] as Record<string, unknown>).className = 'Conv2D';
       },
-      'bad.json: layers[2]: unknown layer class "Conv2D" (supported: InputLayer, Conv3D, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, BatchNormalization, Flatten, Dense, Dropout, Activation, ReLU, Softmax)',
+      'bad.json: layers[2]: unknown layer class "Conv2D" (supported: InputLayer, Conv3D, Conv3DTranspose, MaxPooling3D, AveragePooling3D, GlobalAveragePooling3D, BatchNormalization, Flatten, Dense, Dropout, Activation, ReLU, Softmax, Concatenate, Add)',
     ],
     [
       'bad value',
@@ -182,7 +182,7 @@ describe('config errors are one line naming file, layer index and field', () => 
       (c: Record<string, unknown>) => {
         c.epoch = 3;
       },
-      "bad.json: unknown key 'epoch' (allowed: name, layers, loss, optimizer, batchSize, epochs, stepsPerEpoch, validationSplit, seed, augmentation, callbacks, preprocessing)",
+      "bad.json: unknown key 'epoch' (allowed: name, layers, graph, loss, optimizer, batchSize, epochs, stepsPerEpoch, validationSplit, seed, augmentation, callbacks, segmentation, preprocessing)",
     ],
     [
       'steps per epoch that is not a positive integer',

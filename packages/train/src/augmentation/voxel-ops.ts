@@ -9,6 +9,8 @@ import type { Axis, Plane, VoxelAugmentationConfig } from './config.js';
 const DEG = Math.PI / 180;
 
 export type Row = Float64Array;
+/** Any voxel values a flip moves: raw rows, preprocessed inputs or label volumes. */
+export type Voxels = Float64Array | Float32Array | Int32Array;
 
 /** The grid a row holds: sizes along x (W), y (H) and z (D), and values per voxel. */
 export class VoxelGrid {
@@ -38,12 +40,12 @@ export class VoxelGrid {
   }
 }
 
-function copyVoxel(src: Row, from: number, dst: Row, to: number, channels: number): void {
+function copyVoxel<T extends Voxels>(src: T, from: number, dst: T, to: number, channels: number): void {
   for (let c = 0; c < channels; c++) dst[to + c] = src[from + c] as number;
 }
 
 /** Mirrors along `axis`: dst(x) = src(nx − 1 − x) for axis x. */
-export function flip(g: VoxelGrid, src: Row, dst: Row, axis: Axis): void {
+export function flip<T extends Voxels>(g: VoxelGrid, src: T, dst: T, axis: Axis): void {
   const { nx, ny, nz, channels } = g;
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {

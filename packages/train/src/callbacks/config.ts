@@ -12,7 +12,7 @@ import {
   positiveNumber,
 } from '../config-checks.js';
 
-export const MONITORS = ['val_loss', 'val_accuracy', 'loss', 'accuracy'] as const;
+export const MONITORS = ['val_loss', 'val_accuracy', 'val_dice', 'loss', 'accuracy'] as const;
 export type Monitor = (typeof MONITORS)[number];
 export type Mode = 'auto' | 'min' | 'max';
 
@@ -237,5 +237,5 @@ export function parseCallbacks(source: string, raw: unknown, validationSplit: nu
 
 /** Keras's mode 'auto': maximise accuracies, minimise losses. */
 export function isMaximised(monitorName: Monitor, m: Mode): boolean {
-  return m === 'max' || (m === 'auto' && monitorName.endsWith('accuracy'));
+  return m === 'max' || (m === 'auto' && (monitorName.endsWith('accuracy') || monitorName.endsWith('dice')));
 }

@@ -9,7 +9,8 @@ import {
   type ReduceLROnPlateauConfig,
 } from './config.js';
 
-export type EpochLogs = Readonly<Record<Monitor, number>>;
+/** An epoch's metrics; val_dice only for a segmenter (a monitor missing from the logs never improves). */
+export type EpochLogs = Readonly<Partial<Record<Monitor, number>>>;
 
 /** JSON has no Infinity: the initial "best" of a fresh callback is stored as null. */
 type Best = number | null;
@@ -39,7 +40,7 @@ export class ReduceLROnPlateau {
 
   /** Returns the learning rate for the next epoch. */
   onEpochEnd(logs: EpochLogs, lr: number): number {
-    const current = logs[this.config.monitor];
+    const current = logs[this.config.monitor] ?? Number.NaN;
     if (!Number.isFinite(current)) return lr;
     const s = this.state;
     if (s.cooldownCounter > 0) {
@@ -86,7 +87,7 @@ export class EarlyStopping {
 
   /** Returns whether the epoch is the best so far (its weights are the ones to keep) and whether to stop. */
   onEpochEnd(epoch: number, logs: EpochLogs): { best: boolean; stop: boolean } {
-    const current = logs[this.config.monitor];
+    const current = logs[this.config.monitor] ?? Number.NaN;
     if (!Number.isFinite(current)) return { best: false, stop: false };
     const s = this.state;
     s.wait++;
@@ -121,7 +122,7 @@ export class BestCheckpoint {
 
   /** Whether this epoch's weights replace the kept ones. */
   onEpochEnd(epoch: number, logs: EpochLogs): boolean {
-    const current = logs[this.config.monitor];
+    const current = logs[this.config.monitor] ?? Number.NaN;
     if (!Number.isFinite(current)) return false;
     const best = fromBest(this.state.best, this.maximise);
     if (this.maximise ? current > best : current < best) {

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SavedArray } from '../checkpoint.js';
 import { ConfigError } from '../config-checks.js';
-import type { Evaluation } from '../evaluate.js';
+import type { BaseEvaluation } from '../tasks/task.js';
 import type { CallbacksConfig } from './config.js';
 import {
   BestCheckpoint,
@@ -134,7 +134,7 @@ export class CallbackRunner {
    * After an epoch's training and validation: the weight average (if configured) scored by `evaluate` on the
    * validation rows, the model's own weights back in place afterwards; a line for the log, or undefined.
    */
-  async validateAverage(epoch: number, evaluate: () => Promise<Evaluation>): Promise<string | undefined> {
+  async validateAverage(epoch: number, evaluate: () => Promise<BaseEvaluation>): Promise<string | undefined> {
     const scores: AverageEpoch | undefined = await this.average?.afterEpoch(epoch, evaluate);
     if (!scores || !this.average) return undefined;
     return `  ${this.average.config.type} of the weights: val_loss: ${scores.val_loss.toFixed(4)} - val_accuracy: ${scores.val_accuracy.toFixed(4)}`;
@@ -151,7 +151,7 @@ export class CallbackRunner {
       if (stop) this.stopped = true;
     }
     if (this.best?.onEpochEnd(epoch, logs)) this.bestWeights = snapshot(this.model, BEST);
-    if (this.average) this.average.state.lastPlain = logs[this.average.config.monitor];
+    if (this.average) this.average.state.lastPlain = logs[this.average.config.monitor] ?? null;
     return { lr, stop: this.stopped };
   }
 

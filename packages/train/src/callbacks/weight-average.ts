@@ -6,7 +6,7 @@
 // it when it beats the plain weights on the monitored value. The whole state goes into the run's checkpoint.
 import * as tf from '@tensorflow/tfjs';
 import type { SavedArray } from '../checkpoint.js';
-import type { Evaluation } from '../evaluate.js';
+import type { BaseEvaluation } from '../tasks/task.js';
 import { isMaximised, type Monitor, type WeightAverageConfig } from './config.js';
 
 /** The average's validation scores after one epoch (1-based). */
@@ -89,13 +89,16 @@ export class WeightAverage {
    * After 0-based `epoch`'s training: the SWA update, then the average scored by `evaluate` (the validation rows)
    * with the plain weights put back afterwards. Returns the scores, or undefined before the average exists.
    */
-  async afterEpoch(epoch: number, evaluate: () => Promise<Evaluation>): Promise<AverageEpoch | undefined> {
+  async afterEpoch(
+    epoch: number,
+    evaluate: () => Promise<BaseEvaluation>,
+  ): Promise<AverageEpoch | undefined> {
     if (this.config.type === 'swa' && epoch + 1 >= this.config.startEpoch) {
       this.update(this.state.updates / (this.state.updates + 1));
     }
     if (this.state.updates === 0) return undefined;
     const plain = this.model.weights.map((w) => w.read().clone());
-    let val: Evaluation;
+    let val: BaseEvaluation;
     try {
       this.model.setWeights(this.average);
       val = await evaluate();
