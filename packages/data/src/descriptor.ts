@@ -1,7 +1,7 @@
 // What a dataset file holds, in the model contract's own fields (@conv3d/core's ContractSpec: grid [D, H, W], raw
 // channels per voxel, label names) plus the voxel order and the rows per split, so training copies them into a
 // model's contract as they are.
-import type { ContractSpec, Task, VOXEL_ORDER } from '@conv3d/core';
+import type { ContractSpec, Task, VOXEL_ORDER, VolumePreparation } from '@conv3d/core';
 import type { Split } from './layout.js';
 
 export interface DatasetDescriptor extends Pick<ContractSpec, 'grid' | 'rawChannels' | 'labels'> {
@@ -11,6 +11,11 @@ export interface DatasetDescriptor extends Pick<ContractSpec, 'grid' | 'rawChann
   task: Task;
   /** Rows per split. */
   counts: Readonly<Record<Split, number>>;
+  /**
+   * How the file's scans were prepared (`conv3d-dataset pack`'s `preparation` attribute): a model trained on them
+   * records it in its contract, so inference prepares a new scan the same way. Absent for rows not made from scans.
+   */
+  preparation?: VolumePreparation;
 }
 
 /** Labels per row: 1 for a classification set, D·H·W for a segmentation set. */

@@ -3,7 +3,7 @@
 // ((N, D, H, W), or (N, D·H·W) beside flat X), compressed or not. Slices are read on demand, so memory stays flat
 // however large the file.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { VOXEL_ORDER } from '@conv3d/core';
+import { preparationProblem, VOXEL_ORDER, type VolumePreparation } from '@conv3d/core';
 import type { Dataset, File } from 'h5wasm/node';
 import { type DatasetDescriptor, labelLengthOf, rowLengthOf } from './descriptor.js';
 import { DataError } from './errors.js';
@@ -192,6 +192,18 @@ interface OpenedSplits {
   layout: SampleLayout;
   labels: readonly string[];
   segment: boolean;
+  preparation?: VolumePreparation;
+}
+
+/** A `preparation` attribute's value (JSON text of core's VolumePreparation); undefined when it is not one. */
+function preparationFromAttribute(value: unknown): VolumePreparation | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return preparationProblem(parsed) === undefined ? (parsed as VolumePreparation) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function openSplits(
@@ -305,7 +317,20 @@ function openSplits(
       );
     }
   }
-  return { splits, layout: layout as SampleLayout, labels, segment: segmentOf !== undefined };
+  const [prepared] = attributeSources(
+    path,
+    'preparation',
+    preparationFromAttribute,
+    "JSON of a scan preparation (orientation, spacing, intensity; see @conv3d/core's VolumePreparation)",
+    [{ entity: file, where: 'of the file' }],
+  );
+  return {
+    splits,
+    layout: layout as SampleLayout,
+    labels,
+    segment: segmentOf !== undefined,
+    ...(prepared && { preparation: prepared.value }),
+  };
 }
 
 const sampleText = (l: SampleLayout): string => `${l.grid.join('×')}×${l.channels}`;
@@ -459,6 +484,7 @@ class H5Dataset3D implements Dataset3D {
       labels: opened.labels,
       task: opened.segment ? 'segment' : 'classify',
       counts: { train: this.handles('train').rows, test: this.handles('test').rows },
+      ...(opened.preparation && { preparation: opened.preparation }),
     };
     this.rowLength = rowLengthOf(this.descriptor);
     this.labelLength = labelLengthOf(this.descriptor);

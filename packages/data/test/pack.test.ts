@@ -51,6 +51,7 @@ describe('pack', () => {
       grid: [6, 7, 8],
       workers: 0,
       seed: 3,
+      preparation: { orientation: 'LPS', intensity: { kind: 'minmax' } },
     });
     expect([result.sources.labels, result.rows, result.shape]).toEqual([
       ['a', 'b'],
@@ -61,6 +62,8 @@ describe('pack', () => {
     expect(preparationProblem(report.preparation)).toBeUndefined();
     const ds = await openDataset(out);
     try {
+      // The pack's preparation reaches the descriptor, so a model trained on the file records it.
+      expect(ds.descriptor.preparation).toEqual({ orientation: 'LPS', intensity: { kind: 'minmax' } });
       expect(ds.descriptor.grid).toEqual([6, 7, 8]);
       expect(ds.descriptor.labels).toEqual(['a', 'b']);
       expect(Array.from(ds.read('test').y).sort()).toEqual([0, 1]);
@@ -76,6 +79,7 @@ describe('pack', () => {
       grid: [6, 7, 8],
       workers: 0,
       seed: 3,
+      preparation: { orientation: 'LPS', intensity: { kind: 'minmax' } },
     });
     expect([a.sources.layout, a.sources.labels, a.rows]).toEqual(['csv', ['a', 'b'], { train: 6, test: 2 }]);
   });

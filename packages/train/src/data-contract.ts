@@ -1,12 +1,12 @@
-// A run's model contract comes from its data: the file's grid, raw channels, label names and task (the reader's
-// descriptor, in the contract's own field names) plus the config's preprocessing. 3D MNIST defaults to the seed's
+// A run's model contract comes from its data: the file's grid, raw channels, label names, task and scan preparation
+// (the reader's descriptor, in the contract's own field names) plus the config's preprocessing. 3D MNIST defaults to the seed's
 // Oranges RGB step, anything else to per-sample min-max scaling. A segmenter's grid is its training patch.
 import { defineContract, type ModelContract, SEED_CONTRACT } from '@conv3d/core';
 import type { DatasetDescriptor } from '@conv3d/data';
 import { ConfigError, type LayerSpec, type TrainConfig } from './config.js';
 
 export type DataShape = Pick<DatasetDescriptor, 'grid' | 'rawChannels' | 'labels'> &
-  Partial<Pick<DatasetDescriptor, 'task'>>;
+  Partial<Pick<DatasetDescriptor, 'task' | 'preparation'>>;
 
 /** 3D MNIST at any resolution: a cubic grid of one value per voxel labelled with the seed's digits. */
 export function isMnistLike(data: DataShape): boolean {
@@ -45,6 +45,8 @@ export function runContract(
           task: 'segment' as const,
           segmentation: { output: 'probabilities' as const, freeSize: false },
         }),
+        // Scans packed by conv3d-dataset pack: inference prepares a new scan as these were.
+        ...(data.preparation && { preparation: data.preparation }),
       },
       source,
     );

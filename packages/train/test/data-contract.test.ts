@@ -34,6 +34,11 @@ describe('the run contract', () => {
     expect(seed.inputShape).toEqual(SEED_CONTRACT.inputShape);
     expect(runContract(SHAPES_DATA, undefined, 'x').inputShape).toEqual([12, 10, 8, 1]);
     expect(runContract(SHAPES_DATA, 'none', 'x').preprocessing).toBe('none');
+    // Scans packed with a preparation: the model's contract records it (version 3), so inference prepares alike.
+    const preparation = { orientation: 'LIA', intensity: { kind: 'zscore', nonzero: true } } as const;
+    const prepared = runContract({ ...SHAPES_DATA, preparation }, undefined, 'x');
+    expect([prepared.preparation, prepared.version]).toEqual([preparation, 3]);
+    expect(runContract(SHAPES_DATA, undefined, 'x').preparation).toBeUndefined();
     // oranges-rgb maps one channel to three; it does not fit 2-channel data.
     expect(() => runContract({ ...SHAPES_DATA, rawChannels: 2 }, 'oranges-rgb', 'cfg.json')).toThrow(
       ConfigError,
