@@ -9,6 +9,7 @@ import {
   METADATA_KEYS,
   SEED_CONTRACT,
 } from '../src/index.js';
+import { contractErrorOf } from './helpers/contract-error.js';
 
 const K = METADATA_KEYS;
 const general = defineContract({
@@ -29,16 +30,7 @@ const legacy = {
   [K.testAccuracy]: '0.6615',
 };
 
-function errorOf(meta: Record<string, string>): string {
-  try {
-    contractFromMetadata(meta, 'm.onnx');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ContractError);
-    expect((error as Error).message).not.toContain('\n');
-    return (error as Error).message;
-  }
-  throw new Error('expected a ContractError');
-}
+const errorOf = contractErrorOf;
 
 describe('the seed contract', () => {
   it('is 3D MNIST: 16³ grids of one raw value, Oranges RGB, ten digits', () => {

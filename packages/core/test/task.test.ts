@@ -11,6 +11,7 @@ import {
   SEED_CONTRACT,
   type ValueInfo,
 } from '../src/index.js';
+import { contractErrorOf } from './helpers/contract-error.js';
 
 const K = METADATA_KEYS;
 const segmenter = defineContract({
@@ -28,16 +29,7 @@ const segmenter = defineContract({
   },
 });
 
-function errorOf(meta: Record<string, string>): string {
-  try {
-    contractFromMetadata(meta, 'm.onnx');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ContractError);
-    expect((error as Error).message).not.toContain('\n');
-    return (error as Error).message;
-  }
-  throw new Error('expected a ContractError');
-}
+const errorOf = contractErrorOf;
 
 describe('contract version 3: task, segmentation output, preparation', () => {
   it('writes a plain classifier as version 2, exactly the keys it had', () => {
