@@ -222,7 +222,7 @@ async function evaluateRange(
     const ahead = new Lookahead(reader, rangeItems(split, start, end, batchSize));
     for (let s = start; s < end; s += batchSize) {
       const batch = await ahead.next((key) => (key === s ? undefined : `expected row ${s}, got ${key}`));
-      evaluator.addPrepared(batch.inputs, batch.y, batch.count, s);
+      await evaluator.addPrepared(batch.inputs, batch.y, batch.count, s);
     }
     return evaluator.result();
   }
@@ -232,7 +232,7 @@ async function evaluateRange(
   for (let s = start; s < end; s += batchSize) {
     const n = Math.min(batchSize, end - s);
     const y = memory.y.subarray(s * labelLength, (s + n) * labelLength);
-    evaluator.add(memory.x.subarray(s * rawLength, (s + n) * rawLength), y, n, s);
+    await evaluator.add(memory.x.subarray(s * rawLength, (s + n) * rawLength), y, n, s);
   }
   return evaluator.result();
 }
@@ -335,39 +335,42 @@ async function testSplit(
   const evaluator = task.evaluator(model, REPORT_SLICES);
   let first = 0;
   for (const batch of ds.batches('test', batchSize, { start: 0, end: rows })) {
-    evaluator.add(batch.x, batch.y, batch.count, first);
+    await evaluator.add(batch.x, batch.y, batch.count, first);
     first += batch.count;
   }
   return evaluator.result();
 }
 
-/** The run's contract (from the data), task (from the labels and the loss, which must agree) and fitted config. */
+/**
+ * The run's contract (from the data; a segmenter's grid is its patch), the contract of the stored rows (the data's
+ * grid: rows are read, streamed and preprocessed whole, as inference prepares a whole scan), task (from the labels
+ * and the loss, which must agree) and fitted config.
+ */
 function setupRun(
   ds: TrainingData,
   given: TrainConfig,
   source: string,
-): { contract: ModelContract; task: Task<BaseEvaluation>; config: TrainConfig } {
-  const contract = runContract(
-    ds.descriptor ?? SEED_CONTRACT,
-    given.preprocessing,
-    source,
-    given.segmentation?.patch,
-  );
+): { contract: ModelContract; rowContract: ModelContract; task: Task<BaseEvaluation>; config: TrainConfig } {
+  const data = ds.descriptor ?? SEED_CONTRACT;
+  const contract = runContract(data, given.preprocessing, source, given.segmentation?.patch);
   const volume = ds.descriptor?.grid;
-  if (volume && contract.grid.join() !== volume.join()) {
+  if (volume && contract.grid.some((n, a) => n > (volume[a] as number))) {
     throw new ConfigError(
-      `${source}: segmentation.patch ${contract.grid.join('×')} differs from the data's volumes ${volume.join('×')}: ` +
-        'training on random patches of larger volumes is not supported yet (leave patch out to train on whole volumes)',
+      `${source}: segmentation.patch ${contract.grid.join('×')} is larger than the data's volumes ${volume.join('×')} along an axis`,
     );
   }
+  const rowContract =
+    volume && contract.grid.join() !== volume.join()
+      ? runContract(data, given.preprocessing, source)
+      : contract;
   if (given.augmentation && given.stepsPerEpoch !== undefined) {
     throw new ConfigError(
       `${source}: stepsPerEpoch does not combine with online augmentation (its epochs are sized by the augmentation)`,
     );
   }
   // The task first: a loss for the wrong kind of labels is the error to report, not what fitting it finds.
-  const task = makeTask(given, contract, source);
-  return { contract, task, config: fitConfigToContract(given, contract, ds.path, source) };
+  const task = makeTask(given, contract, rowContract, source);
+  return { contract, rowContract, task, config: fitConfigToContract(given, contract, ds.path, source) };
 }
 
 const contractLine = (c: ModelContract): string =>
@@ -405,7 +408,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ? options.data
       : await openDataset(options.data ?? defaultDatasetPath(), options.dataOptions);
   try {
-    const { contract, task, config } = setupRun(ds, given, source);
+    const { contract, rowContract, task, config } = setupRun(ds, given, source);
     const limit = options.limit ?? null;
     const trainCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('train'));
     const testCount = Math.min(limit ?? Number.POSITIVE_INFINITY, ds.count('test'));
@@ -413,18 +416,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       options.stream,
       ds,
       trainCount,
-      contract.rawLength,
+      rowContract.rawLength,
       config.augmentation !== undefined,
     );
     const split = validationSplitIndex(trainCount, config.validationSplit);
     if (split === 0) throw new ConfigError(`${source}: no training rows left after the validation split`);
     const raw = loading.stream
       ? undefined
-      : readRows(ds, 'train', trainCount, contract.rawLength, {
+      : readRows(ds, 'train', trainCount, rowContract.rawLength, {
           shared: config.augmentation !== undefined,
           labelLength: task.labelLength,
         });
-    const rows: TrainRows = { contract, x: raw?.x, y: raw?.y, count: trainCount, split };
+    const rows: TrainRows = { contract: rowContract, x: raw?.x, y: raw?.y, count: trainCount, split };
     const augmentation =
       config.augmentation &&
       raw &&
@@ -474,7 +477,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           ? new BatchReader({
               path: ds.path,
               dataOptions: options.dataOptions,
-              contract,
+              contract: rowContract,
               source: { readAt: ds.readAt.bind(ds) },
               thread: options.streamThread ?? (typeof options.data === 'object' ? false : undefined),
             })
@@ -526,21 +529,21 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           waitSeconds += waited;
           epochWaitSeconds.push(waited);
           epochTrainSeconds.push((performance.now() - e0) / 1000);
-          const val = await evaluateRange(
-            model,
-            task,
-            contract,
-            reader,
-            raw,
-            'train',
-            split,
-            trainCount,
-            config.batchSize,
-          );
+          const validate = () =>
+            evaluateRange(
+              model,
+              task,
+              rowContract,
+              reader,
+              raw,
+              'train',
+              split,
+              trainCount,
+              config.batchSize,
+            );
+          const val = await validate();
           const metrics: EpochMetrics = { ...fit, ...task.validationMetrics(val) };
-          const averageLine = await callbacks?.validateAverage(epoch, () =>
-            evaluateRange(model, task, contract, reader, raw, 'train', split, trainCount, config.batchSize),
-          );
+          const averageLine = await callbacks?.validateAverage(epoch, validate);
           if (callbacks) {
             const { lr } = callbacks.afterEpoch(epoch, { ...metrics });
             if (callbacks.managesRate) metrics.learning_rate = lr;
@@ -575,7 +578,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const testStart = performance.now();
       let test: BaseEvaluation;
       try {
-        test = await testSplit(ds, reader, model, task, contract, testCount, config.batchSize);
+        test = await testSplit(ds, reader, model, task, rowContract, testCount, config.batchSize);
       } finally {
         await reader?.close();
       }

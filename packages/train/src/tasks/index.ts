@@ -5,7 +5,13 @@ import { classificationTask } from './classification.js';
 import { segmentationTask } from './segmentation.js';
 import type { BaseEvaluation, Task } from './task.js';
 
-export function makeTask(config: TrainConfig, contract: ModelContract, source: string): Task<BaseEvaluation> {
+/** `rows`: the contract of the stored rows (the data's grid), when a segmenter trains on smaller patches. */
+export function makeTask(
+  config: TrainConfig,
+  contract: ModelContract,
+  rows: ModelContract,
+  source: string,
+): Task<BaseEvaluation> {
   const segment = contract.task === 'segment';
   if (segment !== (config.loss !== 'categoricalCrossentropy')) {
     throw new ConfigError(
@@ -33,5 +39,5 @@ export function makeTask(config: TrainConfig, contract: ModelContract, source: s
       `${source}: segmentation.classWeights has ${weights.length} weights, but the data has ${contract.labels.length} classes`,
     );
   }
-  return segmentationTask(contract, config) as unknown as Task<BaseEvaluation>;
+  return segmentationTask(contract, rows, config) as unknown as Task<BaseEvaluation>;
 }

@@ -1,8 +1,10 @@
 // Segmentation as a task: a softmax per voxel trained on integer label volumes with the configured per-voxel loss
 // (segmentation-losses.ts) in its own optimizer step (tfjs's trainOnBatch wants one-hot targets shaped like the
-// output), seeded flips that move image and labels together, per-class Dice / IoU / voxel confusion per split
-// (segmentation-metrics.ts) and a report section with a few test slices.
-import { type ModelContract, preprocessBatch, Rng } from '@conv3d/core';
+// output), on whole volumes or on seeded random patches balanced between foreground and background
+// (patch-crops.ts), with seeded flips that move image and labels together, per-class Dice / IoU / voxel confusion
+// per split on whole volumes (core's sliding windows when the model takes patches; segmentation-metrics.ts) and a
+// report section with a few test slices.
+import { type ModelContract, preprocessBatch, Rng, slidingWindow } from '@conv3d/core';
 import * as tf from '@tensorflow/tfjs';
 import type { RawBatch } from '../augmentation/epoch-rows.js';
 import { flip, VoxelGrid } from '../augmentation/voxel-ops.js';
@@ -10,7 +12,8 @@ import type { RawRows } from '../batches.js';
 import type { TrainConfig } from '../config.js';
 import { confusionTable, escapeHtml, num, pct } from '../report.js';
 import type { PreparedBatch } from '../stream/prepare.js';
-import type { SegmentationConfig } from './segmentation-config.js';
+import { cropVolume, drawCrop } from './patch-crops.js';
+import { parseSegmentation, type SegmentationConfig } from './segmentation-config.js';
 import { disposeTargets, segmentationLoss, voxelTargets } from './segmentation-losses.js';
 import { SegmentationScorer, type SegmentationScores } from './segmentation-metrics.js';
 import { slicesSvg, type VolumeSlice } from './slices.js';
@@ -28,6 +31,8 @@ export interface SegmentationEvaluation extends SegmentationScores {
 
 /** Stream key of the flips of one training step's samples. */
 const FLIP_STREAM = 0x5e9;
+/** Stream key of the crops of one training step's volumes. */
+const CROP_STREAM = 0xc70;
 
 class SegmentationEvaluator implements TaskEvaluator<SegmentationEvaluation> {
   private lossSum = 0;
@@ -35,27 +40,60 @@ class SegmentationEvaluator implements TaskEvaluator<SegmentationEvaluation> {
   private readonly scorer: SegmentationScorer;
   private readonly slices: VolumeSlice[] = [];
 
+  /** `contract`: the model's (its grid is the patch); `rows`: the whole volumes' (the data's grid). */
   constructor(
     private readonly model: tf.LayersModel,
     private readonly contract: ModelContract,
+    private readonly rows: ModelContract,
     private readonly config: TrainConfig,
     private readonly keepSlices: number,
   ) {
     this.scorer = new SegmentationScorer(contract.labels.length);
   }
 
-  add(x: RawRows, y: Int32Array, count: number, firstRow: number): void {
-    this.addPrepared(preprocessBatch(this.contract, x, count), y, count, firstRow);
+  add(x: RawRows, y: Int32Array, count: number, firstRow: number): Promise<void> {
+    return this.addPrepared(preprocessBatch(this.rows, x, count), y, count, firstRow);
   }
 
-  addPrepared(inputs: Float32Array, y: Int32Array, count: number, firstRow: number): void {
+  /** The model's per-voxel probabilities of whole volumes: directly, or blended over core's sliding windows. */
+  private async probabilities(inputs: Float32Array, count: number): Promise<Float32Array> {
+    const { model, contract, rows } = this;
+    const predict = (input: Float32Array, n: number): Float32Array =>
+      tf.tidy(() =>
+        (model.predict(tf.tensor(input, [n, ...contract.inputShape])) as tf.Tensor).dataSync(),
+      ) as Float32Array;
+    if (rows === contract) return predict(inputs, count);
+    const classes = contract.labels.length;
+    const volume = rows.grid[0] * rows.grid[1] * rows.grid[2];
+    const out = new Float32Array(count * volume * classes);
+    for (let n = 0; n < count; n++) {
+      const one = inputs.subarray(n * volume * contract.channels, (n + 1) * volume * contract.channels);
+      const result = await slidingWindow(
+        one,
+        rows.grid,
+        contract.channels,
+        classes,
+        async (x, k) => predict(x, k),
+        {
+          roi: contract.grid,
+          probabilities: true,
+        },
+      );
+      out.set(result.probabilities as Float32Array, n * volume * classes);
+    }
+    return out;
+  }
+
+  async addPrepared(inputs: Float32Array, y: Int32Array, count: number, firstRow: number): Promise<void> {
     if (count === 0) return;
-    const { contract, config } = this;
-    const [d, h, w] = contract.grid;
+    const { rows, config } = this;
+    const [d, h, w] = rows.grid;
+    const classes = rows.labels.length;
     const labels = y.subarray(0, count * d * h * w);
-    const targets = voxelTargets(labels, count, contract.labels.length, config.segmentation?.classWeights);
+    const values = await this.probabilities(inputs, count);
+    const targets = voxelTargets(labels, count, classes, config.segmentation?.classWeights);
     const { loss, predicted } = tf.tidy(() => {
-      const probs = this.model.predict(tf.tensor(inputs, [count, ...contract.inputShape])) as tf.Tensor;
+      const probs = tf.tensor(values, [count, d, h, w, classes]);
       const value = segmentationLoss(
         config.loss,
         probs,
@@ -82,8 +120,8 @@ class SegmentationEvaluator implements TaskEvaluator<SegmentationEvaluation> {
     count: number,
     firstRow: number,
   ): void {
-    const [d, h, w] = this.contract.grid;
-    const channels = this.contract.channels;
+    const [d, h, w] = this.rows.grid;
+    const channels = this.rows.channels;
     const plane = h * w;
     for (let n = 0; n < count && this.slices.length < this.keepSlices; n++) {
       const z = Math.floor(d / 2);
@@ -138,6 +176,53 @@ function flipBatch(
   }
 }
 
+/**
+ * The step's samples: copies of the whole volumes (flips write in place, and a stored or streamed batch must stay
+ * as read), or `numSamples` seeded crops of each, keyed by (seed, epoch, step, volume, sample) alone so a resumed
+ * run draws what an uninterrupted one does. Whole volumes are preprocessed before cropping, as inference
+ * preprocesses a whole scan before its windows.
+ */
+function stepSamples(
+  seg: SegmentationConfig,
+  contract: ModelContract,
+  rows: ModelContract,
+  inputs: Float32Array,
+  y: Int32Array,
+  count: number,
+  key: readonly number[],
+): { inputs: Float32Array; labels: Int32Array; count: number } {
+  const grid = rows.grid;
+  const volume = grid[0] * grid[1] * grid[2];
+  if (rows === contract) return { inputs: inputs.slice(), labels: y.slice(0, count * volume), count };
+  const patch = contract.grid;
+  const voxels = patch[0] * patch[1] * patch[2];
+  const channels = contract.channels;
+  const samples = count * seg.numSamples;
+  const out = {
+    inputs: new Float32Array(samples * voxels * channels),
+    labels: new Int32Array(samples * voxels),
+    count: samples,
+  };
+  for (let n = 0; n < count; n++) {
+    const x = inputs.subarray(n * volume * channels, (n + 1) * volume * channels);
+    const labels = y.subarray(n * volume, (n + 1) * volume);
+    for (let s = 0; s < seg.numSamples; s++) {
+      const { start } = drawCrop(labels, grid, patch, seg, new Rng(...key, n, s));
+      const i = n * seg.numSamples + s;
+      cropVolume(
+        x,
+        grid,
+        channels,
+        start,
+        patch,
+        out.inputs.subarray(i * voxels * channels, (i + 1) * voxels * channels),
+      );
+      cropVolume(labels, grid, 1, start, patch, out.labels.subarray(i * voxels, (i + 1) * voxels));
+    }
+  }
+  return out;
+}
+
 function dicePerClass(test: SegmentationEvaluation, labels: readonly string[]): string {
   const rows = labels
     .map(
@@ -148,17 +233,23 @@ function dicePerClass(test: SegmentationEvaluation, labels: readonly string[]): 
   return `<table><tr><th>class</th><th>Dice</th><th>IoU</th></tr>\n${rows}\n</table>`;
 }
 
-export function segmentationTask(contract: ModelContract, config: TrainConfig): Task<SegmentationEvaluation> {
-  const seg = config.segmentation as SegmentationConfig;
+/**
+ * `contract`: the model's (its grid is the training patch); `rows`: the stored volumes' (the data's grid), the
+ * same object when the model takes whole volumes.
+ */
+export function segmentationTask(
+  contract: ModelContract,
+  rows: ModelContract,
+  config: TrainConfig,
+): Task<SegmentationEvaluation> {
+  const seg = config.segmentation ?? parseSegmentation('config', {});
   const classes = contract.labels.length;
-  const voxels = contract.grid[0] * contract.grid[1] * contract.grid[2];
   return {
-    labelLength: voxels,
+    labelLength: rows.grid[0] * rows.grid[1] * rows.grid[2],
     async trainStep(model, batch: RawBatch | PreparedBatch, epoch, step) {
-      const { count } = batch;
-      // Copies: flips write in place, and a stored or streamed batch must stay as read.
-      const inputs = 'inputs' in batch ? batch.inputs.slice() : preprocessBatch(contract, batch.x, count);
-      const labels = batch.y.slice(0, count * voxels);
+      const whole = 'inputs' in batch ? batch.inputs : preprocessBatch(rows, batch.x, batch.count);
+      const key = [config.seed, CROP_STREAM, epoch, step];
+      const { inputs, labels, count } = stepSamples(seg, contract, rows, whole, batch.y, batch.count, key);
       flipBatch(seg, contract, inputs, labels, count, [config.seed, FLIP_STREAM, epoch, step]);
       const targets = voxelTargets(labels, count, classes, seg.classWeights);
       const xs = tf.tensor(inputs, [count, ...contract.inputShape]);
@@ -186,7 +277,8 @@ export function segmentationTask(contract: ModelContract, config: TrainConfig): 
         disposeTargets(targets);
       }
     },
-    evaluator: (model, keepSlices = 0) => new SegmentationEvaluator(model, contract, config, keepSlices),
+    evaluator: (model, keepSlices = 0) =>
+      new SegmentationEvaluator(model, contract, rows, config, keepSlices),
     validationMetrics: (val) => ({
       val_loss: val.loss,
       val_accuracy: val.accuracy,

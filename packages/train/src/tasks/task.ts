@@ -19,9 +19,9 @@ export interface BaseEvaluation {
 /** Scores a split batch by batch: raw rows (in memory) or preprocessed ones (streamed). */
 export interface TaskEvaluator<E extends BaseEvaluation> {
   /** Adds `count` raw rows with their labels; `firstRow` is the first one's row index in its split. */
-  add(x: RawRows, y: Int32Array, count: number, firstRow: number): void;
+  add(x: RawRows, y: Int32Array, count: number, firstRow: number): void | Promise<void>;
   /** Adds `count` preprocessed samples (a streamed batch); `firstRow` as for add(). */
-  addPrepared(inputs: Float32Array, y: Int32Array, count: number, firstRow: number): void;
+  addPrepared(inputs: Float32Array, y: Int32Array, count: number, firstRow: number): void | Promise<void>;
   result(): E;
 }
 
