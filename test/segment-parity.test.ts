@@ -172,6 +172,56 @@ async function tfjsSegment(
 
 const tfjsReference = (batch: number) => tfjsSegment(model, contract, data, SIZE, PATCH, batch);
 
+type Harness = Awaited<ReturnType<typeof startBrowserHarness>>;
+
+/** Chromium serving `segmenter` as ./segmenter.onnx; skips the test when Chromium (or WebGPU) is missing, outside CI. */
+async function startChromium(
+  skip: (note: string) => never,
+  segmenter: string,
+  webgpu: boolean,
+): Promise<Harness> {
+  let harness: Harness;
+  try {
+    harness = await startBrowserHarness({ segmenterPath: segmenter, webgpu });
+  } catch (error) {
+    if (error instanceof BrowserUnavailableError && !inCi) return skip(error.message);
+    throw error;
+  }
+  const why = webgpu ? await harness.webgpuUnavailableReason() : null;
+  if (why !== null) {
+    await harness.close();
+    if (inCi) throw new Error(`no WebGPU adapter in Chromium: ${why}`);
+    return skip(why);
+  }
+  return harness;
+}
+
+/** ./segmenter.onnx segments `volumeData` in infer-web's Web Worker in Chromium. */
+async function chromiumSegment(
+  harness: Harness,
+  webgpu: boolean,
+  volumeData: Float32Array,
+  size: Size3,
+  options: typeof OPTIONS & { batch: number },
+): Promise<Segmentation> {
+  const r = await harness.segment({
+    model: './segmenter.onnx',
+    device: webgpu ? 'webgpu' : 'wasm',
+    volume: { data: Array.from(volumeData), dims: [...size] },
+    options: { ...options, roi: [...options.roi] },
+    worker: true,
+    returnData: true,
+  });
+  expect(r.provider).toBe(webgpu ? 'webgpu' : 'wasm');
+  return {
+    dims: r.dims,
+    roi: r.roi,
+    windows: r.windows,
+    labels: Uint8Array.from(r.labels ?? []),
+    probabilities: Float32Array.from(r.probabilities ?? []),
+  };
+}
+
 /** Probabilities within `tolerance` of `reference`, no label mismatch but ties, one row of `table`. */
 function expectParity(
   table: string[],
@@ -256,37 +306,10 @@ describe('segmentation parity', () => {
     const name = `infer-web ${webgpu ? 'webgpu' : 'wasm'} (Chromium, Web Worker)`;
     const what = webgpu ? '1e-4 of tfjs, same labels' : '1e-5 of tfjs, same labels, batch-independent (1e-6)';
     it(`${name}: within ${what}`, async (ctx) => {
-      let harness: Awaited<ReturnType<typeof startBrowserHarness>>;
+      const harness = await startChromium(ctx.skip, onnx, webgpu);
       try {
-        harness = await startBrowserHarness({ segmenterPath: onnx, webgpu });
-      } catch (error) {
-        if (error instanceof BrowserUnavailableError && !inCi) return ctx.skip(error.message);
-        throw error;
-      }
-      try {
-        const why = webgpu ? await harness.webgpuUnavailableReason() : null;
-        if (why !== null) {
-          if (inCi) throw new Error(`no WebGPU adapter in Chromium: ${why}`);
-          return ctx.skip(why);
-        }
-        const run = async (batch: number): Promise<Segmentation> => {
-          const r = await harness.segment({
-            model: './segmenter.onnx',
-            device: webgpu ? 'webgpu' : 'wasm',
-            volume: { data: Array.from(data), dims: [...SIZE] },
-            options: { ...OPTIONS, roi: [...PATCH], batch },
-            worker: true,
-            returnData: true,
-          });
-          expect(r.provider).toBe(webgpu ? 'webgpu' : 'wasm');
-          return {
-            dims: r.dims,
-            roi: r.roi,
-            windows: r.windows,
-            labels: Uint8Array.from(r.labels ?? []),
-            probabilities: Float32Array.from(r.probabilities ?? []),
-          };
-        };
+        const run = (batch: number) =>
+          chromiumSegment(harness, webgpu, data, SIZE, { ...OPTIONS, roi: PATCH, batch });
         // SwiftShader compiles WebGPU shaders per input shape (tens of seconds here): WebGPU runs all 80 windows in
         // one batch; batch independence is checked on wasm.
         const all = await run(80);
@@ -367,6 +390,24 @@ describe('segmentation parity: a U-Net trained by train()', () => {
       expectParity(unetRows, 'onnxruntime-node (infer-node)', result, reference, TOLERANCE);
     } finally {
       await segmenter.dispose();
+    }
+  }, 300_000);
+
+  it('infer-web wasm (Node, and Chromium Web Worker): within 1e-5 of tfjs, same labels', async (ctx) => {
+    const segmenter = await loadWebSegmenter(new Uint8Array(await readFile(unetOnnx)), { device: 'wasm' });
+    const options = { ...OPTIONS, roi: UNET_PATCH, batch: 8 };
+    try {
+      const result = await segmenter.segment({ data: unetData, dims: UNET_SIZE }, options);
+      expectParity(unetRows, 'infer-web wasm (Node)', result, reference, TOLERANCE);
+    } finally {
+      await segmenter.dispose();
+    }
+    const harness = await startChromium(ctx.skip, unetOnnx, false);
+    try {
+      const result = await chromiumSegment(harness, false, unetData, UNET_SIZE, options);
+      expectParity(unetRows, 'infer-web wasm (Chromium, Web Worker)', result, reference, TOLERANCE);
+    } finally {
+      await harness.close();
     }
   }, 300_000);
 });
