@@ -74,7 +74,9 @@ function unet() {
  * MONAI's DiceCELoss(to_onehot_y=True, softmax=True) with its defaults, as tf ops on the logits:
  * mean over samples and classes of 1 - (2·Σ p·t + 1e-5) / (Σ p + Σ t + 1e-5) over each sample's
  * voxels, plus the mean per-voxel cross-entropy. `target` is the one-hot of the integer labels.
- * (The library's own Dice + CE loss is written in src/ in parallel; this bench should use it then.)
+ * It stays here rather than using the library's (src/tasks/segmentation-losses.ts, integer labels inside the
+ * segmentation task's own step): this bench times a Keras-style compiled step on one-hot targets, as
+ * torch_unet_step.py does on its side; the library's loss is checked against PyTorch in its own tests.
  */
 function diceCE(target, logits) {
   return tf.tidy(() => {
