@@ -1,10 +1,10 @@
-// Issue 14's figures from one run of the documented command (conv3d-train --config configs/best.json): wall time,
+// The headline figures from one run of the documented command (conv3d-train --config configs/best-resnet.json): wall time,
 // peak RSS, test accuracy overall and on originals (even rows) against rotated copies (odd rows), then the run
 // folder exported with conv3d-export and scored on onnxruntime-node with conv3d-predict --split test, which must
 // match the training run's test score. Flags after `--` go to conv3d-train (e.g. `-- --limit 400 --epochs 1` checks
 // the wiring in minutes). Needs `npm run build` at the repo root and the built dataset.
 //
-//   node bench/best-run.mjs [--out runs/best] [--data FILE] [--config configs/best.json] [-- conv3d-train flags]
+//   node bench/best-run.mjs [--out runs/best] [--data FILE] [--config configs/best-resnet.json] [-- conv3d-train flags]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -21,7 +21,7 @@ const { values: opts, positionals: trainFlags } = parseArgs({
   options: {
     out: { type: 'string', default: 'runs/best' },
     data: { type: 'string' },
-    config: { type: 'string', default: here('../configs/best.json') },
+    config: { type: 'string', default: here('../configs/best-resnet.json') },
   },
   allowPositionals: true,
 });

@@ -32,8 +32,8 @@ export const SEED_DROPOUT_CONFIG_PATH = fileURLToPath(
   new URL('../configs/seed-dropout.json', import.meta.url),
 );
 
-/** The headline model: width-24 'same' Conv+BN+ReLU blocks, fresh rotated copies, one-cycle (README). */
-export const BEST_CONFIG_PATH = fileURLToPath(new URL('../configs/best.json', import.meta.url));
+/** The headline model: a residual 3D CNN (Add merges), fresh rotated copies, one-cycle, EMA weights (README). */
+export const BEST_CONFIG_PATH = fileURLToPath(new URL('../configs/best-resnet.json', import.meta.url));
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 /** Test volumes whose middle slices a segmenter's report shows. */
