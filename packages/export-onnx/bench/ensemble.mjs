@@ -1,5 +1,6 @@
-// Inference cost of an ensemble file against one member, on onnxruntime-node CPU: configs/best.json's architecture
-// (three members with different seeds; the weights do not change the cost), batch 100 of real test rows
+// Inference cost of an ensemble file against one member, on onnxruntime-node CPU: the shipped best config's
+// architecture (configs/best-resnet.json; three members with different seeds; the weights do not change the cost),
+// and the earlier configs/best.json as a reference single model, batch 100 of real test rows
 // preprocessed once, the files timed interleaved round by round (rotating which goes first), medians and the median
 // paired ratio to the single model. Run after a build: node bench/ensemble.mjs [rounds]
 import { execFileSync } from 'node:child_process';
@@ -7,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { contractToMetadata, preprocessBatch, SEED_CONTRACT } from '@conv3d/core';
 import { openDataset } from '@conv3d/data';
 import { BEST_CONFIG_PATH, buildModel, loadTrainConfig } from '@conv3d/train';
@@ -29,19 +31,21 @@ const load = () =>
     .join(' ');
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-ensemble-'));
-const config = loadTrainConfig(BEST_CONFIG_PATH);
-const runs = [];
-for (let i = 0; i < 3; i++) {
-  const model = buildModel(config, { contract: SEED_CONTRACT, seed: 100 + i });
+const saveRun = async (configPath, seed, name) => {
+  const model = buildModel(loadTrainConfig(configPath), { contract: SEED_CONTRACT, seed });
   model.setUserDefinedMetadata({ conv3d: contractToMetadata(SEED_CONTRACT) });
-  runs.push(join(dir, `member-${i}`));
-  await saveModelToDir(model, runs[i]);
+  await saveModelToDir(model, join(dir, name));
   model.dispose();
-}
+  return join(dir, name);
+};
+const runs = [];
+for (let i = 0; i < 3; i++) runs.push(await saveRun(BEST_CONFIG_PATH, 100 + i, `member-${i}`));
+const plainBest = fileURLToPath(new URL('../../train/configs/best.json', import.meta.url));
 await exportModelFile(runs[0], join(dir, 'single.onnx'));
 await exportEnsembleFile(runs.slice(0, 2), join(dir, 'ensemble-2.onnx'));
 await exportEnsembleFile(runs, join(dir, 'ensemble-3.onnx'));
-const files = ['single', 'ensemble-2', 'ensemble-3'];
+await exportModelFile(await saveRun(plainBest, 100, 'best-json'), join(dir, 'best-json-single.onnx'));
+const files = ['single', 'ensemble-2', 'ensemble-3', 'best-json-single'];
 const sessions = await Promise.all(
   files.map((f) =>
     ort.InferenceSession.create(readFileSync(join(dir, `${f}.onnx`)), { executionProviders: ['cpu'] }),
