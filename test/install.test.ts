@@ -192,7 +192,7 @@ describe('packed and installed into a fresh app', () => {
     }
   }, 300_000);
 
-  it('(c) the installed train runs 2 steps on its prebuilt native kernels, not the stock fallback', () => {
+  it('(c) the installed train runs 2 steps of the seed and of the shipped best config on its prebuilt native kernels, not the stock fallback', () => {
     const { stdout, stderr, status } = runApp('train-steps.mjs');
     expect(status, stderr).toBe(0);
     const run = JSON.parse(stdout) as {
@@ -200,6 +200,8 @@ describe('packed and installed into a fresh app', () => {
       detail: string;
       losses: number[];
       stepSeconds: number[];
+      best: string;
+      bestLosses: number[];
     };
     console.log(
       `[install test] train: ${run.detail}; losses ${run.losses.join(', ')}; steps ${run.stepSeconds} s`,
@@ -212,6 +214,11 @@ describe('packed and installed into a fresh app', () => {
     for (const loss of run.losses) expect(Number.isFinite(loss)).toBe(true);
     // A different second loss on the same batch: the first step changed the weights.
     expect(run.losses[1]).not.toBe(run.losses[0]);
+    // The residual graph config ships in the package and trains from it.
+    expect(run.best).toBe('best-resnet');
+    expect(run.bestLosses).toHaveLength(2);
+    for (const loss of run.bestLosses) expect(Number.isFinite(loss)).toBe(true);
+    expect(run.bestLosses[1]).not.toBe(run.bestLosses[0]);
   }, 300_000);
 
   it('(c) without a matching prebuild: the install script builds one with node-gyp, else the stock kernels say why', () => {
