@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '@conv3d/core';
 import { MnistCopies } from '@conv3d/data';
-import { buildModel, loadTrainConfig, selectBackend } from '../dist/index.js';
-import { randomBatch } from './random-batch.mjs';
+import { loadTrainConfig, selectBackend } from '../dist/index.js';
+import { median } from './interleaved.mjs';
+import { stepSeconds } from './random-batch.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -19,27 +20,7 @@ const { values: opts } = parseArgs({
   },
 });
 const config = (name) => loadTrainConfig(fileURLToPath(new URL(`../configs/${name}.json`, import.meta.url)));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-
-async function stepSeconds(cfg) {
-  const model = buildModel(cfg);
-  const n = cfg.batchSize;
-  const { xs, ys } = randomBatch(n);
-  const times = [];
-  for (let i = 0; i < Number(opts.warmup) + Number(opts.steps); i++) {
-    const t0 = performance.now();
-    await model.trainOnBatch(xs, ys);
-    if (i >= Number(opts.warmup)) times.push((performance.now() - t0) / 1000);
-  }
-  model.dispose();
-  xs.dispose();
-  ys.dispose();
-  return { batch: n, median: median(times), times };
-}
+const stepsOf = (cfg) => stepSeconds(cfg, Number(opts.warmup), Number(opts.steps));
 
 const backend = await selectBackend(opts.backend);
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -69,11 +50,11 @@ console.log(
   `fresh rotated copies: ${perCopy.toFixed(2)} ms each (median of 3 × 256 after a warm-up; ${((perCopy * freshPerEpoch) / 1000).toFixed(1)} s for an epoch's ${freshPerEpoch}, on the worker thread)`,
 );
 
-const seed = await stepSeconds(config('seed'));
+const seed = await stepsOf(config('seed'));
 console.log(
   `seed step (batch ${seed.batch}): median ${seed.median.toFixed(3)} s of [${seed.times.map((t) => t.toFixed(3))}]`,
 );
-const best = await stepSeconds(config('best'));
+const best = await stepsOf(config('best'));
 console.log(
   `best step (batch ${best.batch}): median ${best.median.toFixed(3)} s of [${best.times.map((t) => t.toFixed(3))}]`,
 );

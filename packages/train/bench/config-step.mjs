@@ -4,8 +4,8 @@
 //   node bench/config-step.mjs [--warmup 1] [--steps 4] [--rows 16000] CONFIG.json [CONFIG.json ...]
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { buildModel, loadTrainConfig, selectBackend } from '../dist/index.js';
-import { randomBatch } from './random-batch.mjs';
+import { loadTrainConfig, selectBackend } from '../dist/index.js';
+import { stepSeconds } from './random-batch.mjs';
 
 const { values: opts, positionals: paths } = parseArgs({
   options: {
@@ -19,11 +19,6 @@ if (paths.length === 0) {
   console.error('usage: node bench/config-step.mjs [--warmup N] [--steps N] [--rows N] CONFIG.json ...');
   process.exit(2);
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -34,21 +29,10 @@ console.log(`CPU: ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores);
 console.log(`load average before: ${load()}`);
 for (const path of paths) {
   const config = loadTrainConfig(path);
-  const model = buildModel(config);
-  const { xs, ys } = randomBatch(config.batchSize);
-  const times = [];
-  for (let i = 0; i < Number(opts.warmup) + Number(opts.steps); i++) {
-    const t0 = performance.now();
-    await model.trainOnBatch(xs, ys);
-    if (i >= Number(opts.warmup)) times.push((performance.now() - t0) / 1000);
-  }
-  const step = median(times);
+  const { params, median: step, times } = await stepSeconds(config, Number(opts.warmup), Number(opts.steps));
   const steps = Math.ceil(Number(opts.rows) / config.batchSize);
   console.log(
-    `${config.name}: ${model.countParams()} parameters, batch ${config.batchSize}: step median ${step.toFixed(3)} s of [${times.map((t) => t.toFixed(3))}]; ${steps} steps = ${((step * steps) / 60).toFixed(1)} min of steps per epoch`,
+    `${config.name}: ${params} parameters, batch ${config.batchSize}: step median ${step.toFixed(3)} s of [${times.map((t) => t.toFixed(3))}]; ${steps} steps = ${((step * steps) / 60).toFixed(1)} min of steps per epoch`,
   );
-  model.dispose();
-  xs.dispose();
-  ys.dispose();
 }
 console.log(`load average after: ${load()}`);
